@@ -1,0 +1,1 @@
+"""PromQL in Grafana dashboards: macro and variable interpolation, parsing, lint rules."""
