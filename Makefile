@@ -1,0 +1,33 @@
+# meshdash: every target creates the virtualenv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: dashboards check test lint validate sandbox push bench clean prometheus
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+dashboards: $(STAMP)
+	$(BIN)/meshdash build
+
+check: $(STAMP)
+	$(BIN)/meshdash build --check
+
+prometheus:
+	@bash .ci/ensure-prometheus
+
+test: $(STAMP) prometheus
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +

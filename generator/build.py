@@ -1,0 +1,164 @@
+"""Builds dashboard definitions into Grafana JSON files, atomically.
+
+`build_dashboards` loads, checks and renders; `write_outputs` writes one
+`<uid>.json` per dashboard through a temporary file and a rename, so a reader
+never sees half a file; `stale_outputs` and `check_outputs` serve the CI drift
+check (`meshdash build --check`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import queries
+from generator.errors import DuplicateUidError, InvalidUidError, OutputError
+from generator.loader import LoadedDashboard, load_dashboards
+from generator.render import MANAGED_TAG, render_dashboard, to_json_text
+
+UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+@dataclass(frozen=True)
+class BuiltDashboard:
+    uid: str
+    title: str
+    folder: str | None
+    source: Path
+    data: dict[str, Any]
+
+    def text(self) -> str:
+        return to_json_text(self.data)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.uid}.json"
+
+
+def build_dashboards(
+    dashboards_dir: Path, *, queries_dirs: Sequence[Path] = ()
+) -> list[BuiltDashboard]:
+    """Load every definition in `dashboards_dir` and render it; nothing is written."""
+    with queries.search_path(queries_dirs):
+        loaded = load_dashboards(dashboards_dir)
+        _check_uids(loaded)
+        return [
+            BuiltDashboard(
+                uid=item.dashboard.uid,
+                title=item.dashboard.title,
+                folder=item.dashboard.folder,
+                source=item.source,
+                data=render_dashboard(item.dashboard),
+            )
+            for item in loaded
+        ]
+
+
+def _check_uids(loaded: Sequence[LoadedDashboard]) -> None:
+    seen: dict[str, LoadedDashboard] = {}
+    for item in loaded:
+        uid = item.dashboard.uid
+        if not isinstance(uid, str) or not UID_PATTERN.match(uid):
+            raise InvalidUidError(
+                f"{item.source}: dashboard {item.dashboard.title!r} has uid {uid!r}; a uid is "
+                "1 to 40 characters of letters, digits, '-' and '_'"
+            )
+        if uid in seen:
+            first = seen[uid]
+            raise DuplicateUidError(
+                f"{item.source}: dashboard {item.dashboard.title!r} reuses uid {uid!r} of "
+                f"{first.dashboard.title!r} in {first.source}; give each dashboard its own uid"
+            )
+        seen[uid] = item
+
+
+def prepare_output_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"--out {out_dir} is a file; pass a folder for the dashboards")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder {out_dir}: {exc.strerror}") from None
+    if not os.access(out_dir, os.W_OK):
+        raise OutputError(f"output folder {out_dir} is not writable; pass another --out")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` via a temporary file in the same folder and a rename."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def write_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[tuple[Path, str]]:
+    """Write each dashboard whose file differs; returns (path, "wrote"|"unchanged")."""
+    prepare_output_dir(out_dir)
+    results: list[tuple[Path, str]] = []
+    for item in built:
+        path = out_dir / item.filename
+        text = item.text()
+        if _read(path) == text:
+            results.append((path, "unchanged"))
+            continue
+        write_atomic(path, text)
+        results.append((path, "wrote"))
+    return results
+
+
+def stale_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[Path]:
+    """meshdash-built JSON files in `out_dir` whose dashboard is no longer defined."""
+    if not out_dir.is_dir():
+        return []
+    expected = {item.filename for item in built}
+    return [
+        path
+        for path in sorted(out_dir.glob("*.json"))
+        if path.name not in expected and _is_meshdash_output(path)
+    ]
+
+
+def check_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[str]:
+    """What differs between `out_dir` and a fresh build, one line per file."""
+    problems = []
+    for item in built:
+        path = out_dir / item.filename
+        current = _read(path)
+        if current is None:
+            problems.append(f"{path}: missing (dashboard {item.uid!r} from {item.source})")
+        elif current != item.text():
+            problems.append(f"{path}: differs from a fresh build of {item.source}")
+    problems.extend(
+        f"{path}: stale, no dashboard defines it" for path in stale_outputs(built, out_dir)
+    )
+    return problems
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+    except OSError as exc:
+        raise OutputError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _is_meshdash_output(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and MANAGED_TAG in data.get("tags", [])

@@ -1,0 +1,72 @@
+"""`meshdash build`: definitions -> one `<uid>.json` per dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from generator.build import (
+    build_dashboards,
+    check_outputs,
+    stale_outputs,
+    write_outputs,
+)
+from generator.errors import OutputError, ProblemsFound
+
+DEFAULT_OUT = Path("build/dashboards")
+
+
+@click.command("build")
+@click.option(
+    "--dashboards",
+    "dashboards_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dashboards"),
+    show_default=True,
+    help="Folder of definitions.",
+)
+@click.option(
+    "--queries",
+    "queries_dirs",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="Extra folder of PromQL templates, searched before the built-in ones.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Where the JSON files go.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 naming the files that differ from a fresh build.",
+)
+def build_command(
+    dashboards_dir: Path, queries_dirs: tuple[Path, ...], out_dir: Path, check: bool
+) -> None:
+    """Build the dashboards into Grafana JSON."""
+    built = build_dashboards(dashboards_dir, queries_dirs=queries_dirs)
+    if check:
+        problems = check_outputs(built, out_dir)
+        for line in problems:
+            click.echo(f"drift: {line}", err=True)
+        if problems:
+            raise ProblemsFound(
+                f"{len(problems)} file(s) in {out_dir} differ from a fresh build; "
+                "run `make dashboards` and commit the result"
+            )
+        click.echo(f"{len(built)} dashboard(s) in {out_dir} match a fresh build")
+        return
+    for path, state in write_outputs(built, out_dir):
+        click.echo(f"{state:9} {path}")
+    for path in stale_outputs(built, out_dir):
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise OutputError(f"cannot remove stale {path}: {exc.strerror}") from None
+        click.echo(f"removed   {path} (no dashboard defines it any more)")

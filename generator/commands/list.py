@@ -1,0 +1,51 @@
+"""`meshdash list`: dashboards, their panels and the PromQL of each target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from generator.build import build_dashboards
+
+
+@click.command("list")
+@click.option(
+    "--dashboards",
+    "dashboards_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dashboards"),
+    show_default=True,
+    help="Folder of definitions.",
+)
+@click.option(
+    "--queries",
+    "queries_dirs",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="Extra folder of PromQL templates, searched before the built-in ones.",
+)
+def list_command(dashboards_dir: Path, queries_dirs: tuple[Path, ...]) -> None:
+    """Show dashboards, panels and their queries."""
+    for item in build_dashboards(dashboards_dir, queries_dirs=queries_dirs):
+        click.echo(f"{item.uid}  {item.title}  ({item.source})")
+        for variable in item.data["templating"]["list"]:
+            query = variable.get("query", "")
+            click.echo(f"  ${variable['name']}: {query}  {variable.get('regex', '')}".rstrip())
+        for panel in _panels(item.data["panels"]):
+            if panel["type"] == "row":
+                repeat = f" (repeated per ${panel['repeat']})" if panel.get("repeat") else ""
+                click.echo(f"  row: {panel['title']}{repeat}")
+                continue
+            click.echo(f"    [{panel['type']}] {panel['title']}")
+            for target in panel.get("targets", []):
+                click.echo(f"      {target['refId']}: {target['expr']}")
+
+
+def _panels(panels: list[dict]) -> list[dict]:
+    """Panels in display order, with a collapsed row's panels after the row."""
+    flat: list[dict] = []
+    for panel in panels:
+        flat.append(panel)
+        flat.extend(panel.get("panels", []))
+    return flat

@@ -1,0 +1,113 @@
+"""The one exception tree of meshdash.
+
+Every error a user can cause is a :class:`MeshdashError`; the CLI turns it into
+one line on stderr and its ``exit_code`` (see ``generator.cli``). Anything else
+that escapes is a bug and is reported as such.
+
+    MeshdashError                    exit 2: the input or the setup is wrong
+    ├── ConfigError                  pyproject [tool.meshdash], flags, environment
+    ├── DefinitionError              a dashboard definition is wrong
+    │   ├── DashboardLoadError       a file in dashboards/ fails to import
+    │   ├── DuplicateUidError        two dashboards share a uid
+    │   └── InvalidUidError          uid empty, too long or with bad characters
+    ├── FlavorError                  unknown mesh flavor
+    ├── QueryTemplateError           a PromQL template is missing or lacks a parameter
+    ├── OutputError                  the output folder or file cannot be written
+    ├── InterpolationError           a Grafana macro or variable cannot be expanded
+    ├── SandboxError                 prometheus/promtool missing or failed to start
+    ├── PrometheusError              the Prometheus HTTP API failed
+    │   └── PrometheusUnreachable    no answer at all from the given URL
+    ├── GrafanaError                 the Grafana HTTP API failed
+    │   ├── GrafanaUnreachable       no answer at all from the given URL
+    │   ├── GrafanaAuthError         401/403
+    │   ├── GrafanaNotFound          404
+    │   └── GrafanaConflict          412 version-mismatch / name-exists / plugin-dashboard
+    └── ProblemsFound                exit 1: the tool worked and found problems
+                                     (lint findings, build drift, failed validation,
+                                     drifted or failed dashboards on push)
+
+Messages must never contain a secret: the Grafana and Prometheus clients build
+their messages from the URL and status only, never from request headers.
+"""
+
+from __future__ import annotations
+
+
+class MeshdashError(Exception):
+    """Base of every error meshdash reports to its user."""
+
+    exit_code: int = 2
+
+
+class ConfigError(MeshdashError):
+    """Settings in pyproject.toml, flags or environment are wrong."""
+
+
+class DefinitionError(MeshdashError):
+    """A dashboard definition is wrong."""
+
+
+class DashboardLoadError(DefinitionError):
+    """A file in the dashboards folder fails to import."""
+
+
+class DuplicateUidError(DefinitionError):
+    """Two dashboards share a uid."""
+
+
+class InvalidUidError(DefinitionError):
+    """A uid is empty, longer than Grafana allows, or has bad characters."""
+
+
+class FlavorError(MeshdashError):
+    """A mesh flavor name is not known."""
+
+
+class QueryTemplateError(MeshdashError):
+    """A PromQL template is missing, broken, or lacks a parameter."""
+
+
+class OutputError(MeshdashError):
+    """An output path cannot be written."""
+
+
+class InterpolationError(MeshdashError):
+    """A Grafana macro or variable in a query cannot be expanded."""
+
+
+class SandboxError(MeshdashError):
+    """The local Prometheus sandbox cannot be started."""
+
+
+class PrometheusError(MeshdashError):
+    """The Prometheus HTTP API answered with an error."""
+
+
+class PrometheusUnreachable(PrometheusError):
+    """The Prometheus URL did not answer at all."""
+
+
+class GrafanaError(MeshdashError):
+    """The Grafana HTTP API answered with an error."""
+
+
+class GrafanaUnreachable(GrafanaError):
+    """The Grafana URL did not answer at all."""
+
+
+class GrafanaAuthError(GrafanaError):
+    """Grafana refused the credentials (401) or the role (403)."""
+
+
+class GrafanaNotFound(GrafanaError):
+    """Grafana has no such dashboard or folder (404)."""
+
+
+class GrafanaConflict(GrafanaError):
+    """Grafana refused a write with 412 (version-mismatch, name-exists, plugin-dashboard)."""
+
+
+class ProblemsFound(MeshdashError):
+    """The command ran and found problems; it has already reported them."""
+
+    exit_code = 1

@@ -1,0 +1,107 @@
+"""Finds and imports the dashboard definitions in a `dashboards/` folder.
+
+Every `*.py` file not starting with `_` is imported as a plain module; the
+dashboards it defines are the module-level :class:`Dashboard` objects, alone or
+in a list or tuple. Files starting with `_` are helpers the definitions may
+import (the folder is on `sys.path` while they load). A file that fails to
+import is reported as one line naming the file and the line.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from generator.dashboard import Dashboard
+from generator.errors import ConfigError, DashboardLoadError, MeshdashError
+
+MODULE_PREFIX = "meshdash_definitions"
+
+
+@dataclass(frozen=True)
+class LoadedDashboard:
+    dashboard: Dashboard
+    source: Path
+
+
+def definition_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise ConfigError(
+            f"dashboards folder {directory} not found; pass --dashboards DIR "
+            "or set [tool.meshdash] dashboards in pyproject.toml"
+        )
+    return sorted(p for p in directory.glob("*.py") if not p.name.startswith("_"))
+
+
+def load_dashboards(directory: Path) -> list[LoadedDashboard]:
+    """Import every definition file of `directory`, in name order."""
+    loaded: list[LoadedDashboard] = []
+    with _on_sys_path(directory):
+        for path in definition_files(directory):
+            module = _import(path)
+            loaded.extend(LoadedDashboard(d, path) for d in _dashboards_of(module))
+    return loaded
+
+
+def _dashboards_of(module: ModuleType) -> list[Dashboard]:
+    found: dict[int, Dashboard] = {}
+    for value in vars(module).values():
+        candidates = value if isinstance(value, list | tuple) else [value]
+        for item in candidates:
+            if isinstance(item, Dashboard):
+                found.setdefault(id(item), item)
+    return list(found.values())
+
+
+def _import(path: Path) -> ModuleType:
+    name = f"{MODULE_PREFIX}.{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise DashboardLoadError(f"{path}: cannot be imported as a Python file")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        where = f"{path}:{exc.lineno}" if exc.lineno else str(path)
+        raise DashboardLoadError(
+            f"{where}: syntax error: {exc.msg}; fix the file and build again"
+        ) from None
+    except MeshdashError as exc:
+        raise type(exc)(f"{path}:{_line_in(path, exc)}: {exc}") from None
+    except Exception as exc:
+        raise DashboardLoadError(
+            f"{path}:{_line_in(path, exc)}: {type(exc).__name__}: {_first_line(exc)}"
+        ) from None
+    return module
+
+
+def _first_line(exc: BaseException) -> str:
+    """The message alone: attrs' validators put the message first in a tuple of args."""
+    text = exc.args[0] if len(exc.args) > 1 and isinstance(exc.args[0], str) else str(exc)
+    return text.splitlines()[0] if text else ""
+
+
+def _line_in(path: Path, exc: BaseException) -> int | str:
+    """The deepest line of `path` in the traceback: where the definition went wrong."""
+    line: int | str = "?"
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename).resolve() == path.resolve() and frame.lineno is not None:
+            line = frame.lineno
+    return line
+
+
+@contextmanager
+def _on_sys_path(directory: Path) -> Iterator[None]:
+    entry = str(directory.resolve())
+    sys.path.insert(0, entry)
+    try:
+        yield
+    finally:
+        if entry in sys.path:
+            sys.path.remove(entry)

@@ -1,0 +1,122 @@
+"""Mesh-wide panels: one stat per service and figure, linking to the service dashboard.
+
+The overview repeats a row per `$service`; each row holds these three stats.
+"""
+
+from __future__ import annotations
+
+from grafanalib.core import Stat, Threshold
+
+from generator.flavors import CONSUL, Flavor
+from generator.panels.common import grid, target
+from generator.queries import render_query
+from generator.variables import DATASOURCE_REF
+
+STAT_WIDTH = 8
+STAT_HEIGHT = 5
+
+
+def service_request_rate(
+    *, flavor: Flavor = CONSUL, service: str = "$service", link_uid: str = "meshdash-service"
+) -> Stat:
+    """Inbound requests per second of `$service`.
+
+    ```promql
+    sum by (local_cluster) (rate(envoy_listener_http_downstream_rq_xx{local_cluster=~"$service",
+        envoy_http_conn_manager_prefix="public_listener"}[$__rate_interval]))
+    ```
+    """
+    return _stat(
+        title="Requests/s",
+        description="Requests per second answered on the service's public listener.",
+        unit="reqps",
+        expr=render_query("overview/request_rate", flavor=flavor, service=service),
+        flavor=flavor,
+        service=service,
+        link_uid=link_uid,
+        thresholds=[Threshold("blue", 0, 0.0)],
+    )
+
+
+def service_error_ratio(
+    *, flavor: Flavor = CONSUL, service: str = "$service", link_uid: str = "meshdash-service"
+) -> Stat:
+    """Share of inbound requests of `$service` answered with a 5xx (0 when there are none).
+
+    ```promql
+    (sum by (local_cluster) (rate(envoy_listener_http_downstream_rq_xx{local_cluster=~"$service",
+        envoy_http_conn_manager_prefix="public_listener", envoy_response_code_class="5"}[$__rate_interval]))
+     or 0 * sum by (local_cluster) (rate(...{local_cluster=~"$service", ...}[$__rate_interval])))
+    / sum by (local_cluster) (rate(envoy_listener_http_downstream_rq_xx{local_cluster=~"$service",
+        envoy_http_conn_manager_prefix="public_listener"}[$__rate_interval]))
+    ```
+    """
+    return _stat(
+        title="5xx ratio",
+        description="Share of inbound requests answered with a 5xx; red above 1%.",
+        unit="percentunit",
+        expr=render_query("overview/error_ratio", flavor=flavor, service=service),
+        flavor=flavor,
+        service=service,
+        link_uid=link_uid,
+        thresholds=[Threshold("green", 0, 0.0), Threshold("red", 1, 0.01)],
+    )
+
+
+def service_latency(
+    *,
+    flavor: Flavor = CONSUL,
+    service: str = "$service",
+    quantile: float = 0.99,
+    link_uid: str = "meshdash-service",
+) -> Stat:
+    """Inbound p99 request time of `$service` in milliseconds, measured by its own sidecar.
+
+    ```promql
+    histogram_quantile(0.99, sum by (le, local_cluster) (rate(envoy_http_downstream_rq_time_bucket{
+        local_cluster=~"$service", envoy_http_conn_manager_prefix="public_listener"}[$__rate_interval])))
+    ```
+    """
+    return _stat(
+        title=f"p{quantile * 100:g} latency",
+        description=(
+            "Inbound request time quantile from the service's own sidecar "
+            "(envoy_http_downstream_rq_time, milliseconds); orange above 250 ms."
+        ),
+        unit="ms",
+        expr=render_query(
+            "overview/inbound_quantile", flavor=flavor, service=service, quantile=quantile
+        ),
+        flavor=flavor,
+        service=service,
+        link_uid=link_uid,
+        thresholds=[Threshold("green", 0, 0.0), Threshold("orange", 1, 250.0)],
+    )
+
+
+def _stat(
+    *,
+    title: str,
+    description: str,
+    unit: str,
+    expr: str,
+    flavor: Flavor,
+    service: str,
+    link_uid: str,
+    thresholds: list[Threshold],
+) -> Stat:
+    url = f"/d/{link_uid}?var-service={service}&${{__url_time_range}}"
+    return Stat(
+        title=title,
+        description=description,
+        dataSource=DATASOURCE_REF,
+        targets=[target(expr, legend=f"{{{{{flavor.proxy_label}}}}}")],
+        format=unit,
+        gridPos=grid(STAT_WIDTH, STAT_HEIGHT),
+        reduceCalc="lastNotNull",
+        graphMode="area",
+        colorMode="value",
+        textMode="value",
+        thresholds=thresholds,
+        links=[{"title": "Open the service dashboard", "url": url}],
+    )
