@@ -1,0 +1,139 @@
+"""Bad input: one clear line naming the culprit, exit 2, no half-written output."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DASHBOARDS
+
+GOOD = """
+from generator.dashboard import Dashboard, Row
+from generator.panels import http
+from generator.variables import datasource, service
+
+D = Dashboard(uid="{uid}", title="{title}", variables=[datasource(), service()],
+              rows=[Row("r", [http.downstream_request_rate()])])
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Path, Path]:
+    """A dashboards folder with one good definition, and an output folder."""
+    dashboards = tmp_path / "dashboards"
+    dashboards.mkdir()
+    (dashboards / "good.py").write_text(GOOD.format(uid="good", title="Good"))
+    return dashboards, tmp_path / "out"
+
+
+def _build(run_cli, dashboards: Path, out: Path, *extra: str):
+    return run_cli("build", "--dashboards", str(dashboards), "--out", str(out), *extra)
+
+
+CASES = {
+    "syntax error": ("def broken(:\n", r"bad.py:1: syntax error"),
+    "exception": ("x = 1\nraise RuntimeError('boom')\n", r"bad.py:2: RuntimeError: boom"),
+    "missing template": (
+        "from generator.queries import render_query\n\nQ = render_query('http/nope')\n",
+        r"bad.py:3: query template 'http/nope.promql.j2' not found",
+    ),
+    "missing parameter": (
+        "from generator.queries import render_query\n\n"
+        "Q = render_query('http/downstream_request_rate', service='$service')\n",
+        r"bad.py:3: query template 'http/downstream_request_rate.promql.j2': 'flavor' is undefined",
+    ),
+    "unknown flavor": (
+        "from generator.flavors import get_flavor\n\nF = get_flavor('linkerd')\n",
+        r"bad.py:3: unknown mesh flavor 'linkerd'; known flavors: consul, envoy",
+    ),
+    "long uid": (
+        GOOD.format(uid="x" * 41, title="Long"),
+        "has uid 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'; a uid is 1 to 40",
+    ),
+    "duplicate uid": (
+        GOOD.format(uid="good", title="Twin"),
+        "dashboard 'Good' reuses uid 'good' of 'Twin' in ",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_definition_is_one_line_exit_2_and_writes_nothing(run_cli, project, case) -> None:
+    dashboards, out = project
+    source, expected = CASES[case]
+    first = _build(run_cli, dashboards, out)
+    assert first.exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (dashboards / "bad.py").write_text(source)
+
+    result = _build(run_cli, dashboards, out)
+
+    assert result.exit_code == 2
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert expected in lines[0], lines[0]
+    assert "Traceback" not in result.err
+    # other dashboards' outputs untouched, nothing new, no temp files left
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_out_pointing_at_a_file_is_a_clear_error(run_cli, project) -> None:
+    dashboards, out = project
+    out.write_text("not a folder")
+    result = _build(run_cli, dashboards, out)
+    assert result.exit_code == 2
+    assert f"--out {out} is a file" in result.err
+
+
+def test_out_below_a_file_is_a_clear_error(run_cli, project) -> None:
+    dashboards, out = project
+    out.write_text("not a folder")
+    result = _build(run_cli, dashboards, out / "sub")
+    assert result.exit_code == 2
+    assert f"cannot create output folder {out / 'sub'}" in result.err
+
+
+def test_missing_dashboards_folder_says_how_to_fix(run_cli, tmp_path) -> None:
+    result = _build(run_cli, tmp_path / "nowhere", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "dashboards folder" in result.err and "--dashboards DIR" in result.err
+
+
+def test_check_names_drifted_missing_and_stale_files(run_cli, project) -> None:
+    dashboards, out = project
+    assert _build(run_cli, dashboards, out).exit_code == 0
+    assert _build(run_cli, dashboards, out, "--check").exit_code == 0
+
+    (out / "good.json").write_text((out / "good.json").read_text().replace("Good", "Edited"))
+    (dashboards / "second.py").write_text(GOOD.format(uid="second", title="Second"))
+    shutil.copy(out / "good.json", out / "gone.json")
+    result = _build(run_cli, dashboards, out, "--check")
+
+    assert result.exit_code == 1
+    assert f"{out / 'good.json'}: differs" in result.err
+    assert f"{out / 'second.json'}: missing" in result.err
+    assert f"{out / 'gone.json'}: stale" in result.err
+    assert (out / "good.json").read_text().count("Edited") == 1  # --check wrote nothing
+
+
+def test_rebuild_reports_unchanged_and_removes_stale_outputs(run_cli, project) -> None:
+    dashboards, out = project
+    _build(run_cli, dashboards, out)
+    (out / "old.json").write_text((out / "good.json").read_text())
+    (out / "foreign.json").write_text('{"title": "not ours"}')
+    result = _build(run_cli, dashboards, out)
+    assert result.exit_code == 0
+    assert f"unchanged {out / 'good.json'}" in result.out
+    assert f"removed   {out / 'old.json'}" in result.out
+    assert not (out / "old.json").exists() and (out / "foreign.json").exists()
+
+
+def test_list_shows_dashboards_panels_and_queries(run_cli) -> None:
+    result = run_cli("list", "--dashboards", str(DASHBOARDS))
+    assert result.exit_code == 0
+    assert "meshdash-service  Service mesh / Service" in result.out
+    assert "row: Upstream: $service -> $upstream (repeated per $upstream)" in result.out
+    assert "[timeseries] Upstream latency to $upstream" in result.out
+    assert "histogram_quantile(0.99, sum by (le, consul_destination_service)" in result.out

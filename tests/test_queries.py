@@ -1,0 +1,97 @@
+"""Query templates: strict rendering, Grafana legends untouched, every shipped query parses."""
+
+from __future__ import annotations
+
+import re
+
+import promql_parser
+import pytest
+
+from generator.errors import QueryTemplateError
+from generator.flavors import CONSUL, ENVOY
+from generator.panels import http, latency, upstream
+from generator.queries import list_templates, render_query
+
+SAMPLES = {"$__rate_interval": "1m", "$service": "api", "$upstream": "payments"}
+
+
+def _substitute(expr: str) -> str:
+    for name, value in SAMPLES.items():
+        expr = expr.replace(name, value)
+    return expr
+
+
+def _targets(built):
+    for panel in built.data["panels"]:
+        for p in [panel, *panel.get("panels", [])]:
+            for target in p.get("targets", []):
+                yield p["title"], target
+
+
+def test_every_shipped_query_parses_with_sample_values(shipped) -> None:
+    count = 0
+    for built in shipped:
+        for title, target in _targets(built):
+            expr = _substitute(target["expr"])
+            assert "$" not in expr, (title, expr)
+            promql_parser.parse(expr)  # raises ValueError on a syntax error
+            count += 1
+        for variable in built.data["templating"]["list"]:
+            if variable["type"] == "query":
+                promql_parser.parse(_substitute(variable["query"]))
+    assert count == 13
+
+
+def test_every_range_uses_rate_interval(shipped) -> None:
+    for built in shipped:
+        for title, target in _targets(built):
+            ranges = re.findall(r"\[([^\]]+)\]", target["expr"])
+            assert ranges and set(ranges) == {"$__rate_interval"}, (title, ranges)
+
+
+def test_legends_keep_grafana_label_syntax() -> None:
+    panel = upstream.upstream_request_rate(flavor=CONSUL)
+    assert panel.targets[0].legendFormat == "{{consul_destination_service}} {{envoy_response_code}}"
+
+
+def test_a_flavor_changes_labels_not_panels() -> None:
+    consul = http.downstream_request_rate(flavor=CONSUL).targets[0].expr
+    envoy = http.downstream_request_rate(flavor=ENVOY).targets[0].expr
+    assert 'envoy_http_conn_manager_prefix="public_listener"' in consul
+    assert 'envoy_http_conn_manager_prefix="ingress_http"' in envoy
+    up = upstream.upstream_request_rate(flavor=ENVOY).targets[0].expr
+    assert 'envoy_cluster_name=~"$upstream"' in up and "consul_" not in up
+
+
+def test_latency_is_aggregated_by_le_for_each_quantile() -> None:
+    panel = latency.upstream_latency(quantiles=(0.5, 0.999))
+    exprs = [t.expr for t in panel.targets]
+    assert [t.refId for t in panel.targets] == ["A", "B"]
+    assert exprs[0].startswith("histogram_quantile(0.5, sum by (le, consul_destination_service)")
+    assert exprs[1].startswith("histogram_quantile(0.999,")
+    assert [t.legendFormat for t in panel.targets][1] == "{{consul_destination_service}} p99.9"
+
+
+def test_missing_parameter_names_template_and_parameter() -> None:
+    with pytest.raises(QueryTemplateError) as info:
+        render_query("upstream/request_rate", flavor=CONSUL, service="$service", metric="m")
+    assert str(info.value).startswith(
+        "query template 'upstream/request_rate.promql.j2': 'upstream' is undefined"
+    )
+
+
+def test_missing_template_names_it() -> None:
+    with pytest.raises(QueryTemplateError, match=re.escape("'nope/never.promql.j2' not found")):
+        render_query("nope/never")
+
+
+def test_templates_render_to_one_line_and_keep_spaces_in_values() -> None:
+    expr = render_query("http/downstream_request_rate", flavor=CONSUL, service="a  b")
+    assert "\n" not in expr and 'local_cluster=~"a  b"' in expr
+    assert expr.startswith("sum by (local_cluster, envoy_response_code_class) (rate(")
+
+
+def test_every_template_is_listed_and_used() -> None:
+    names = list_templates()
+    assert "latency/upstream_quantile" in names and "variables/services" in names
+    assert len(names) == 12
