@@ -1,0 +1,77 @@
+"""The simulated mesh: model, emitted series, values at a time, ground truth."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from generator.sim.config import MeshConfig
+from generator.sim.model import Sidecar, build_mesh
+from generator.sim.series import Series, mesh_series
+from generator.sim.truth import Truth
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One exposed value: sample name (``_bucket`` etc. included), labels, value."""
+
+    name: str
+    labels: tuple[tuple[str, str], ...]
+    value: float
+
+
+@dataclass
+class Mesh:
+    """A deterministic fluid model of the demo mesh; counters start at 0 at ``start``."""
+
+    config: MeshConfig = field(default_factory=MeshConfig)
+    start: float = field(default_factory=time.time)
+
+    def __post_init__(self) -> None:
+        self.sidecars: tuple[Sidecar, ...] = build_mesh(self.config)
+        self._series = mesh_series(self.sidecars)
+
+    def sidecar(self, name: str) -> Sidecar:
+        return next(s for s in self.sidecars if s.name == name)
+
+    def truth(self) -> Truth:
+        """The ground truth, unaffected by ``drop_families`` / ``rename_labels``."""
+        return Truth(self._series)
+
+    def emitted(self, sidecar: str) -> list[Series]:
+        """The series a sidecar exposes, after the config's drops and renames."""
+        renames = dict(self.config.rename_labels)
+        out = []
+        for s in self._series:
+            if s.sidecar != sidecar or s.family in self.config.drop_families:
+                continue
+            labels = tuple(sorted((renames.get(k, k), v) for k, v in s.labels))
+            out.append(Series(s.family, s.sidecar, labels, s.rate, s.mixture))
+        return out
+
+    def samples(self, series: Series, at: float) -> list[Sample]:
+        """The sample values of one series at unix time ``at`` (counters are 0 before start)."""
+        elapsed = max(0.0, at - self.start)
+        if series.kind == "gauge":
+            return [Sample(series.family, series.labels, series.rate)]
+        if series.kind == "counter":
+            return [Sample(series.family, series.labels, series.rate * elapsed)]
+        return _histogram_samples(series, elapsed)
+
+
+def _histogram_samples(series: Series, elapsed: float) -> list[Sample]:
+    mixture = series.mixture
+    assert mixture is not None  # histograms always carry one (see series.py)
+    out = [
+        Sample(f"{series.family}_bucket", (*series.labels, ("le", _le(le))), rate * elapsed)
+        for le, rate in mixture.bucket_rates()
+    ]
+    out.append(Sample(f"{series.family}_sum", series.labels, mixture.sum_rate * elapsed))
+    out.append(Sample(f"{series.family}_count", series.labels, mixture.rate * elapsed))
+    return out
+
+
+def _le(bound: float) -> str:
+    if bound == float("inf"):
+        return "+Inf"
+    return f"{bound:g}" if bound != int(bound) else str(int(bound))

@@ -1,0 +1,137 @@
+"""Every Envoy/Consul/Istio metric family meshdash knows, with its Prometheus type.
+
+:data:`METRICS` is the one table; :data:`METRIC_TYPES` (family -> ``counter`` |
+``gauge`` | ``histogram``) is derived from it and used by the lint rules (rate
+over a gauge) and the simulator's exposition. Histogram families are named
+without ``_bucket``/``_sum``/``_count``; :func:`sample_type` maps a sample name.
+``simulated`` says whether the mesh simulator emits the family.
+
+Semantics the simulator implements (Envoy's cluster_stats doc):
+
+- ``envoy_cluster_upstream_rq_total``: every attempt, retries included.
+- ``envoy_cluster_upstream_rq`` / ``_rq_xx`` / ``_rq_completed`` and their
+  ``external_`` twins: **final** responses only, the ones sent downstream
+  (all mesh traffic counts as external origin).
+- ``envoy_cluster_retry_upstream_rq`` / ``_rq_xx`` / ``_rq_completed``:
+  responses that triggered a retry (not sent downstream), so
+  ``upstream_rq_total = upstream_rq_completed + retry_upstream_rq_completed``.
+- ``envoy_cluster_upstream_rq_retry``: retries (attempts after the first);
+  ``_retry_success``: requests retried at least once that finally succeeded;
+  ``_retry_limit_exceeded``: requests whose last allowed attempt failed.
+- ``envoy_cluster_upstream_rq_time``: one observation per request at its final
+  response, measured from the downstream request: failed attempts and retry
+  backoff are included (so retries add latency); ``_count`` equals
+  ``upstream_rq_completed``.
+- Counters grow at fractional per-second rates (a fluid model), so their
+  values are not integers as Envoy's are.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Literal
+
+MetricType = Literal["counter", "gauge", "histogram"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric family: its name, type, meaning, and whether the simulator emits it."""
+
+    name: str
+    type: MetricType
+    help: str
+    simulated: bool = False
+
+
+_C, _G, _H = "counter", "gauge", "histogram"
+
+_CLUSTER: tuple[tuple[str, MetricType, str, bool], ...] = (
+    ("upstream_rq_total", _C, "every attempt, retries included", True),
+    ("upstream_rq_xx", _C, "final responses by envoy_response_code_class", True),
+    ("upstream_rq", _C, "final responses by envoy_response_code", True),
+    ("upstream_rq_completed", _C, "final responses", True),
+    ("upstream_rq_time", _H, "request time in ms, retries included", True),
+    ("external_upstream_rq", _C, "external-origin final responses by code", True),
+    ("external_upstream_rq_xx", _C, "external-origin final responses by class", True),
+    ("external_upstream_rq_completed", _C, "external-origin final responses", True),
+    ("external_upstream_rq_time", _H, "external-origin request time in ms", True),
+    ("retry_upstream_rq", _C, "responses that triggered a retry, by code", True),
+    ("retry_upstream_rq_xx", _C, "responses that triggered a retry, by class", True),
+    ("retry_upstream_rq_completed", _C, "responses that triggered a retry", True),
+    ("upstream_rq_retry", _C, "retries (attempts after the first)", True),
+    ("upstream_rq_retry_success", _C, "retried requests that finally succeeded", True),
+    ("upstream_rq_retry_overflow", _C, "retries refused by circuit breaking or budget", True),
+    ("upstream_rq_retry_limit_exceeded", _C, "requests not retried: num_retries reached", True),
+    ("upstream_rq_timeout", _C, "requests that timed out", True),
+    ("upstream_rq_per_try_timeout", _C, "attempts that hit the per-try timeout", True),
+    ("upstream_rq_pending_overflow", _C, "requests refused by circuit breaking", True),
+    ("upstream_rq_rx_reset", _C, "requests reset by the upstream", True),
+    ("upstream_rq_tx_reset", _C, "requests reset locally", True),
+    ("upstream_rq_active", _G, "requests in flight", True),
+    ("upstream_rq_pending_active", _G, "requests waiting for a connection", True),
+    ("upstream_cx_active", _G, "open upstream connections", True),
+    ("upstream_cx_total", _C, "upstream connections opened", False),
+    ("upstream_cx_connect_fail", _C, "upstream connection failures", False),
+    ("membership_healthy", _G, "healthy endpoints", True),
+    ("membership_total", _G, "endpoints", True),
+    ("outlier_detection_ejections_active", _G, "endpoints ejected now", True),
+    ("outlier_detection_ejections_enforced_total", _C, "enforced ejections", False),
+    ("grpc_FakeService_Handle_success", _C, "gRPC calls with status OK", True),
+    ("grpc_FakeService_Handle_failure", _C, "gRPC calls with another status", True),
+    ("grpc_FakeService_Handle_total", _C, "gRPC calls", True),
+    ("grpc_success", _C, "gRPC OK calls (tag-extracted form)", False),
+    ("grpc_failure", _C, "gRPC failed calls (tag-extracted form)", False),
+    ("grpc_total", _C, "gRPC calls (tag-extracted form)", False),
+)
+
+_BREAKERS: tuple[tuple[str, MetricType, str, bool], ...] = tuple(
+    (f"circuit_breakers_{priority}_{what}", _G, "circuit breaker state or headroom", False)
+    for priority, what in itertools.product(
+        ("default", "high"),
+        (
+            *("cx_open", "cx_pool_open", "rq_open", "rq_pending_open", "rq_retry_open"),
+            *("remaining_cx", "remaining_pending", "remaining_rq", "remaining_retries"),
+        ),
+    )
+)
+
+_OTHER: tuple[tuple[str, MetricType, str, bool], ...] = (
+    ("envoy_http_downstream_rq_total", _C, "requests received by a connection manager", True),
+    ("envoy_http_downstream_rq_xx", _C, "responses sent, by class", True),
+    ("envoy_http_downstream_rq_time", _H, "downstream request time in ms", True),
+    ("envoy_http_downstream_cx_active", _G, "open downstream connections", True),
+    ("envoy_listener_http_downstream_rq_xx", _C, "responses sent per listener, by class", True),
+    ("envoy_listener_downstream_cx_active", _G, "open connections per listener", True),
+    ("envoy_listener_downstream_cx_total", _C, "connections accepted per listener", False),
+    ("envoy_listener_downstream_cx_destroy", _C, "connections closed per listener", False),
+    ("istio_requests_total", _C, "Istio: requests", False),
+    ("istio_tcp_sent_bytes_total", _C, "Istio: TCP bytes sent", False),
+    ("istio_tcp_received_bytes_total", _C, "Istio: TCP bytes received", False),
+    ("istio_tcp_connections_opened_total", _C, "Istio: TCP connections opened", False),
+    ("istio_tcp_connections_closed_total", _C, "Istio: TCP connections closed", False),
+    ("istio_request_duration_milliseconds", _H, "Istio: request duration in ms", False),
+    ("istio_request_bytes", _H, "Istio: request size in bytes", False),
+    ("istio_response_bytes", _H, "Istio: response size in bytes", False),
+)
+
+METRICS: tuple[Metric, ...] = (
+    *(Metric(f"envoy_cluster_{name}", *rest) for name, *rest in _CLUSTER + _BREAKERS),
+    *(Metric(*row) for row in _OTHER),
+)
+
+METRIC_TYPES: dict[str, str] = {m.name: m.type for m in METRICS}
+
+_HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
+
+
+def sample_type(sample_name: str) -> str | None:
+    """The type of the family a sample belongs to (``..._bucket`` -> ``histogram``)."""
+    if sample_name in METRIC_TYPES:
+        return METRIC_TYPES[sample_name]
+    for suffix in _HISTOGRAM_SUFFIXES:
+        family = sample_name.removesuffix(suffix)
+        if family != sample_name and METRIC_TYPES.get(family) == "histogram":
+            return "histogram"
+    return None
