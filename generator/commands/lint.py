@@ -1,0 +1,67 @@
+"""``meshdash lint``: check every dashboard offline (PromQL, variables, panels)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from generator.build import build_dashboards
+from generator.config import load_config
+from generator.errors import ConfigError, InterpolationError, ProblemsFound
+from generator.promql.context import LintOptions
+from generator.promql.durations import to_ms
+from generator.promql.lint import lint_dashboard, select_rules
+from generator.promql.problems import Severity
+from generator.promql.report import format_json, format_text
+
+SEVERITIES = [s.name.lower() for s in Severity]
+
+
+@click.command("lint")
+@click.option(
+    "--dashboards",
+    "dashboards_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of dashboard definitions (default: [tool.meshdash] dashboards).",
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="warning",
+    show_default=True,
+    help="Lowest severity that makes the command exit 1.",
+)
+@click.option(
+    "--scrape-interval",
+    default="15s",
+    show_default=True,
+    help="Prometheus scrape interval, for $__rate_interval.",
+)
+def lint_command(
+    dashboards_dir: Path | None, output_format: str, fail_on: str, scrape_interval: str
+) -> int:
+    """Lint every dashboard without a Prometheus; exit 1 if problems reach --fail-on."""
+    config = load_config(Path.cwd())
+    try:
+        rules = select_rules(config.lint_disable)
+    except ConfigError as exc:
+        raise ConfigError(f"{config.source}: [tool.meshdash.lint] disable: {exc}") from None
+    try:
+        to_ms(scrape_interval)
+    except InterpolationError as exc:
+        raise ConfigError(f"--scrape-interval: {exc}") from None
+    options = LintOptions(scrape_interval=scrape_interval)
+    problems = []
+    for built in build_dashboards(dashboards_dir or config.dashboards):
+        problems += lint_dashboard(built.data, source=built.source, rules=rules, options=options)
+    if output_format == "json":
+        click.echo(format_json(problems), nl=False)
+    else:
+        click.echo(format_text(problems, root=config.root), nl=False)
+    failing = [p for p in problems if p.severity >= Severity.parse(fail_on)]
+    if failing:
+        raise ProblemsFound(f"lint found {len(failing)} problem(s) at or above {fail_on}")
+    return 0

@@ -1,0 +1,171 @@
+"""Questions about a parsed PromQL expression (promql-parser's AST)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import promql_parser as pp
+
+# Aggregations that return input series unchanged, labels and all.
+_SELECTING_AGGREGATIONS = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
+# Functions that add the label named by their second argument.
+_LABEL_WRITERS = frozenset({"label_replace", "label_join"})
+_SET_OPERATORS = frozenset({"and", "or", "unless"})
+
+
+def children(node: pp.Expr) -> list[pp.Expr]:
+    """The direct sub-expressions of ``node``."""
+    if isinstance(node, pp.AggregateExpr):
+        return [n for n in (node.param, node.expr) if n is not None]
+    if isinstance(node, pp.BinaryExpr):
+        return [node.lhs, node.rhs]
+    if isinstance(node, pp.Call):
+        return list(node.args)
+    if isinstance(node, pp.ParenExpr | pp.UnaryExpr | pp.SubqueryExpr):
+        return [node.expr]
+    if isinstance(node, pp.MatrixSelector):
+        return [node.vector_selector]
+    return []
+
+
+def walk(node: pp.Expr) -> Iterator[pp.Expr]:
+    """``node`` and every node below it, depth first."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+def metric_name(selector: pp.VectorSelector) -> str | None:
+    """The metric name of a selector, from ``foo{}`` or ``{__name__="foo"}``."""
+    if selector.name:
+        return selector.name
+    for matcher in selector.matchers.matchers:
+        if matcher.name == "__name__" and matcher.op == pp.MatchOp.Equal:
+            return matcher.value
+    return None
+
+
+def selectors(node: pp.Expr) -> Iterator[pp.VectorSelector]:
+    """Every vector selector under ``node``."""
+    return (n for n in walk(node) if isinstance(n, pp.VectorSelector))
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """Labels an expression's result series carry.
+
+    ``closed``: exactly (at most) ``labels``. Open: every input label except
+    ``labels``, which were removed on the way.
+    """
+
+    closed: bool
+    labels: frozenset[str] = frozenset()
+
+    def has(self, label: str) -> bool:
+        return label in self.labels if self.closed else label not in self.labels
+
+    def keep(self, keep: frozenset[str]) -> LabelSet:
+        return LabelSet(True, self.labels & keep if self.closed else keep - self.labels)
+
+    def drop(self, drop: frozenset[str]) -> LabelSet:
+        return LabelSet(self.closed, self.labels - drop if self.closed else self.labels | drop)
+
+    def add(self, add: frozenset[str]) -> LabelSet:
+        return LabelSet(self.closed, self.labels | add if self.closed else self.labels - add)
+
+    def meet(self, other: LabelSet) -> LabelSet:
+        """Labels present on both sides' series."""
+        if self.closed and other.closed:
+            return LabelSet(True, self.labels & other.labels)
+        if self.closed or other.closed:
+            closed, open_ = (self, other) if self.closed else (other, self)
+            return LabelSet(True, closed.labels - open_.labels)
+        return LabelSet(False, self.labels | other.labels)
+
+
+ALL_LABELS = LabelSet(False)
+NO_LABELS = LabelSet(True)
+
+
+def output_labels(node: pp.Expr) -> LabelSet:
+    """Which labels survive to the result of ``node`` (aggregations, joins, label_replace)."""
+    if isinstance(node, pp.VectorSelector | pp.MatrixSelector):
+        return ALL_LABELS
+    if isinstance(node, pp.ParenExpr | pp.UnaryExpr | pp.SubqueryExpr):
+        return output_labels(node.expr)
+    if isinstance(node, pp.AggregateExpr):
+        return _aggregate_labels(node)
+    if isinstance(node, pp.Call):
+        return _call_labels(node)
+    if isinstance(node, pp.BinaryExpr):
+        return _binary_labels(node)
+    return NO_LABELS
+
+
+def _aggregate_labels(node: pp.AggregateExpr) -> LabelSet:
+    inner = output_labels(node.expr)
+    op = str(node.op)
+    if op in _SELECTING_AGGREGATIONS:
+        return inner
+    extra = frozenset()
+    if op == "count_values" and isinstance(node.param, pp.StringLiteral):
+        extra = frozenset({node.param.val})
+    modifier = node.modifier
+    if modifier is None:
+        return LabelSet(True, extra)
+    labels = frozenset(modifier.labels)
+    if modifier.type == pp.AggModifierType.Without:
+        return inner.drop(labels).add(extra)
+    return inner.keep(labels).add(extra)
+
+
+def _call_labels(node: pp.Call) -> LabelSet:
+    name = node.func.name
+    vectors = [a for a in node.args if not isinstance(a, pp.NumberLiteral | pp.StringLiteral)]
+    if node.func.return_type != pp.ValueType.Vector or not vectors:
+        return NO_LABELS
+    labels = output_labels(vectors[0])
+    if name in _LABEL_WRITERS and isinstance(node.args[1], pp.StringLiteral):
+        labels = labels.add(frozenset({node.args[1].val}))
+    if name == "histogram_quantile":
+        labels = labels.drop(frozenset({"le"}))
+    return labels
+
+
+def _binary_labels(node: pp.BinaryExpr) -> LabelSet:
+    lhs, rhs = output_labels(node.lhs), output_labels(node.rhs)
+    if _is_scalar(node.lhs):
+        return rhs
+    if _is_scalar(node.rhs):
+        return lhs
+    op = str(node.op)
+    modifier = node.modifier
+    if op == "or":
+        return lhs.meet(rhs)
+    if op in _SET_OPERATORS or modifier is None:
+        return lhs
+    group = frozenset(modifier.group_labels or ())
+    if modifier.card == pp.VectorMatchCardinality.ManyToOne:
+        return lhs.add(group)
+    if modifier.card == pp.VectorMatchCardinality.OneToMany:
+        return rhs.add(group)
+    matching = modifier.matching
+    if matching is None:
+        return lhs
+    labels = frozenset(matching.labels)
+    if matching.type == pp.LabelModifierType.Include:
+        return lhs.keep(labels)
+    return lhs.drop(labels)
+
+
+def _is_scalar(node: pp.Expr) -> bool:
+    if isinstance(node, pp.NumberLiteral):
+        return True
+    if isinstance(node, pp.ParenExpr | pp.UnaryExpr):
+        return _is_scalar(node.expr)
+    if isinstance(node, pp.Call):
+        return node.func.return_type == pp.ValueType.Scalar
+    if isinstance(node, pp.BinaryExpr):
+        return _is_scalar(node.lhs) and _is_scalar(node.rhs)
+    return False

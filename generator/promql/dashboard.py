@@ -1,0 +1,124 @@
+"""Walk a Grafana dashboard JSON dict: panels, query targets, variables, sample values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from generator.promql.interpolate import VariableValue
+
+Json = Mapping[str, Any]
+
+SAMPLE_VALUES: dict[str, str] = {"service": "api", "upstream": "payments"}
+PLACEHOLDER_VALUE = "sample"
+
+
+@dataclass(frozen=True)
+class TargetRef:
+    """One PromQL query of a panel, with what a checker needs around it.
+
+    ``instant`` and ``range`` are the target's query types as Grafana reads
+    them: a target with neither flag set runs as a range query.
+    """
+
+    panel: Json
+    ref_id: str
+    expr: str
+    legend_format: str | None
+    instant: bool
+    range: bool
+    target: Json
+
+    @property
+    def panel_title(self) -> str:
+        return str(self.panel.get("title", ""))
+
+    @property
+    def panel_id(self) -> int | None:
+        return self.panel.get("id")
+
+
+def iter_panels(dashboard: Json, *, rows: bool = False) -> Iterator[Json]:
+    """Every panel in layout order, including those inside collapsed rows.
+
+    Row panels themselves are yielded only when ``rows`` is true.
+    """
+    for panel in dashboard.get("panels") or ():
+        if panel.get("type") == "row":
+            if rows:
+                yield panel
+            yield from panel.get("panels") or ()
+        else:
+            yield panel
+
+
+def iter_targets(dashboard: Json) -> Iterator[TargetRef]:
+    """Every target with an ``expr`` (a Prometheus query), skipping hidden ones."""
+    for panel in iter_panels(dashboard):
+        for index, target in enumerate(panel.get("targets") or ()):
+            if "expr" not in target or target.get("hide"):
+                continue
+            instant = bool(target.get("instant", False))
+            yield TargetRef(
+                panel=panel,
+                ref_id=str(target.get("refId") or chr(ord("A") + index)),
+                expr=str(target.get("expr") or ""),
+                legend_format=target.get("legendFormat"),
+                instant=instant,
+                range=bool(target.get("range", not instant)),
+                target=target,
+            )
+
+
+def variables(dashboard: Json) -> list[Json]:
+    """The dashboard's variable definitions (``templating.list``)."""
+    return list((dashboard.get("templating") or {}).get("list") or ())
+
+
+def sample_variable_values(
+    dashboard: Json, overrides: Mapping[str, str] | None = None
+) -> dict[str, VariableValue]:
+    """One plausible selection per variable, to interpolate queries with.
+
+    ``service`` -> ``api``, ``upstream`` -> ``payments``, constants and custom
+    variables -> their first value, anything else -> ``sample``. Data source
+    variables are skipped: queries reference them only in ``datasource``.
+    """
+    chosen = {**SAMPLE_VALUES, **(overrides or {})}
+    result = {}
+    for variable in variables(dashboard):
+        name = variable.get("name")
+        if not name or variable.get("type") == "datasource":
+            continue
+        value = chosen.get(name) or _first_option(variable) or PLACEHOLDER_VALUE
+        result[name] = VariableValue(
+            values=(value,),
+            multi=bool(variable.get("multi")),
+            include_all=bool(variable.get("includeAll")),
+        )
+    return result
+
+
+def all_variable_values(dashboard: Json) -> dict[str, VariableValue]:
+    """The selection with All chosen wherever a variable offers it."""
+    result = sample_variable_values(dashboard)
+    for variable in variables(dashboard):
+        name = variable.get("name")
+        if name in result and variable.get("includeAll"):
+            result[name] = VariableValue.all(
+                all_value=variable.get("allValue") or None,
+                options=result[name].values,
+                multi=bool(variable.get("multi")),
+            )
+    return result
+
+
+def _first_option(variable: Json) -> str | None:
+    kind = variable.get("type")
+    query = variable.get("query")
+    if kind in {"constant", "textbox"} and isinstance(query, str) and query:
+        return query
+    if kind in {"custom", "interval"} and isinstance(query, str) and query:
+        return query.split(",")[0].strip() or None
+    return None

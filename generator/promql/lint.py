@@ -1,0 +1,33 @@
+"""Run the offline lint rules over dashboards."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from generator.errors import ConfigError
+from generator.promql.context import DashboardContext, LintOptions
+from generator.promql.problems import Problem
+from generator.promql.rules import ALL_RULES, RULES_BY_CODE, Rule
+
+
+def select_rules(disable: Collection[str] = (), *, online: bool = False) -> list[Rule]:
+    """Instances of the rules to run: offline ones (or online ones), minus ``disable``."""
+    unknown = sorted(set(disable) - set(RULES_BY_CODE))
+    if unknown:
+        raise ConfigError(f"unknown lint rule code(s) {', '.join(unknown)}")
+    return [rule() for rule in ALL_RULES if rule.online == online and rule.code not in disable]
+
+
+def lint_dashboard(
+    dashboard: Mapping[str, Any],
+    *,
+    source: Path | None = None,
+    rules: Iterable[Rule] | None = None,
+    options: LintOptions | None = None,
+) -> list[Problem]:
+    """Every problem the rules find in one dashboard JSON dict, worst first."""
+    ctx = DashboardContext(dashboard, source=source, options=options or LintOptions())
+    problems = [p for rule in (rules or select_rules()) for p in rule.check(ctx)]
+    return sorted(problems, key=lambda p: (-p.severity, p.code))

@@ -1,0 +1,135 @@
+"""MD301 panel/title, MD302 panel/description, MD303 panel/unit, MD304 panel/datasource."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from generator.promql.context import DashboardContext
+from generator.promql.dashboard import iter_panels
+from generator.promql.problems import Location, Problem, Severity
+from generator.promql.rules.base import Rule
+
+DATASOURCE_UIDS = frozenset({"${datasource}", "$datasource"})
+
+
+def _query_panels(ctx: DashboardContext) -> Iterator[tuple[Mapping[str, Any], Location]]:
+    for panel in iter_panels(ctx.dashboard):
+        where = ctx.location(panel_title=str(panel.get("title", "")), panel_id=panel.get("id"))
+        yield panel, where
+
+
+class PanelTitle(Rule):
+    """Every panel has a title.
+
+    **Anti-pattern**::
+
+        {"type": "timeseries", "title": ""}
+
+    **Best practice**::
+
+        {"type": "timeseries", "title": "Inbound request rate by response class"}
+    """
+
+    code = "MD301"
+    name = "panel/title"
+    severity = Severity.WARNING
+
+    def check(self, ctx: DashboardContext) -> Iterable[Problem]:
+        for panel, where in _query_panels(ctx):
+            if not str(panel.get("title") or "").strip():
+                yield self.problem(where, "panel has no title; say what it shows")
+
+
+class PanelDescription(Rule):
+    """Every panel has a description (the (i) tooltip): what it shows and how to read it.
+
+    **Anti-pattern**::
+
+        {"title": "p99 latency"}
+
+    **Best practice**::
+
+        {"title": "p99 latency", "description": "99th percentile upstream request time per service, from Envoy's histogram."}
+    """
+
+    code = "MD302"
+    name = "panel/description"
+    severity = Severity.WARNING
+
+    def check(self, ctx: DashboardContext) -> Iterable[Problem]:
+        for panel, where in _query_panels(ctx):
+            if not str(panel.get("description") or "").strip():
+                yield self.problem(where, "panel has no description; explain what it shows")
+
+
+class PanelUnit(Rule):
+    """Every panel with queries sets a unit (``fieldConfig.defaults.unit``).
+
+    **Anti-pattern**::
+
+        {"fieldConfig": {"defaults": {}}}
+
+    **Best practice**::
+
+        {"fieldConfig": {"defaults": {"unit": "reqps"}}}
+    """
+
+    code = "MD303"
+    name = "panel/unit"
+    severity = Severity.WARNING
+
+    def check(self, ctx: DashboardContext) -> Iterable[Problem]:
+        for panel, where in _query_panels(ctx):
+            if not panel.get("targets"):
+                continue
+            defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+            if not str(defaults.get("unit") or "").strip():
+                yield self.problem(where, "panel has no unit; set fieldConfig.defaults.unit")
+
+
+class PanelDatasource(Rule):
+    """Panels and their targets query the ``${datasource}`` variable's data source.
+
+    **Anti-pattern**::
+
+        {"datasource": {"type": "prometheus", "uid": "P1809F7CD0C75ACF3"}}
+
+    **Best practice**::
+
+        {"datasource": {"type": "prometheus", "uid": "${datasource}"}}
+    """
+
+    code = "MD304"
+    name = "panel/datasource"
+    severity = Severity.BUG
+
+    def check(self, ctx: DashboardContext) -> Iterable[Problem]:
+        for panel, where in _query_panels(ctx):
+            if not panel.get("targets"):
+                continue
+            if not _is_variable_datasource(panel.get("datasource")):
+                yield self.problem(where, _message("panel", panel.get("datasource")))
+            for target in panel["targets"]:
+                if not _is_variable_datasource(target.get("datasource")):
+                    target_where = ctx.location(
+                        panel_title=where.panel_title,
+                        panel_id=where.panel_id,
+                        ref_id=target.get("refId"),
+                    )
+                    yield self.problem(target_where, _message("target", target.get("datasource")))
+
+
+def _is_variable_datasource(datasource: object) -> bool:
+    return (
+        isinstance(datasource, dict)
+        and datasource.get("type") == "prometheus"
+        and datasource.get("uid") in DATASOURCE_UIDS
+    )
+
+
+def _message(owner: str, datasource: object) -> str:
+    return (
+        f"{owner} data source is {datasource!r}; "
+        'use {"type": "prometheus", "uid": "${datasource}"}'
+    )

@@ -1,0 +1,113 @@
+"""MD101 promql/syntax."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+
+import promql_parser as pp
+
+from generator.errors import InterpolationError
+from generator.promql.context import DashboardContext
+from generator.promql.dashboard import all_variable_values, variables
+from generator.promql.interpolate import VariableValue
+from generator.promql.problems import Location, Problem, Severity
+from generator.promql.rules.base import Rule
+
+_QUOTED = re.compile(r"'([^']+)'")
+_VARIABLE_FUNCTION = re.compile(
+    r"^\s*(label_values|query_result|label_names|metrics)\s*\((.*)\)\s*$", re.S
+)
+
+
+class PromQLSyntax(Rule):
+    """Every query parses as PromQL once Grafana has interpolated it.
+
+    Checked with sample variable values and again with All selected, for panel
+    targets and for query variables (``label_values(...)``, ``query_result(...)``).
+
+    **Anti-pattern**::
+
+        sum(rate(envoy_cluster_upstream_rq_total{local_cluster=~"$service"}[$__rate_interval])
+
+    **Best practice**::
+
+        sum(rate(envoy_cluster_upstream_rq_total{local_cluster=~"$service"}[$__rate_interval]))
+    """
+
+    code = "MD101"
+    name = "promql/syntax"
+    severity = Severity.FATAL
+
+    def check(self, ctx: DashboardContext) -> Iterable[Problem]:
+        selections = [("sample values", ctx.sample_values)]
+        all_values = all_variable_values(ctx.dashboard)
+        if all_values != ctx.sample_values:
+            selections.append(("All selected", all_values))
+        for target in ctx.targets:
+            yield from self._check(ctx, target.ref.expr, target.location, selections)
+        for variable in variables(ctx.dashboard):
+            query = _variable_promql(variable)
+            if query is not None:
+                location = ctx.location(variable=str(variable.get("name")))
+                yield from self._check(ctx, query, location, selections)
+
+    def _check(
+        self,
+        ctx: DashboardContext,
+        expr: str,
+        location: Location,
+        selections: list[tuple[str, Mapping[str, VariableValue]]],
+    ) -> Iterator[Problem]:
+        if not expr.strip():
+            yield self.problem(location, "query is empty; write a PromQL expression")
+            return
+        for label, values in selections:
+            try:
+                text = ctx.interpolate(expr, values)
+                pp.parse(text)
+            except InterpolationError as exc:
+                yield self.problem(location, f"cannot interpolate: {exc}", text=expr)
+                return
+            except ValueError as exc:
+                yield self.problem(
+                    location,
+                    f"does not parse with {label}: {exc}",
+                    text=text,
+                    span=_locate(text, str(exc)),
+                )
+                return
+
+
+def _variable_promql(variable: Mapping[str, object]) -> str | None:
+    """The PromQL inside a Prometheus query variable, or None if it has none."""
+    query = variable.get("query")
+    if variable.get("type") != "query" or not isinstance(query, str) or not query.strip():
+        return None
+    match = _VARIABLE_FUNCTION.match(query)
+    if match is None:
+        return query
+    function, args = match.groups()
+    if function == "query_result":
+        return args
+    if function == "label_values" and "," in args:
+        return args.rsplit(",", 1)[0]
+    return None
+
+
+def _locate(text: str, message: str) -> tuple[int, int] | None:
+    """Where in ``text`` the parser's complaint points, when its message names a token."""
+    if "parenthesis" in message and "unclosed" in message:
+        depth: list[int] = []
+        for index, char in enumerate(text):
+            if char == "(":
+                depth.append(index)
+            elif char == ")" and depth:
+                depth.pop()
+        return (depth[-1], depth[-1] + 1) if depth else None
+    match = _QUOTED.search(message)
+    if match:
+        index = text.find(match.group(1))
+        if index >= 0:
+            return index, index + len(match.group(1))
+    return None
