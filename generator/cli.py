@@ -15,7 +15,11 @@ import traceback
 import click
 
 from generator.commands.build import build_command
+from generator.commands.diff import diff_command
+from generator.commands.lint import lint_command
 from generator.commands.list import list_command
+from generator.commands.push import push_command
+from generator.commands.sandbox import sandbox_command
 from generator.errors import MeshdashError
 
 
@@ -27,6 +31,10 @@ def cli() -> None:
 
 cli.add_command(build_command)
 cli.add_command(list_command)
+cli.add_command(lint_command)
+cli.add_command(push_command)
+cli.add_command(diff_command)
+cli.add_command(sandbox_command)
 
 
 def main(argv: list[str] | None = None) -> int:
