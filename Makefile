@@ -21,6 +21,9 @@ check: $(STAMP)
 prometheus:
 	@bash .ci/ensure-prometheus
 
+sandbox: $(STAMP) prometheus
+	$(BIN)/meshdash sandbox
+
 test: $(STAMP) prometheus
 	$(BIN)/python -m pytest -q
 
