@@ -1,0 +1,45 @@
+"""`meshdash diff`: what `meshdash push` would change, as a unified diff per dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from generator.errors import ProblemsFound
+from generator.grafana.client import GrafanaClient
+from generator.grafana.options import (
+    desired_from_options,
+    grafana_options,
+    settings_from_options,
+    verbose_logging,
+)
+from generator.grafana.plan import compute_plan
+from generator.grafana.report import change_diff
+
+
+@click.command("diff")
+@grafana_options
+@click.option("--exit-code", is_flag=True, help="Exit 1 when anything would change.")
+def diff_command(exit_code: bool, **opts: Any) -> None:
+    """Show how Grafana differs from the build (ignoring id, version and the hash tag)."""
+    settings = settings_from_options(opts)
+    desired = desired_from_options(opts)
+    with verbose_logging(opts["verbose"]), GrafanaClient(settings, opts["parallel"]) as client:
+        plan = compute_plan(
+            client,
+            desired,
+            prune=opts["prune"],
+            adopt=opts["adopt"],
+            force=opts["force"],
+            parallel=opts["parallel"],
+        )
+    diffs = [text for text in (change_diff(change) for change in plan.changes) if text]
+    for ref in plan.folders:
+        click.echo(f"=== folder {ref.path!r} would be created (uid {ref.uid})")
+    for text in diffs:
+        click.echo(text, nl=False)
+    if not diffs and not plan.folders:
+        click.echo(f"no differences: {len(plan.changes)} dashboard(s) match Grafana")
+    elif exit_code:
+        raise ProblemsFound(f"{len(diffs)} dashboard(s) differ from Grafana")

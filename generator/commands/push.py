@@ -1,0 +1,87 @@
+"""`meshdash push`: publish the dashboards to Grafana through its HTTP API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from generator.errors import ProblemsFound
+from generator.grafana.client import GrafanaClient
+from generator.grafana.options import (
+    desired_from_options,
+    grafana_options,
+    settings_from_options,
+    verbose_logging,
+)
+from generator.grafana.plan import Action, Plan, compute_plan
+from generator.grafana.provenance import version_message
+from generator.grafana.publish import BAD_RESULTS, Outcome, Result, publish
+from generator.grafana.report import format_plan, format_summary, plan_json, summary_json
+
+
+@click.command("push")
+@grafana_options
+@click.option("--dry-run", is_flag=True, help="Print the plan and write nothing.")
+@click.option("--message", help="Version message (default: 'meshdash <sha> (<branch>)').")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json prints one JSON document for CI.",
+)
+def push_command(dry_run: bool, message: str | None, output_format: str, **opts: Any) -> None:
+    """Create or update the dashboards in Grafana; unchanged ones are not written."""
+    settings = settings_from_options(opts)
+    desired = desired_from_options(opts)
+    as_json = output_format == "json"
+    with verbose_logging(opts["verbose"]), GrafanaClient(settings, opts["parallel"]) as client:
+        client.health()
+        plan = compute_plan(
+            client,
+            desired,
+            prune=opts["prune"],
+            adopt=opts["adopt"],
+            force=opts["force"],
+            parallel=opts["parallel"],
+        )
+        if dry_run:
+            click.echo(plan_json(plan) if as_json else format_plan(plan))
+            _check_plan(plan)
+            return
+        if not as_json:
+            click.echo(format_plan(plan))
+        outcomes = publish(
+            client, plan, message=message or version_message(), parallel=opts["parallel"]
+        )
+    click.echo(summary_json(outcomes) if as_json else format_summary(outcomes))
+    _check_outcomes(outcomes)
+
+
+def _check_plan(plan: Plan) -> None:
+    refused = [c.uid for c in plan.changes if c.action in (Action.DRIFTED, Action.UNMANAGED)]
+    if refused:
+        raise ProblemsFound(
+            f"push would refuse {len(refused)} dashboard(s): {', '.join(refused)}; "
+            "see the plan (--force overwrites drifted ones, --adopt takes over unmanaged ones)"
+        )
+
+
+def _check_outcomes(outcomes: Sequence[Outcome]) -> None:
+    bad = [o for o in outcomes if o.result in BAD_RESULTS]
+    if not bad:
+        return
+    drifted = [o.uid for o in bad if o.result is Result.DRIFTED]
+    failed = [o.uid for o in bad if o.result is Result.FAILED]
+    parts = []
+    if drifted:
+        parts.append(
+            f"{len(drifted)} drifted and left as they are ({', '.join(drifted)}): port the "
+            "Grafana edits into the definitions, or rerun with --force to overwrite them"
+        )
+    if failed:
+        parts.append(f"{len(failed)} failed ({', '.join(failed)}): see the messages above")
+    raise ProblemsFound("push: " + "; ".join(parts))

@@ -1,0 +1,315 @@
+"""A small client for the parts of Grafana's HTTP API that publishing needs (Grafana 10-12).
+
+Endpoints: ``GET /api/health``, ``GET/POST /api/folders``, ``GET /api/folders/:uid``,
+``POST /api/dashboards/db``, ``GET/DELETE /api/dashboards/uid/:uid`` and the paged
+``GET /api/search``.
+
+Every request carries a (connect, read) timeout. Retries are urllib3's ``Retry`` mounted
+on the session: connection errors, read errors (resets, timeouts), 429 and 5xx are retried
+with exponential backoff and jitter. Low-level errors become :mod:`generator.errors`
+classes at one boundary, :meth:`GrafanaClient._send`; their messages are built from the
+method, the URL (which never carries credentials, see ``settings``) and the status, never
+from headers or the text of a requests exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase, HTTPBasicAuth
+from urllib3.util.retry import Retry
+
+from generator.errors import (
+    GrafanaAuthError,
+    GrafanaConflict,
+    GrafanaError,
+    GrafanaNotFound,
+    GrafanaUnreachable,
+)
+from generator.grafana.settings import Credentials, GrafanaSettings, Secret
+
+log = logging.getLogger(__name__)
+
+SEARCH_PAGE_SIZE = 1000
+
+# POST is retried on purpose. Every write meshdash sends is guarded, never a blind
+# overwrite: a dashboard save carries the version it was planned against (a create
+# carries none) with overwrite=false, and a folder is created under a fixed uid. If a
+# write was applied but its answer was lost, the replay cannot clobber anything: Grafana
+# answers 412 (version-mismatch / name-exists) or 409 (folder exists), and the publisher
+# then reads the dashboard back and accepts it when it holds exactly what was sent.
+# DELETE is idempotent: a replay after success gets a 404, which delete treats as done.
+RETRIED_METHODS = frozenset({"GET", "HEAD", "POST", "DELETE"})
+
+
+class BearerAuth(AuthBase):
+    """``Authorization: Bearer <token>``; its repr never shows the token."""
+
+    def __init__(self, token: Secret) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
+        return request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(********)"
+
+
+@dataclass(frozen=True)
+class RemoteDashboard:
+    """A dashboard as Grafana holds it: its JSON, folder and version."""
+
+    uid: str
+    dashboard: dict[str, Any]
+    folder_uid: str
+    version: int
+    url: str
+    provisioned: bool = False
+
+
+def build_retry(settings: GrafanaSettings) -> Retry:
+    policy = settings.retry
+    return Retry(
+        total=policy.retries,
+        connect=policy.retries,
+        read=policy.retries,
+        status=policy.retries,
+        other=0,
+        allowed_methods=RETRIED_METHODS,
+        status_forcelist=policy.status_forcelist,
+        backoff_factor=policy.backoff_factor,
+        backoff_max=policy.backoff_max,
+        backoff_jitter=policy.backoff_jitter,
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
+
+
+def _auth(credentials: Credentials) -> AuthBase:
+    if credentials.token is not None:
+        return BearerAuth(credentials.token)
+    password = credentials.password.reveal() if credentials.password else ""
+    return HTTPBasicAuth(credentials.user or "", password)
+
+
+def new_session(settings: GrafanaSettings, pool_size: int = 10) -> requests.Session:
+    session = requests.Session()
+    adapter = HTTPAdapter(
+        max_retries=build_retry(settings), pool_connections=pool_size, pool_maxsize=pool_size
+    )
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.auth = _auth(settings.credentials)
+    session.verify = str(settings.ca_cert) if settings.ca_cert else not settings.insecure
+    session.headers.update({"Accept": "application/json", "User-Agent": "meshdash"})
+    if settings.org_id is not None:
+        session.headers["X-Grafana-Org-Id"] = str(settings.org_id)
+    return session
+
+
+class GrafanaClient:
+    """Typed calls to Grafana; every failure is a :class:`GrafanaError`."""
+
+    def __init__(self, settings: GrafanaSettings, pool_size: int = 10) -> None:
+        self.settings = settings
+        self._session = new_session(settings, pool_size)
+
+    def __enter__(self) -> GrafanaClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"GrafanaClient({self.settings.url!r})"
+
+    def close(self) -> None:
+        self._session.close()
+
+    def dashboard_url(self, uid: str) -> str:
+        return f"{self.settings.url}/d/{uid}"
+
+    def health(self) -> dict[str, Any]:
+        return self._send("GET", "/api/health", what="the health check").json()
+
+    def get_dashboard(self, uid: str) -> RemoteDashboard | None:
+        """The dashboard with this uid, or None when Grafana has none."""
+        try:
+            body = self._send("GET", f"/api/dashboards/uid/{uid}", what=f"dashboard {uid!r}")
+        except GrafanaNotFound:
+            return None
+        data = body.json()
+        dashboard, meta = data.get("dashboard", {}), data.get("meta", {})
+        return RemoteDashboard(
+            uid=uid,
+            dashboard=dashboard,
+            folder_uid=meta.get("folderUid") or "",
+            version=int(dashboard.get("version") or 0),
+            url=self.settings.url + (meta.get("url") or f"/d/{uid}"),
+            provisioned=bool(meta.get("provisioned")),
+        )
+
+    def save_dashboard(
+        self, dashboard: dict[str, Any], *, folder_uid: str, message: str
+    ) -> dict[str, Any]:
+        """POST /api/dashboards/db, never with overwrite: ``dashboard['version']`` guards it."""
+        body = {
+            "dashboard": dashboard,
+            "folderUid": folder_uid,
+            "overwrite": False,
+            "message": message,
+        }
+        uid = dashboard.get("uid", "?")
+        return self._send("POST", "/api/dashboards/db", json=body, what=f"dashboard {uid!r}").json()
+
+    def delete_dashboard(self, uid: str) -> bool:
+        """Delete; False when it was already gone (also after a replayed DELETE)."""
+        try:
+            self._send("DELETE", f"/api/dashboards/uid/{uid}", what=f"dashboard {uid!r}")
+        except GrafanaNotFound:
+            return False
+        return True
+
+    def search(self, *, tag: str | None = None, kind: str = "dash-db") -> list[dict[str, Any]]:
+        """All hits of ``GET /api/search``, following ``page`` until a short page."""
+        hits: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            params: dict[str, Any] = {"type": kind, "limit": SEARCH_PAGE_SIZE, "page": page}
+            if tag:
+                params["tag"] = tag
+            batch = self._send("GET", "/api/search", params=params, what="the search").json()
+            hits.extend(batch)
+            if len(batch) < SEARCH_PAGE_SIZE:
+                return hits
+            page += 1
+
+    def get_folder(self, uid: str) -> dict[str, Any] | None:
+        try:
+            return self._send("GET", f"/api/folders/{uid}", what=f"folder {uid!r}").json()
+        except GrafanaNotFound:
+            return None
+
+    def create_folder(self, uid: str, title: str, parent_uid: str | None) -> dict[str, Any]:
+        body: dict[str, Any] = {"uid": uid, "title": title}
+        if parent_uid:
+            body["parentUid"] = parent_uid
+        return self._send("POST", "/api/folders", json=body, what=f"folder {title!r}").json()
+
+    def _send(self, method: str, path: str, *, what: str, **kwargs: Any) -> requests.Response:
+        url = self.settings.url + path
+        started = time.monotonic()
+        try:
+            response = self._session.request(method, url, timeout=self.settings.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise self._unreachable(exc, method, url) from None
+        log.debug(
+            "%s %s -> %s in %.2fs", method, path, response.status_code, time.monotonic() - started
+        )
+        if response.status_code >= 400:
+            raise error_for(response, method=method, url=url, what=what)
+        return response
+
+    def _unreachable(self, exc: requests.RequestException, method: str, url: str) -> GrafanaError:
+        retries = self.settings.retry.retries
+        tries = f"after {retries} retries" if retries else "without retries"
+        if isinstance(exc, requests.exceptions.SSLError):
+            return GrafanaUnreachable(
+                f"TLS verification failed for {url}: pass --ca-cert with your private CA "
+                "bundle (or --insecure for a throwaway test instance)"
+            )
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return GrafanaUnreachable(
+                f"Grafana did not answer {method} {url} within {self.settings.read_timeout:g}s "
+                f"({tries}); check the server or raise --timeout"
+            )
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return GrafanaUnreachable(
+                f"could not connect to {self.settings.url} within "
+                f"{self.settings.connect_timeout:g}s ({tries}); check GRAFANA_URL and the network"
+            )
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return GrafanaUnreachable(
+                f"cannot reach Grafana for {method} {url} ({_reason(exc)}, {tries}); "
+                "check GRAFANA_URL and that Grafana is running"
+            )
+        return GrafanaError(f"{method} {url} failed ({type(exc).__name__}, {tries})")
+
+
+def _reason(exc: BaseException) -> str:
+    """A short cause for a connection failure, from the exception type chain only."""
+    text = repr(exc).lower()
+    for needle, reason in (
+        ("refused", "connection refused"),
+        ("reset", "connection reset"),
+        ("name or service", "host name does not resolve"),
+        ("nodename", "host name does not resolve"),
+        ("remotedisconnected", "connection closed without an answer"),
+        ("aborted", "connection aborted"),
+    ):
+        if needle in text:
+            return reason
+    return "connection failed"
+
+
+def _grafana_message(response: requests.Response) -> tuple[str, str]:
+    """Grafana's ``message`` and ``status`` fields, if the body is JSON."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "", ""
+    if not isinstance(body, dict):
+        return "", ""
+    return str(body.get("message", ""))[:200], str(body.get("status", ""))
+
+
+_CONFLICT_HINTS = {
+    "version-mismatch": "it was changed in Grafana since meshdash read it; rerun `meshdash "
+    "push` to plan against the new version",
+    "name-exists": "another dashboard with the same title already exists in that folder (or "
+    "the same uid elsewhere); rename one of them",
+    "plugin-dashboard": "it belongs to a Grafana plugin and cannot be overwritten; give the "
+    "meshdash dashboard another uid",
+}
+
+
+def error_for(response: requests.Response, *, method: str, url: str, what: str) -> GrafanaError:
+    """Turn an HTTP error status into the right GrafanaError, naming ``what`` and the URL."""
+    code = response.status_code
+    message, status = _grafana_message(response)
+    where = f"{method} {url}"
+    if code == 401:
+        return GrafanaAuthError(
+            f"Grafana rejected the credentials for {what} ({where}: 401); check GRAFANA_TOKEN "
+            "or --token-file (or GRAFANA_USER/GRAFANA_PASSWORD) and that it is not expired"
+        )
+    if code == 403:
+        return GrafanaAuthError(
+            f"Grafana denied access to {what} ({where}: 403); the token's role is too weak: "
+            "give the service account the Editor role (Admin to create folders) in this org"
+        )
+    if code == 404:
+        return GrafanaNotFound(f"{what} not found in Grafana ({where}: 404)")
+    if code == 412:
+        hint = _CONFLICT_HINTS.get(status, message or "Grafana refused the write")
+        return GrafanaConflict(f"Grafana refused {what} ({where}: 412 {status}): {hint}")
+    if code == 400 and "folder not found" in message.lower():
+        return GrafanaNotFound(
+            f"the folder for {what} does not exist in Grafana ({where}: 400 folder not found); "
+            "rerun `meshdash push` to recreate it"
+        )
+    if code == 409:
+        return GrafanaConflict(f"{what} already exists in Grafana ({where}: 409)")
+    detail = f": {message}" if message else ""
+    if code >= 500 or code == 429:
+        return GrafanaError(
+            f"Grafana kept failing {what} ({where}: {code}{detail}) after retries; "
+            "check the server and retry later"
+        )
+    return GrafanaError(f"Grafana refused {what} ({where}: {code}{detail})")

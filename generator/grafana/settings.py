@@ -1,0 +1,171 @@
+"""Where Grafana is and how to talk to it: URL, credentials, TLS, timeouts, retries.
+
+Secrets are held in :class:`Secret`, whose ``repr`` and ``str`` are masked, so a
+settings object can be logged or end up in a traceback without leaking the token.
+A URL with ``user:password@`` in it is split: the credentials become basic auth and
+the URL kept here has none, so no requests exception can ever quote them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from generator.errors import ConfigError
+
+
+class Secret:
+    """A credential value that never shows itself in repr(), str() or f-strings."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A service-account token (Bearer) or a user and password (basic auth)."""
+
+    token: Secret | None = None
+    user: str | None = None
+    password: Secret | None = None
+
+    @property
+    def kind(self) -> str:
+        return "token" if self.token is not None else "basic"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How failed requests are retried: urllib3's Retry is built from this."""
+
+    retries: int = 4
+    backoff_factor: float = 0.5
+    backoff_max: float = 10.0
+    backoff_jitter: float = 0.25
+    status_forcelist: frozenset[int] = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class GrafanaSettings:
+    """Everything the client needs; safe to print (secrets are masked)."""
+
+    url: str
+    credentials: Credentials
+    org_id: int | None = None
+    ca_cert: Path | None = None
+    insecure: bool = False
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        return (self.connect_timeout, self.read_timeout)
+
+
+def split_url_credentials(url: str) -> tuple[str, str | None, Secret | None]:
+    """Return the URL without ``user:password@`` and the user and password it held."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(
+            f"Grafana URL {_safe(url)!r} is not an http(s) URL; set GRAFANA_URL or --url "
+            "to e.g. https://grafana.example.com"
+        )
+    user = unquote(parts.username) if parts.username else None
+    password = Secret(unquote(parts.password)) if parts.password else None
+    netloc = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+    if ":" in parts.hostname:
+        netloc = f"[{parts.hostname}]" + ("" if parts.port is None else f":{parts.port}")
+    clean = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+    return clean, user, password
+
+
+def _safe(url: str) -> str:
+    """The URL with any userinfo removed, for messages."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def load_credentials(env: Mapping[str, str], token_file: Path | None) -> Credentials | None:
+    """Token from --token-file or GRAFANA_TOKEN, else GRAFANA_USER/GRAFANA_PASSWORD."""
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read the token file {token_file}: {exc.strerror}; check --token-file"
+            ) from None
+        if not token:
+            raise ConfigError(f"the token file {token_file} is empty; check --token-file")
+        return Credentials(token=Secret(token))
+    if env.get("GRAFANA_TOKEN", "").strip():
+        return Credentials(token=Secret(env["GRAFANA_TOKEN"].strip()))
+    user, password = env.get("GRAFANA_USER", ""), env.get("GRAFANA_PASSWORD", "")
+    if user and password:
+        return Credentials(user=user, password=Secret(password))
+    if user or password:
+        raise ConfigError("set both GRAFANA_USER and GRAFANA_PASSWORD, or use GRAFANA_TOKEN")
+    return None
+
+
+def settings_from(
+    env: Mapping[str, str] | None = None,
+    *,
+    url: str | None = None,
+    token_file: Path | None = None,
+    org_id: int | None = None,
+    ca_cert: Path | None = None,
+    insecure: bool = False,
+    timeout: float | None = None,
+    retry: RetryPolicy | None = None,
+) -> GrafanaSettings:
+    """Build settings from flags (which win) and the environment."""
+    env = os.environ if env is None else env
+    raw_url = url or env.get("GRAFANA_URL", "")
+    if not raw_url:
+        raise ConfigError("no Grafana URL: set GRAFANA_URL or pass --url")
+    clean_url, url_user, url_password = split_url_credentials(raw_url)
+    credentials = load_credentials(env, token_file)
+    if credentials is None and url_user and url_password:
+        credentials = Credentials(user=url_user, password=url_password)
+    if credentials is None:
+        raise ConfigError(
+            "no Grafana credentials: set GRAFANA_TOKEN (a service-account token), "
+            "pass --token-file, or set GRAFANA_USER and GRAFANA_PASSWORD"
+        )
+    if ca_cert is not None and not ca_cert.is_file():
+        raise ConfigError(f"the CA certificate {ca_cert} does not exist; check --ca-cert")
+    if ca_cert is not None and insecure:
+        raise ConfigError("--ca-cert and --insecure contradict each other; pass one")
+    read_timeout = 30.0 if timeout is None else timeout
+    return GrafanaSettings(
+        url=clean_url,
+        credentials=credentials,
+        org_id=org_id,
+        ca_cert=ca_cert,
+        insecure=insecure,
+        connect_timeout=min(5.0, read_timeout),
+        read_timeout=read_timeout,
+        retry=retry or RetryPolicy(),
+    )

@@ -1,0 +1,84 @@
+"""Where the dashboards to publish come from: a fresh build, or JSON files on disk.
+
+With ``--from DIR`` every ``*.json`` under DIR is one dashboard; a file in a
+subfolder (``DIR/Platform/Service Mesh/x.json``) belongs in that folder path, the
+same convention as Grafana's ``foldersFromFilesStructure``. ``--folder`` overrides
+the folder of every dashboard.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+from generator.errors import ConfigError, DefinitionError, DuplicateUidError
+from generator.grafana.plan import Desired
+
+DEFAULT_DASHBOARDS = Path("dashboards")
+
+
+def configured_dashboards_dir(project_dir: Path | None = None) -> Path:
+    """``[tool.meshdash] dashboards`` from pyproject.toml, else ``dashboards``."""
+    pyproject = (project_dir or Path.cwd()) / "pyproject.toml"
+    if not pyproject.is_file():
+        return DEFAULT_DASHBOARDS
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{pyproject}: cannot read [tool.meshdash]: {exc}") from None
+    value = data.get("tool", {}).get("meshdash", {}).get("dashboards")
+    return Path(value) if isinstance(value, str) and value else DEFAULT_DASHBOARDS
+
+
+def from_build(dashboards_dir: Path, folder: str | None = None) -> list[Desired]:
+    """Build the definitions in ``dashboards_dir`` (nothing is written to disk)."""
+    from generator.build import build_dashboards
+
+    return [
+        Desired(
+            uid=item.uid,
+            title=item.title,
+            folder=folder if folder is not None else item.folder,
+            data=item.data,
+            source=str(item.source),
+        )
+        for item in build_dashboards(dashboards_dir)
+    ]
+
+
+def from_files(directory: Path, folder: str | None = None) -> list[Desired]:
+    """Read every ``*.json`` under ``directory`` as a dashboard."""
+    if not directory.is_dir():
+        raise ConfigError(f"--from {directory} is not a folder; run `meshdash build` first")
+    found: dict[str, Desired] = {}
+    for path in sorted(directory.rglob("*.json")):
+        want = _read_dashboard(path, directory, folder)
+        if want.uid in found:
+            raise DuplicateUidError(
+                f"{path}: uid {want.uid!r} is also used by {found[want.uid].source}; "
+                "give each dashboard its own uid"
+            )
+        found[want.uid] = want
+    if not found:
+        raise ConfigError(f"--from {directory} holds no *.json dashboards")
+    return list(found.values())
+
+
+def _read_dashboard(path: Path, root: Path, folder: str | None) -> Desired:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise DefinitionError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not data.get("uid") or not data.get("title"):
+        raise DefinitionError(f"{path}: a dashboard needs a 'uid' and a 'title' at the top")
+    subfolder = path.parent.relative_to(root).as_posix()
+    return Desired(
+        uid=str(data["uid"]),
+        title=str(data["title"]),
+        folder=folder if folder is not None else (None if subfolder == "." else subfolder),
+        data=data,
+        source=str(path),
+    )

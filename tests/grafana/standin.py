@@ -1,0 +1,501 @@
+"""A loopback stand-in for the parts of Grafana's HTTP API that meshdash uses.
+
+No Grafana build can be installed on the test machines, so this server implements the
+documented semantics of Grafana 10-12's HTTP API (dashboard, folder, search and health
+endpoints), not its code. It is a test double written from the docs: it never proves that
+real Grafana behaves the same. What it enforces:
+
+* auth: ``Authorization: Bearer <token>`` or basic auth; unknown credentials -> 401;
+  a Viewer writing -> 403; ``X-Grafana-Org-Id`` for an unknown org -> 401.
+* ``POST /api/dashboards/db``: versions start at 1 and grow by one per save; without
+  ``overwrite`` a stale or missing ``dashboard.version`` for an existing uid -> 412
+  ``version-mismatch``; the same title in the same folder under another uid -> 412
+  ``name-exists``; a plugin's dashboard -> 412 ``plugin-dashboard``; an unknown
+  ``folderUid`` -> 400 ``folder not found``. A body is applied whole under a lock, or not
+  at all.
+* ``GET /api/search`` with ``type``, ``tag`` (all must match), ``query``, ``limit``
+  (default 1000, max 5000) and ``page`` (from 1).
+* ``GET/POST /api/folders`` (``parentUid`` nests), ``GET /api/folders/:uid``.
+* faults, injected per request: ``503``/``429`` answers, ``reset`` (the connection is cut
+  after half the body, nothing applied), ``reset-after-apply`` (applied, answer lost),
+  and ``slow`` (the answer comes after ``slow_seconds``).
+
+Use: ``with GrafanaStandIn(tokens={"t": "Admin"}) as grafana: grafana.url ...``;
+``grafana.requests[("POST", "/api/dashboards/db")]`` counts requests by method and path,
+``grafana.writes`` counts applied writes.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import itertools
+import json
+import re
+import socket
+import struct
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+FAULT_KINDS = frozenset({"503", "429", "reset", "reset-after-apply", "slow"})
+
+
+@dataclass
+class Stored:
+    dashboard: dict[str, Any]
+    folder_uid: str
+    plugin_id: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        return int(self.dashboard["version"])
+
+
+@dataclass
+class Fault:
+    kind: str
+    remaining: int
+    method: str | None
+    path: str | None
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method in (None, method)) and (self.path is None or path.startswith(self.path))
+
+
+class Reply(Exception):
+    """Raised inside a route to answer with ``status`` and a JSON ``body``."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+class GrafanaStandIn:
+    """In-memory Grafana API on 127.0.0.1, one port per instance."""
+
+    def __init__(
+        self,
+        tokens: dict[str, str] | None = None,
+        users: dict[str, tuple[str, str]] | None = None,
+        orgs: frozenset[int] = frozenset({1}),
+        slow_seconds: float = 1.0,
+    ) -> None:
+        self.tokens = dict(tokens or {})
+        self.users = dict(users or {})
+        self.orgs = orgs
+        self.slow_seconds = slow_seconds
+        self.dashboards: dict[str, Stored] = {}
+        self.folders: dict[str, dict[str, Any]] = {}
+        self.requests: Counter[tuple[str, str]] = Counter()
+        self.org_headers: list[str] = []
+        self.writes = 0
+        self._faults: list[Fault] = []
+        self._lock = threading.RLock()
+        self._ids = itertools.count(1)
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle -------------------------------------------------------------------------
+    def start(self) -> str:
+        handler = type("Handler", (_Handler,), {"standin": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> GrafanaStandIn:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() the stand-in first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # test helpers ----------------------------------------------------------------------
+    def inject(
+        self, kind: str, times: int = 1, *, method: str | None = None, path: str | None = None
+    ) -> None:
+        """Make the next ``times`` matching requests fail with ``kind``."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; one of {sorted(FAULT_KINDS)}")
+        with self._lock:
+            self._faults.append(Fault(kind, times, method, path))
+
+    def seed_folder(self, uid: str, title: str, parent_uid: str | None = None) -> None:
+        with self._lock:
+            self.folders[uid] = self._folder_record(uid, title, parent_uid)
+
+    def seed_dashboard(
+        self, dashboard: dict[str, Any], folder_uid: str = "", plugin_id: str | None = None
+    ) -> None:
+        """Put a dashboard in place as if someone had created it (not counted as a write)."""
+        with self._lock:
+            stored = copy.deepcopy(dashboard)
+            stored.update(id=next(self._ids), version=1)
+            self.dashboards[stored["uid"]] = Stored(stored, folder_uid, plugin_id)
+
+    def edit_in_ui(self, uid: str, mutate: Callable[[dict[str, Any]], None]) -> None:
+        """Simulate a user saving the dashboard from the UI (tags kept, version + 1)."""
+        with self._lock:
+            stored = self.dashboards[uid]
+            mutate(stored.dashboard)
+            stored.dashboard["version"] = stored.version + 1
+
+    def dashboard(self, uid: str) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(self.dashboards[uid].dashboard)
+
+    def count(self, method: str, path: str) -> int:
+        return self.requests[(method, path)]
+
+    # internals used by the handler -----------------------------------------------------
+    def take_fault(self, method: str, path: str) -> str | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.remaining > 0 and fault.matches(method, path):
+                    fault.remaining -= 1
+                    return fault.kind
+        return None
+
+    def wait(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+    def role_for(self, authorization: str | None) -> str | None:
+        if not authorization:
+            return None
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "bearer":
+            return self.tokens.get(value.strip())
+        if scheme.lower() == "basic":
+            try:
+                user, _, password = base64.b64decode(value).decode("utf-8").partition(":")
+            except (ValueError, UnicodeDecodeError):
+                return None
+            known = self.users.get(user)
+            return known[1] if known and known[0] == password else None
+        return None
+
+    def _folder_record(self, uid: str, title: str, parent_uid: str | None) -> dict[str, Any]:
+        record = {"id": next(self._ids), "uid": uid, "title": title, "version": 1}
+        record["url"] = f"/dashboards/f/{uid}/{_slug(title)}"
+        if parent_uid:
+            record["parentUid"] = parent_uid
+        return record
+
+    # routes ----------------------------------------------------------------------------
+    def route(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Any:
+        if method == "GET" and path == "/api/search":
+            return self.search(query)
+        if method == "GET" and path == "/api/folders":
+            return self.list_folders(query)
+        if method == "POST" and path == "/api/folders":
+            return self.create_folder(_json(body))
+        if method == "GET" and path.startswith("/api/folders/"):
+            return self.get_folder(path.removeprefix("/api/folders/"))
+        if method == "POST" and path == "/api/dashboards/db":
+            return self.save_dashboard(_json(body))
+        if path.startswith("/api/dashboards/uid/"):
+            uid = path.removeprefix("/api/dashboards/uid/")
+            if method == "GET":
+                return self.get_dashboard(uid)
+            if method == "DELETE":
+                return self.delete_dashboard(uid)
+        raise Reply(404, {"message": "Not found"})
+
+    def get_dashboard(self, uid: str) -> Any:
+        with self._lock:
+            stored = self.dashboards.get(uid)
+            if stored is None:
+                raise Reply(404, {"message": "Dashboard not found"})
+            folder = self.folders.get(stored.folder_uid, {})
+            meta = {
+                "folderUid": stored.folder_uid,
+                "folderTitle": folder.get("title", "General"),
+                "url": f"/d/{uid}/{_slug(stored.dashboard.get('title', ''))}",
+                "version": stored.version,
+                "provisioned": False,
+            }
+            return {"dashboard": copy.deepcopy(stored.dashboard), "meta": meta}
+
+    def save_dashboard(self, body: Any) -> Any:
+        dash = body.get("dashboard") if isinstance(body, dict) else None
+        if not isinstance(dash, dict) or not str(dash.get("title", "")).strip():
+            raise Reply(400, {"message": "Dashboard title cannot be empty"})
+        folder_uid = body.get("folderUid") or ""
+        overwrite = bool(body.get("overwrite"))
+        with self._lock:
+            if folder_uid and folder_uid not in self.folders:
+                raise Reply(400, {"message": "folder not found"})
+            uid = str(dash.get("uid") or f"gen{next(self._ids)}")
+            existing = self.dashboards.get(uid)
+            self._check_save(uid, dash, folder_uid, existing, overwrite)
+            stored = copy.deepcopy(dash)
+            stored["uid"] = uid
+            stored["id"] = existing.dashboard["id"] if existing else next(self._ids)
+            stored["version"] = existing.version + 1 if existing else 1
+            record = Stored(stored, folder_uid, messages=[*(existing.messages if existing else [])])
+            record.messages.append(str(body.get("message", "")))
+            self.dashboards[uid] = record
+            self.writes += 1
+            url = f"/d/{uid}/{_slug(stored['title'])}"
+            return {
+                "id": stored["id"],
+                "uid": uid,
+                "url": url,
+                "status": "success",
+                "version": stored["version"],
+                "slug": _slug(stored["title"]),
+            }
+
+    def _check_save(
+        self,
+        uid: str,
+        dash: dict[str, Any],
+        folder_uid: str,
+        existing: Stored | None,
+        overwrite: bool,
+    ) -> None:
+        if existing is not None and existing.plugin_id:
+            raise Reply(
+                412,
+                {
+                    "status": "plugin-dashboard",
+                    "message": f"The dashboard belongs to plugin {existing.plugin_id}.",
+                },
+            )
+        if existing is not None and not overwrite and dash.get("version") != existing.version:
+            raise Reply(
+                412,
+                {
+                    "status": "version-mismatch",
+                    "message": "The dashboard has been changed by someone else",
+                },
+            )
+        if overwrite:
+            return
+        title = str(dash["title"]).strip().lower()
+        for other_uid, other in self.dashboards.items():
+            same_place = other.folder_uid == folder_uid
+            if other_uid != uid and same_place and other.dashboard["title"].lower() == title:
+                raise Reply(
+                    412,
+                    {
+                        "status": "name-exists",
+                        "message": "A dashboard with the same name in the folder already exists",
+                    },
+                )
+
+    def delete_dashboard(self, uid: str) -> Any:
+        with self._lock:
+            stored = self.dashboards.pop(uid, None)
+            if stored is None:
+                raise Reply(404, {"message": "Dashboard not found"})
+            self.writes += 1
+            title = stored.dashboard["title"]
+            return {
+                "title": title,
+                "message": f"Dashboard {title} deleted",
+                "id": stored.dashboard["id"],
+            }
+
+    def search(self, query: dict[str, list[str]]) -> Any:
+        limit = min(_int(query, "limit", 1000), 5000)
+        page = max(_int(query, "page", 1), 1)
+        kinds = set(query.get("type", [])) or {"dash-db", "dash-folder"}
+        tags = set(query.get("tag", []))
+        text = (query.get("query") or [""])[0].lower()
+        with self._lock:
+            hits: list[dict[str, Any]] = []
+            if "dash-db" in kinds:
+                for uid, stored in self.dashboards.items():
+                    dash_tags = stored.dashboard.get("tags") or []
+                    if tags <= set(dash_tags) and text in stored.dashboard["title"].lower():
+                        hits.append(
+                            {
+                                "id": stored.dashboard["id"],
+                                "uid": uid,
+                                "title": stored.dashboard["title"],
+                                "type": "dash-db",
+                                "tags": list(dash_tags),
+                                "folderUid": stored.folder_uid,
+                                "url": f"/d/{uid}",
+                            }
+                        )
+            if "dash-folder" in kinds and not tags:
+                hits.extend(
+                    {
+                        "id": f["id"],
+                        "uid": f["uid"],
+                        "title": f["title"],
+                        "type": "dash-folder",
+                        "tags": [],
+                        "url": f["url"],
+                    }
+                    for f in self.folders.values()
+                    if text in f["title"].lower()
+                )
+        hits.sort(key=lambda hit: (hit["title"].lower(), hit["uid"]))
+        return hits[(page - 1) * limit : page * limit]
+
+    def list_folders(self, query: dict[str, list[str]]) -> Any:
+        parent = (query.get("parentUid") or [None])[0]
+        limit, page = _int(query, "limit", 1000), max(_int(query, "page", 1), 1)
+        with self._lock:
+            rows = [
+                {"id": f["id"], "uid": f["uid"], "title": f["title"]}
+                for f in self.folders.values()
+                if f.get("parentUid") == parent
+            ]
+        return rows[(page - 1) * limit : page * limit]
+
+    def get_folder(self, uid: str) -> Any:
+        with self._lock:
+            folder = self.folders.get(uid)
+            if folder is None:
+                raise Reply(404, {"message": "folder not found"})
+            return copy.deepcopy(folder)
+
+    def create_folder(self, body: Any) -> Any:
+        if not isinstance(body, dict) or not str(body.get("title", "")).strip():
+            raise Reply(400, {"message": "folder title cannot be empty"})
+        uid = str(body.get("uid") or f"gen{next(self._ids)}")
+        parent = body.get("parentUid") or None
+        with self._lock:
+            if parent and parent not in self.folders:
+                raise Reply(400, {"message": "folder not found"})
+            if uid in self.folders:
+                raise Reply(409, {"message": "a folder with the same uid already exists"})
+            for folder in self.folders.values():
+                same_parent = folder.get("parentUid") == parent
+                if same_parent and folder["title"].lower() == str(body["title"]).lower():
+                    raise Reply(409, {"message": "a folder with the same name already exists"})
+            self.folders[uid] = self._folder_record(uid, str(body["title"]), parent)
+            self.writes += 1
+            return copy.deepcopy(self.folders[uid])
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body or b"null")
+    except ValueError:
+        raise Reply(400, {"message": "bad request data"}) from None
+
+
+def _int(query: dict[str, list[str]], name: str, default: int) -> int:
+    try:
+        return int((query.get(name) or [default])[0])
+    except ValueError:
+        return default
+
+
+class _Handler(BaseHTTPRequestHandler):
+    standin: GrafanaStandIn
+    protocol_version = "HTTP/1.1"
+    timeout = 10
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    def _handle(self, method: str) -> None:
+        standin = self.standin
+        parts = urlsplit(self.path)
+        path = parts.path.rstrip("/") or "/"
+        with standin._lock:
+            standin.requests[(method, path)] += 1
+        fault = standin.take_fault(method, path)
+        length = int(self.headers.get("Content-Length") or 0)
+        if fault == "reset":
+            self.rfile.read(length // 2)
+            self._reset()
+            return
+        body = self.rfile.read(length) if length else b""
+        if fault in ("503", "429"):
+            self._send(int(fault), {"message": "injected fault"})
+            return
+        if fault == "slow":
+            standin.wait(standin.slow_seconds)
+        status, payload = self._answer(method, path, parse_qs(parts.query), body)
+        if fault == "reset-after-apply":
+            self._reset()
+            return
+        self._send(status, payload)
+
+    def _answer(
+        self, method: str, path: str, query: dict[str, list[str]], body: bytes
+    ) -> tuple[int, Any]:
+        standin = self.standin
+        if path == "/api/health":
+            return 200, {"database": "ok", "version": "11.3.0-standin", "commit": "standin"}
+        role = standin.role_for(self.headers.get("Authorization"))
+        org = self.headers.get("X-Grafana-Org-Id")
+        if org is not None:
+            standin.org_headers.append(org)
+        if role is None or (
+            org is not None and (not org.isdigit() or int(org) not in standin.orgs)
+        ):
+            return 401, {"message": "Unauthorized"}
+        if method in WRITE_METHODS and role == "Viewer":
+            return 403, {"message": "Access denied to this resource"}
+        try:
+            return 200, standin.route(method, path, query, body)
+        except Reply as reply:
+            return reply.status, reply.body
+
+    def _send(self, status: int, payload: Any) -> None:
+        data = json.dumps(payload).encode("utf-8")
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            self.close_connection = True
+
+    def _reset(self) -> None:
+        """Cut the connection with a TCP reset, without an answer."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
