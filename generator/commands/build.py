@@ -7,32 +7,18 @@ from pathlib import Path
 import click
 
 from generator.build import (
-    build_dashboards,
     check_outputs,
     stale_outputs,
     write_outputs,
 )
+from generator.commands.definitions import build_from_options, definitions_options
 from generator.errors import OutputError, ProblemsFound
 
 DEFAULT_OUT = Path("build/dashboards")
 
 
 @click.command("build")
-@click.option(
-    "--dashboards",
-    "dashboards_dir",
-    type=click.Path(path_type=Path),
-    default=Path("dashboards"),
-    show_default=True,
-    help="Folder of definitions.",
-)
-@click.option(
-    "--queries",
-    "queries_dirs",
-    type=click.Path(path_type=Path),
-    multiple=True,
-    help="Extra folder of PromQL templates, searched before the built-in ones.",
-)
+@definitions_options
 @click.option(
     "--out",
     "out_dir",
@@ -47,10 +33,10 @@ DEFAULT_OUT = Path("build/dashboards")
     help="Write nothing; exit 1 naming the files that differ from a fresh build.",
 )
 def build_command(
-    dashboards_dir: Path, queries_dirs: tuple[Path, ...], out_dir: Path, check: bool
+    dashboards_dir: Path | None, queries_dirs: tuple[Path, ...], out_dir: Path, check: bool
 ) -> None:
     """Build the dashboards into Grafana JSON."""
-    built = build_dashboards(dashboards_dir, queries_dirs=queries_dirs)
+    built = build_from_options(dashboards_dir, queries_dirs)
     if check:
         problems = check_outputs(built, out_dir)
         for line in problems:

@@ -6,28 +6,14 @@ from pathlib import Path
 
 import click
 
-from generator.build import build_dashboards
+from generator.commands.definitions import build_from_options, definitions_options
 
 
 @click.command("list")
-@click.option(
-    "--dashboards",
-    "dashboards_dir",
-    type=click.Path(path_type=Path),
-    default=Path("dashboards"),
-    show_default=True,
-    help="Folder of definitions.",
-)
-@click.option(
-    "--queries",
-    "queries_dirs",
-    type=click.Path(path_type=Path),
-    multiple=True,
-    help="Extra folder of PromQL templates, searched before the built-in ones.",
-)
-def list_command(dashboards_dir: Path, queries_dirs: tuple[Path, ...]) -> None:
+@definitions_options
+def list_command(dashboards_dir: Path | None, queries_dirs: tuple[Path, ...]) -> None:
     """Show dashboards, panels and their queries."""
-    for item in build_dashboards(dashboards_dir, queries_dirs=queries_dirs):
+    for item in build_from_options(dashboards_dir, queries_dirs):
         click.echo(f"{item.uid}  {item.title}  ({item.source})")
         for variable in item.data["templating"]["list"]:
             query = variable.get("query", "")

@@ -1,0 +1,43 @@
+"""The options every command that builds definitions shares: where they are, where queries are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from generator.build import BuiltDashboard, build_dashboards
+from generator.config import load_config
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def definitions_options(command: F) -> F:
+    """Add `--dashboards DIR` and `--queries DIR` (defaults from [tool.meshdash])."""
+    command = click.option(
+        "--queries",
+        "queries_dirs",
+        type=click.Path(path_type=Path),
+        multiple=True,
+        help="Extra folder of PromQL templates, searched first (default: [tool.meshdash] queries).",
+    )(command)
+    return click.option(
+        "--dashboards",
+        "dashboards_dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Folder of dashboard definitions (default: [tool.meshdash] dashboards).",
+    )(command)
+
+
+def build_from_options(
+    dashboards_dir: Path | None, queries_dirs: tuple[Path, ...]
+) -> list[BuiltDashboard]:
+    """Build the definitions the options (or pyproject.toml) point at."""
+    config = load_config(Path.cwd())
+    extra = list(queries_dirs)
+    if not extra and config.queries.is_dir():
+        extra = [config.queries]
+    return build_dashboards(dashboards_dir or config.dashboards, queries_dirs=extra)
