@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -29,7 +29,7 @@ class LintOptions:
     """Settings shared by every rule."""
 
     scrape_interval: str = "15s"
-    time_range: TimeRange = field(default_factory=lambda: TimeRange.last("6h"))
+    time_range: TimeRange | None = None  # default: the dashboard's own "now-<duration>"
     metric_types: Mapping[str, str] | None = None
 
 
@@ -63,6 +63,16 @@ class DashboardContext:
         return self.location(panel_title=ref.panel_title, panel_id=ref.panel_id, ref_id=ref.ref_id)
 
     @cached_property
+    def time_range(self) -> TimeRange:
+        if self.options.time_range is not None:
+            return self.options.time_range
+        start = str((self.dashboard.get("time") or {}).get("from") or "")
+        try:
+            return TimeRange.last(start.removeprefix("now-") if start.startswith("now-") else "6h")
+        except InterpolationError:
+            return TimeRange.last("6h")
+
+    @cached_property
     def sample_values(self) -> dict[str, VariableValue]:
         return sample_variable_values(self.dashboard)
 
@@ -72,7 +82,7 @@ class DashboardContext:
         return interpolate(
             expr,
             values,
-            time_range=self.options.time_range,
+            time_range=self.time_range,
             scrape_interval=self.options.scrape_interval,
             builtin_overrides=_SENTINELS if sentinels else None,
         )
