@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from generator.build import build_dashboards
+from generator.commands.definitions import build_from_options, definitions_options
 from generator.config import load_config
 from generator.errors import ConfigError, InterpolationError, ProblemsFound
 from generator.promql.context import LintOptions
@@ -19,13 +19,7 @@ SEVERITIES = [s.name.lower() for s in Severity]
 
 
 @click.command("lint")
-@click.option(
-    "--dashboards",
-    "dashboards_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder of dashboard definitions (default: [tool.meshdash] dashboards).",
-)
+@definitions_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option(
     "--fail-on",
@@ -41,7 +35,11 @@ SEVERITIES = [s.name.lower() for s in Severity]
     help="Prometheus scrape interval, for $__rate_interval.",
 )
 def lint_command(
-    dashboards_dir: Path | None, output_format: str, fail_on: str, scrape_interval: str
+    dashboards_dir: Path | None,
+    queries_dirs: tuple[Path, ...],
+    output_format: str,
+    fail_on: str,
+    scrape_interval: str,
 ) -> int:
     """Lint every dashboard without a Prometheus; exit 1 if problems reach --fail-on."""
     config = load_config(Path.cwd())
@@ -55,7 +53,7 @@ def lint_command(
         raise ConfigError(f"--scrape-interval: {exc}") from None
     options = LintOptions(scrape_interval=scrape_interval)
     problems = []
-    for built in build_dashboards(dashboards_dir or config.dashboards):
+    for built in build_from_options(dashboards_dir, queries_dirs):
         problems += lint_dashboard(built.data, source=built.source, rules=rules, options=options)
     if output_format == "json":
         click.echo(format_json(problems), nl=False)
