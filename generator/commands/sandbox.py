@@ -55,7 +55,7 @@ def sandbox_command(duration: float | None, scrape_interval: str, port: int) -> 
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         with live_prometheus(scrape_interval=interval, min_scrapes=0, port=port or None) as box:
-            click.echo(f"Prometheus: {box.url}")
+            click.echo(f"Prometheus: {box.url} (pid {box.prometheus.pid})")
             for name, url in box.sidecar_urls.items():
                 click.echo(f"  sidecar {name}: {url}")
             click.echo("Press Ctrl-C to stop." if duration is None else f"Running {duration:g}s.")

@@ -1,0 +1,50 @@
+"""Fixtures for the simulator tests: real Prometheus sandboxes, started once per module."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from generator.sim import Sandbox, backfilled_prometheus, live_prometheus
+
+MISSING = [name for name in ("prometheus", "promtool") if shutil.which(name) is None]
+
+needs_prometheus = pytest.mark.skipif(
+    bool(MISSING),
+    reason=f"{', '.join(MISSING)} not on PATH (sudo apt-get install prometheus)",
+)
+
+
+def instant(sandbox: Sandbox, expr: str, at: float | None = None) -> list[dict]:
+    """The result vector of an instant query, evaluated at ``at`` (default: sandbox.end)."""
+    params = {"query": expr, "time": str(sandbox.end if at is None else at)}
+    answer = requests.get(f"{sandbox.url}/api/v1/query", params=params, timeout=10)
+    body = answer.json()
+    assert body["status"] == "success", body
+    return body["data"]["result"]
+
+
+def scalar(sandbox: Sandbox, expr: str, at: float | None = None) -> float:
+    """The single value of an instant query that must return exactly one series."""
+    result = instant(sandbox, expr, at)
+    assert len(result) == 1, f"{expr} returned {len(result)} series"
+    return float(result[0]["value"][1])
+
+
+@pytest.fixture(scope="module")
+def backfilled() -> Iterator[Sandbox]:
+    if MISSING:
+        pytest.skip(f"{', '.join(MISSING)} not on PATH (sudo apt-get install prometheus)")
+    with backfilled_prometheus(window_seconds=600, step_seconds=5) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[Sandbox]:
+    if MISSING:
+        pytest.skip(f"{', '.join(MISSING)} not on PATH (sudo apt-get install prometheus)")
+    with live_prometheus(scrape_interval=0.5, min_scrapes=6) as sandbox:
+        yield sandbox
