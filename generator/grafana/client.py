@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth
 from urllib3.util.retry import Retry
@@ -176,17 +177,19 @@ class GrafanaClient:
             return False
         return True
 
-    def search(self, *, tag: str | None = None, kind: str = "dash-db") -> list[dict[str, Any]]:
+    def search(
+        self, *, tag: str | None = None, kind: str = "dash-db", page_size: int = SEARCH_PAGE_SIZE
+    ) -> list[dict[str, Any]]:
         """All hits of ``GET /api/search``, following ``page`` until a short page."""
         hits: list[dict[str, Any]] = []
         page = 1
         while True:
-            params: dict[str, Any] = {"type": kind, "limit": SEARCH_PAGE_SIZE, "page": page}
+            params: dict[str, Any] = {"type": kind, "limit": page_size, "page": page}
             if tag:
                 params["tag"] = tag
             batch = self._send("GET", "/api/search", params=params, what="the search").json()
             hits.extend(batch)
-            if len(batch) < SEARCH_PAGE_SIZE:
+            if len(batch) < page_size:
                 return hits
             page += 1
 
@@ -224,12 +227,19 @@ class GrafanaClient:
                 f"TLS verification failed for {url}: pass --ca-cert with your private CA "
                 "bundle (or --insecure for a throwaway test instance)"
             )
-        if isinstance(exc, requests.exceptions.ReadTimeout):
+        cause = getattr(exc.args[0], "reason", None) if exc.args else None
+        if isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(
+            cause, urllib3.exceptions.ReadTimeoutError
+        ):
             return GrafanaUnreachable(
                 f"Grafana did not answer {method} {url} within {self.settings.read_timeout:g}s "
                 f"({tries}); check the server or raise --timeout"
             )
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
+        refused = isinstance(cause, urllib3.exceptions.NewConnectionError)  # a ConnectTimeout
+        if not refused and (
+            isinstance(exc, requests.exceptions.ConnectTimeout)
+            or isinstance(cause, urllib3.exceptions.ConnectTimeoutError)
+        ):
             return GrafanaUnreachable(
                 f"could not connect to {self.settings.url} within "
                 f"{self.settings.connect_timeout:g}s ({tries}); check GRAFANA_URL and the network"

@@ -1,0 +1,112 @@
+"""Push under injected faults: retries succeed or failures are reported; nothing half-applied."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from grafana_testdata import BUILD, summary_counts
+
+from generator.grafana import state
+
+SAVE = ("POST", "/api/dashboards/db")
+
+
+def assert_intact(grafana) -> None:
+    """Every dashboard the stand-in holds is exactly one the build defines, at version 1."""
+    for uid, stored in grafana.dashboards.items():
+        assert state.same_content(stored.dashboard, state.stamp(BUILD[uid])), uid
+        assert stored.version == 1, uid
+
+
+@pytest.mark.parametrize(
+    ("kind", "times", "method", "path"),
+    [
+        ("503", 2, "POST", "/api/dashboards/db"),
+        ("429", 2, "GET", "/api/dashboards/uid/"),
+        ("503", 3, "GET", "/api/health"),
+        ("reset", 2, "POST", "/api/dashboards/db"),
+        ("reset", 1, "GET", "/api/dashboards/uid/"),
+        ("reset-after-apply", 2, "POST", "/api/dashboards/db"),
+        ("slow", 1, "POST", "/api/dashboards/db"),
+        ("slow", 1, "GET", "/api/dashboards/uid/"),
+    ],
+)
+def test_transient_faults_are_retried_and_push_converges(
+    meshdash, grafana, build_dir, kind, times, method, path
+):
+    grafana.inject(kind, times, method=method, path=path)
+
+    run = meshdash("push", "--from", str(build_dir))
+
+    assert run.code == 0, run.out + run.err
+    assert sorted(grafana.dashboards) == sorted(BUILD)
+    assert_intact(grafana)
+    assert grafana.count(method, path.rstrip("/")) or method == "GET"
+    again = meshdash("push", "--from", str(build_dir))
+    assert again.code == 0 and summary_counts(again.out)["unchanged"] == 3
+
+
+def test_reset_after_apply_does_not_write_twice(meshdash, grafana, build_dir):
+    grafana.inject("reset-after-apply", 3, method="POST", path="/api/dashboards/db")
+
+    run = meshdash("push", "--from", str(build_dir))
+
+    assert run.code == 0, run.out + run.err
+    assert summary_counts(run.out)["created"] == 3
+    assert grafana.writes == 3  # each replay got a 412, none was applied again
+    assert grafana.count(*SAVE) == 6
+
+
+def test_exhausted_retries_fail_one_dashboard_and_the_others_go_through(
+    meshdash, grafana, build_dir
+):
+    grafana.inject("503", 4, method="POST", path="/api/dashboards/db")  # 1 try + 3 retries
+
+    run = meshdash("push", "--from", str(build_dir), "--parallel", "1")
+
+    assert run.code == 1
+    counts = summary_counts(run.out)
+    assert (counts["created"], counts["failed"]) == (2, 1)
+    assert "503" in run.out and "after retries" in run.out
+    assert_intact(grafana)
+
+    rerun = meshdash("push", "--from", str(build_dir))
+    assert rerun.code == 0, rerun.out + rerun.err
+    assert sorted(grafana.dashboards) == sorted(BUILD)
+    assert_intact(grafana)
+
+
+def test_persistent_resets_report_every_dashboard_and_apply_nothing(meshdash, grafana, build_dir):
+    grafana.inject("reset", 100, method="POST", path="/api/dashboards/db")
+
+    run = meshdash("push", "--from", str(build_dir))
+
+    assert run.code == 1
+    assert summary_counts(run.out)["failed"] == 3
+    for uid in BUILD:
+        assert uid in run.err
+    assert grafana.dashboards == {} and grafana.writes == 0
+
+
+def test_grafana_that_never_answers_in_time_is_unreachable(meshdash, grafana, build_dir):
+    grafana.inject("slow", 100, method="GET", path="/api/health")
+
+    run = meshdash("push", "--from", str(build_dir))
+
+    assert run.code == 2
+    assert "did not answer" in run.err and "within 0.3s" in run.err
+    assert grafana.writes == 0
+
+
+def test_connection_refused_is_a_clear_error(meshdash, build_dir, monkeypatch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("GRAFANA_URL", f"http://127.0.0.1:{port}")
+
+    run = meshdash("push", "--from", str(build_dir))
+
+    assert run.code == 2
+    assert "connection refused" in run.err and f"127.0.0.1:{port}" in run.err
+    assert "Traceback" not in run.err
