@@ -53,6 +53,7 @@ def sandbox_command(duration: float | None, scrape_interval: str, port: int) -> 
     """Run the simulated mesh and a real Prometheus scraping it, on loopback."""
     interval = _parse_interval(scrape_interval)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with live_prometheus(scrape_interval=interval, min_scrapes=0, port=port or None) as box:
             click.echo(f"Prometheus: {box.url} (pid {box.prometheus.pid})")
@@ -64,6 +65,7 @@ def sandbox_command(duration: float | None, scrape_interval: str, port: int) -> 
         click.echo("Stopping.")
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
     click.echo("Stopped: Prometheus and the sidecars are down.")
     return 0
 
