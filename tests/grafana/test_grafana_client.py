@@ -1,0 +1,133 @@
+"""The HTTP client against the stand-in: error mapping, paging, retries, TLS settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from grafana_testdata import BUILD, VIEWER_TOKEN, fast_settings
+
+from generator.errors import GrafanaAuthError, GrafanaConflict, GrafanaNotFound
+from generator.grafana import state
+from generator.grafana.client import GrafanaClient, build_retry, new_session
+from generator.grafana.plan import Desired, compute_plan
+from generator.grafana.publish import Result, publish
+
+
+def desired(uid: str = "meshdash-service") -> Desired:
+    data = BUILD[uid]
+    return Desired(uid=uid, title=data["title"], folder=None, data=data, source="test")
+
+
+def test_search_follows_pages_and_filters_by_tag(client, grafana):
+    for n in range(5):
+        grafana.seed_dashboard({"uid": f"m{n}", "title": f"Managed {n}", "tags": ["meshdash"]})
+    grafana.seed_dashboard({"uid": "other", "title": "Other", "tags": ["team"]})
+
+    hits = client.search(tag="meshdash", page_size=2)
+
+    assert sorted(hit["uid"] for hit in hits) == [f"m{n}" for n in range(5)]
+    assert grafana.count("GET", "/api/search") == 3
+
+
+def test_missing_dashboard_reads_as_none_and_deletes_as_false(client):
+    assert client.get_dashboard("nope") is None
+    assert client.delete_dashboard("nope") is False
+
+
+def test_unknown_folder_is_named_not_found(client):
+    with pytest.raises(GrafanaNotFound, match=r"'meshdash-service'.*400 folder not found"):
+        client.save_dashboard(BUILD["meshdash-service"], folder_uid="gone", message="m")
+
+
+@pytest.mark.parametrize(
+    ("seed", "body_version", "status"),
+    [
+        ({"uid": "meshdash-service", "title": "Service overview"}, 0, "version-mismatch"),
+        ({"uid": "someone-else", "title": "Service overview"}, None, "name-exists"),
+    ],
+)
+def test_412_reasons_become_conflicts_naming_the_dashboard(
+    client, grafana, seed, body_version, status
+):
+    grafana.seed_dashboard(seed)
+    body = dict(BUILD["meshdash-service"])
+    if body_version is not None:
+        body["version"] = body_version
+
+    with pytest.raises(GrafanaConflict) as caught:
+        client.save_dashboard(body, folder_uid="", message="m")
+
+    text = str(caught.value)
+    assert f"412 {status}" in text and "'meshdash-service'" in text and grafana.url in text
+
+
+def test_plugin_dashboard_is_refused_and_reported(client, grafana):
+    grafana.seed_dashboard(
+        {"uid": "meshdash-service", "title": "From a plugin"}, plugin_id="envoy-app"
+    )
+    changes = compute_plan(client, [desired()], adopt=True)
+
+    (outcome,) = publish(client, changes, message="m")
+
+    assert outcome.result is Result.FAILED and "plugin-dashboard" in outcome.message
+    assert grafana.dashboard("meshdash-service")["title"] == "From a plugin"
+
+
+def test_edit_between_plan_and_write_is_drifted_not_overwritten(client, grafana):
+    grafana.seed_dashboard(state.stamp(BUILD["meshdash-service"]))
+    changed = dict(BUILD["meshdash-service"], description="new in the build")
+    plan = compute_plan(
+        client, [Desired("meshdash-service", "Service overview", None, changed, "t")]
+    )
+    grafana.edit_in_ui("meshdash-service", lambda d: d.update(description="edited meanwhile"))
+
+    (outcome,) = publish(client, plan, message="m")
+
+    assert outcome.result is Result.DRIFTED
+    assert "version 1 -> 2" in outcome.message
+    assert grafana.dashboard("meshdash-service")["description"] == "edited meanwhile"
+
+
+def test_viewer_token_reads_but_cannot_write(grafana):
+    with GrafanaClient(fast_settings(grafana.url, token=VIEWER_TOKEN)) as viewer:
+        assert viewer.get_dashboard("nope") is None
+        with pytest.raises(GrafanaAuthError, match=r"403.*Editor role"):
+            viewer.create_folder("f", "Folder", None)
+    assert grafana.folders == {}
+
+
+def test_unknown_token_is_401(grafana):
+    with (
+        GrafanaClient(fast_settings(grafana.url, token="nope")) as stranger,
+        pytest.raises(GrafanaAuthError, match="401"),
+    ):
+        stranger.get_dashboard("x")
+
+
+def test_retry_is_urllib3_retry_with_post_and_backoff_from_settings(grafana):
+    settings = fast_settings(grafana.url)
+    retry = build_retry(settings)
+
+    assert {"GET", "POST", "DELETE"} <= set(retry.allowed_methods)
+    assert {429, 500, 502, 503, 504} <= set(retry.status_forcelist)
+    assert retry.total == settings.retry.retries
+    assert retry.backoff_factor == settings.retry.backoff_factor
+    assert retry.raise_on_status is False
+
+
+def test_tls_verification_is_on_unless_asked(grafana, tmp_path: Path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not used in this test")
+    assert new_session(fast_settings("https://grafana.example")).verify is True
+    assert new_session(fast_settings("https://g", ca_cert=bundle)).verify == str(bundle)
+    assert new_session(fast_settings("https://g", insecure=True)).verify is False
+
+
+def test_every_request_carries_the_timeout(grafana):
+    grafana.inject("slow", 1, method="GET", path="/api/health")
+    settings = fast_settings(grafana.url)
+    with GrafanaClient(settings) as client:
+        assert client.health()["database"] == "ok"
+    # one slow answer timed out and was retried: two requests for one call
+    assert grafana.count("GET", "/api/health") == 2
