@@ -20,6 +20,7 @@ from generator.commands.lint import lint_command
 from generator.commands.list import list_command
 from generator.commands.push import push_command
 from generator.commands.sandbox import sandbox_command
+from generator.commands.validate import validate_command
 from generator.errors import MeshdashError
 
 
@@ -35,6 +36,7 @@ cli.add_command(lint_command)
 cli.add_command(push_command)
 cli.add_command(diff_command)
 cli.add_command(sandbox_command)
+cli.add_command(validate_command)
 
 
 def main(argv: list[str] | None = None) -> int:

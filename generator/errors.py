@@ -16,7 +16,8 @@ that escapes is a bug and is reported as such.
     ├── InterpolationError           a Grafana macro or variable cannot be expanded
     ├── SandboxError                 prometheus/promtool missing or failed to start
     ├── PrometheusError              the Prometheus HTTP API failed
-    │   └── PrometheusUnreachable    no answer at all from the given URL
+    │   ├── PrometheusUnreachable    no answer at all from the given URL
+    │   └── PrometheusAuthError      401/403: credentials or tenant refused
     ├── GrafanaError                 the Grafana HTTP API failed
     │   ├── GrafanaUnreachable       no answer at all from the given URL
     │   ├── GrafanaAuthError         401/403
@@ -85,6 +86,10 @@ class PrometheusError(MeshdashError):
 
 class PrometheusUnreachable(PrometheusError):
     """The Prometheus URL did not answer at all."""
+
+
+class PrometheusAuthError(PrometheusError):
+    """Prometheus refused the credentials (401) or the access (403)."""
 
 
 class GrafanaError(MeshdashError):

@@ -1,0 +1,196 @@
+"""`meshdash validate`: run every panel's queries against a live Prometheus."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from generator.build import BuiltDashboard, build_dashboards
+from generator.errors import ConfigError, InterpolationError, ProblemsFound
+from generator.promql.durations import to_ms
+from generator.promql.interpolate import TimeRange
+from generator.validate import (
+    Connection,
+    PrometheusClient,
+    ValidateOptions,
+    connection_from,
+    live_sandbox,
+    validate,
+)
+from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
+
+
+@click.command("validate")
+@click.option(
+    "--prometheus", "url", metavar="URL", help="Prometheus API root, e.g. http://127.0.0.1:9090."
+)
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Start the live simulator and a real Prometheus, validate against it, stop them.",
+)
+@click.option(
+    "--range",
+    "range_text",
+    default="30m",
+    show_default=True,
+    help="Dashboard time range: the last DURATION.",
+)
+@click.option(
+    "--end", metavar="TIME", help="End of the range (unix seconds or ISO 8601) instead of now."
+)
+@click.option(
+    "--scrape-interval",
+    default="15s",
+    show_default=True,
+    help="The data source's scrape interval, for $__rate_interval.",
+)
+@click.option(
+    "--max-combinations",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Variable value combinations tried per panel at most.",
+)
+@click.option(
+    "--parallel",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Queries in flight at once.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds per request.",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File holding a bearer token (else $PROMETHEUS_TOKEN).",
+)
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="'NAME: VALUE'",
+    help="Extra request header, e.g. 'X-Scope-OrgID: tenant'; repeatable.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Fail on warnings too (panels empty for some variable values)."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--dashboards",
+    "dashboards_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dashboards"),
+    show_default=True,
+    help="Folder of definitions.",
+)
+@click.option(
+    "--queries",
+    "queries_dirs",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="Extra folder of PromQL templates.",
+)
+def validate_command(
+    url: str | None,
+    sandbox: bool,
+    range_text: str,
+    end: str | None,
+    scrape_interval: str,
+    max_combinations: int,
+    parallel: int,
+    timeout: float,
+    token_file: Path | None,
+    headers: tuple[str, ...],
+    strict: bool,
+    output_format: str,
+    dashboards_dir: Path,
+    queries_dirs: tuple[Path, ...],
+) -> None:  # fmt: skip
+    """Prove every panel's queries return data from a Prometheus; exit 1 naming each failure."""
+    if sandbox == bool(url):
+        raise ConfigError("give either --prometheus URL or --sandbox")
+    _check_duration("--range", range_text)
+    built = build_dashboards(dashboards_dir, queries_dirs=queries_dirs)
+    settings = {
+        "range_text": range_text,
+        "max_combinations": max_combinations,
+        "parallel": parallel,
+    }
+    if sandbox:
+        if end:
+            raise ConfigError("--end makes no sense with --sandbox, whose data is live")
+        with live_sandbox(range_text) as box:
+            connection = connection_from(box.url, timeout=timeout, parallel=parallel)
+            options = _options(None, scrape_interval=SANDBOX_SCRAPE_INTERVAL, **settings)
+            _run(built, connection, options, strict, output_format)
+        return
+    assert url is not None
+    connection = connection_from(
+        url, token_file=token_file, headers=headers, timeout=timeout, parallel=parallel
+    )
+    _check_duration("--scrape-interval", scrape_interval)
+    options = _options(end, scrape_interval=scrape_interval, **settings)
+    _run(built, connection, options, strict, output_format)
+
+
+def _run(
+    built: list[BuiltDashboard],
+    connection: Connection,
+    options: ValidateOptions,
+    strict: bool,
+    fmt: str,
+) -> None:
+    with PrometheusClient(connection) as client:
+        report = validate(built, client, options)
+    click.echo(report.to_json() if fmt == "json" else report.text())
+    if not report.ok(strict=strict):
+        found = f"{len(report.failures)} failure(s)"
+        if strict and report.warnings:
+            found += f" and {len(report.warnings)} warning(s) (--strict)"
+        raise ProblemsFound(f"validation found {found} against {report.prometheus}")
+
+
+def _options(
+    end: str | None, *, range_text: str, scrape_interval: str, max_combinations: int, parallel: int
+) -> ValidateOptions:
+    end_ms = _parse_end(end) if end else None
+    return ValidateOptions(
+        time_range=TimeRange.last(range_text, now_ms=end_ms),
+        range_text=range_text,
+        scrape_interval=scrape_interval,
+        max_combinations=max_combinations,
+        parallel=parallel,
+    )
+
+
+def _check_duration(flag: str, text: str) -> None:
+    try:
+        to_ms(text)
+    except InterpolationError:
+        raise ConfigError(f"{flag} {text!r} is not a duration like 30m, 1h or 15s") from None
+
+
+def _parse_end(text: str) -> int:
+    try:
+        return round(float(text) * 1000)
+    except ValueError:
+        pass
+    try:
+        return round(datetime.fromisoformat(text).timestamp() * 1000)
+    except ValueError:
+        raise ConfigError(f"--end {text!r} is neither unix seconds nor an ISO 8601 time") from None

@@ -1,0 +1,35 @@
+"""Live validation of dashboards against a Prometheus HTTP API (``meshdash validate``).
+
+- :mod:`.client`: the HTTP client (auth, timeouts, one pooled session, error mapping);
+- :mod:`.connection`: credentials from the environment or a token file, extra headers;
+- :mod:`.resolve`: variables resolved as Grafana does (:mod:`.variable_query`, :mod:`.options`);
+- :mod:`.plan`: which query to run per panel target and variable choice;
+- :mod:`.runner`: runs them concurrently and judges each panel;
+- :mod:`.diagnose`: which matcher removed the data of an empty query;
+- :mod:`.report`: problems, summary, text and JSON;
+- :mod:`.sandbox`: the live simulator and Prometheus for ``--sandbox``.
+"""
+
+from generator.validate.client import Connection, PrometheusClient, Series
+from generator.validate.connection import connection_from
+from generator.validate.report import FAILURE, WARNING, Problem, Report
+from generator.validate.resolve import Resolution, resolve
+from generator.validate.runner import ValidateOptions, legend_labels, validate
+from generator.validate.sandbox import live_sandbox
+
+__all__ = [
+    "FAILURE",
+    "WARNING",
+    "Connection",
+    "Problem",
+    "PrometheusClient",
+    "Report",
+    "Resolution",
+    "Series",
+    "ValidateOptions",
+    "connection_from",
+    "legend_labels",
+    "live_sandbox",
+    "resolve",
+    "validate",
+]

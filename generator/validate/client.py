@@ -1,0 +1,224 @@
+"""A small client for the Prometheus HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics...).
+
+One pooled ``requests.Session`` serves every thread (the adapter's pool is
+sized to the parallelism); every request carries a (connect, read) timeout.
+Errors are translated at one boundary, :meth:`PrometheusClient._get`:
+
+- no answer at all -> :class:`PrometheusUnreachable`, naming the URL;
+- 401/403 -> :class:`PrometheusAuthError`;
+- any other refusal (bad query, 5xx) -> :class:`PrometheusError` with
+  Prometheus's own error text, which a caller may report per query.
+
+Messages are built from the URL (user info removed) and the status, never
+from headers or the credentials.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase, HTTPBasicAuth
+
+from generator.errors import PrometheusAuthError, PrometheusError, PrometheusUnreachable
+
+Json = dict[str, Any]
+
+
+class BearerAuth(AuthBase):
+    """``Authorization: Bearer <token>``; its repr never shows the token."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(********)"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where Prometheus is and how to talk to it. ``repr`` hides every secret."""
+
+    url: str
+    token: str | None = field(default=None, repr=False)
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    timeout: float = 30.0
+    connect_timeout: float = 5.0
+    parallel: int = 8
+
+    @property
+    def display_url(self) -> str:
+        """The URL without user info, safe to print."""
+        return safe_url(self.url)
+
+    def auth(self) -> AuthBase | None:
+        if self.token:
+            return BearerAuth(self.token)
+        if self.user is not None:
+            return HTTPBasicAuth(self.user, self.password or "")
+        return None
+
+
+def safe_url(url: str) -> str:
+    """``url`` with any ``user:password@`` removed."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", "")).rstrip("/")
+
+
+@dataclass(frozen=True)
+class Series:
+    """One result series: its labels and its (time, value) points."""
+
+    labels: dict[str, str]
+    points: tuple[tuple[float, float], ...]
+
+
+class PrometheusClient:
+    """Typed calls to ``/api/v1``; safe to share between threads."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.base = connection.url.rstrip("/")
+        self.requests_sent = 0
+        self._lock = threading.Lock()
+        self._session = requests.Session()
+        size = max(1, connection.parallel)
+        adapter = HTTPAdapter(pool_connections=size, pool_maxsize=size, max_retries=0)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._session.auth = connection.auth()
+        self._session.headers.update({"Accept": "application/json", "User-Agent": "meshdash"})
+        self._session.headers.update(dict(connection.headers))
+
+    def __enter__(self) -> PrometheusClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PrometheusClient({self.connection.display_url!r})"
+
+    def close(self) -> None:
+        self._session.close()
+
+    def check(self) -> None:
+        """One cheap query: raises Unreachable/AuthError once, before any real work."""
+        self.instant("vector(1)", at=None)
+
+    def instant(self, expr: str, *, at: float | None) -> list[Series]:
+        """``/api/v1/query``: the result as series (a scalar becomes one label-less series)."""
+        params: Json = {"query": expr}
+        if at is not None:
+            params["time"] = _fmt_time(at)
+        return _to_series(self._get("/api/v1/query", params))
+
+    def range(self, expr: str, *, start: float, end: float, step: float) -> list[Series]:
+        """``/api/v1/query_range``."""
+        params = {
+            "query": expr,
+            "start": _fmt_time(start),
+            "end": _fmt_time(end),
+            "step": f"{step:g}",
+        }
+        return _to_series(self._get("/api/v1/query_range", params))
+
+    def series(self, match: str, *, start: float, end: float) -> list[dict[str, str]]:
+        """``/api/v1/series``: label sets of the series matching a selector."""
+        params = {"match[]": match, "start": _fmt_time(start), "end": _fmt_time(end)}
+        return list(self._get("/api/v1/series", params))
+
+    def label_names(self, *, start: float, end: float) -> list[str]:
+        """``/api/v1/labels``."""
+        params = {"start": _fmt_time(start), "end": _fmt_time(end)}
+        return [str(v) for v in self._get("/api/v1/labels", params)]
+
+    def label_values(
+        self, label: str, *, start: float, end: float, match: str | None = None
+    ) -> list[str]:
+        """``/api/v1/label/<label>/values``, optionally limited to a selector's series."""
+        params: Json = {"start": _fmt_time(start), "end": _fmt_time(end)}
+        if match:
+            params["match[]"] = match
+        return [str(v) for v in self._get(f"/api/v1/label/{label}/values", params)]
+
+    def _get(self, path: str, params: Json) -> Any:
+        url = self.base + path
+        shown = self.connection.display_url
+        timeout = (self.connection.connect_timeout, self.connection.timeout)
+        with self._lock:
+            self.requests_sent += 1
+        try:
+            answer = self._session.get(url, params=params, timeout=timeout)
+        except requests.Timeout:
+            raise PrometheusUnreachable(
+                f"Prometheus at {shown} did not answer within {self.connection.timeout:g}s; "
+                "check that it is up and not overloaded, or raise --timeout"
+            ) from None
+        except requests.RequestException:
+            raise PrometheusUnreachable(
+                f"cannot connect to Prometheus at {shown}; check the URL, that Prometheus "
+                "is running, and that this machine can reach it"
+            ) from None
+        return _payload(answer, shown, path)
+
+
+def _payload(answer: requests.Response, shown: str, path: str) -> Any:
+    status = answer.status_code
+    if status in (401, 403):
+        what = "the credentials" if status == 401 else "access"
+        raise PrometheusAuthError(
+            f"Prometheus at {shown} refused {what} (HTTP {status}); check PROMETHEUS_TOKEN, "
+            "--token-file, PROMETHEUS_USER/PROMETHEUS_PASSWORD and tenant headers"
+        )
+    try:
+        body = answer.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or "status" not in body:
+        raise PrometheusError(
+            f"{shown}{path} answered HTTP {status} without a Prometheus API body; "
+            "check that the URL points at the Prometheus API root"
+        )
+    if body["status"] != "success":
+        kind = body.get("errorType", "error")
+        raise PrometheusError(f"{kind}: {body.get('error', f'HTTP {status}')}")
+    return body.get("data")
+
+
+def _to_series(data: Json) -> list[Series]:
+    kind, result = data.get("resultType"), data.get("result")
+    if kind == "scalar":
+        return [Series({}, ((float(result[0]), _value(result[1])),))]
+    if kind == "vector":
+        return [
+            Series(dict(item["metric"]), ((float(item["value"][0]), _value(item["value"][1])),))
+            for item in result
+        ]
+    if kind == "matrix":
+        return [
+            Series(dict(item["metric"]), tuple((float(t), _value(v)) for t, v in item["values"]))
+            for item in result
+        ]
+    return []
+
+
+def _value(text: str) -> float:
+    return float(text)  # Prometheus sends "NaN", "+Inf", "-Inf" as Python reads them
+
+
+def _fmt_time(seconds: float) -> str:
+    return f"{seconds:.3f}"

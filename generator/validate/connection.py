@@ -1,0 +1,64 @@
+"""Credentials and headers for Prometheus, from the environment and files, never the command line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from generator.errors import ConfigError
+from generator.validate.client import Connection
+
+TOKEN_ENV = "PROMETHEUS_TOKEN"
+USER_ENV = "PROMETHEUS_USER"
+PASSWORD_ENV = "PROMETHEUS_PASSWORD"
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """``'X-Scope-OrgID: tenant'`` -> ``("X-Scope-OrgID", "tenant")``."""
+    name, sep, value = text.partition(":")
+    name = name.strip()
+    if not sep or not name or any(c.isspace() for c in name):
+        raise ConfigError(f"--header {name or '?'!r} must look like 'Name: value'")
+    return name, value.strip()
+
+
+def read_token(path: Path) -> str:
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"--token-file {path}: cannot read it ({exc.strerror})") from None
+    if not token:
+        raise ConfigError(f"--token-file {path} is empty; put the bearer token in it")
+    return token
+
+
+def connection_from(
+    url: str,
+    *,
+    token_file: Path | None = None,
+    headers: Sequence[str] = (),
+    timeout: float = 30.0,
+    parallel: int = 8,
+    environ: Mapping[str, str] | None = None,
+) -> Connection:
+    """A :class:`Connection`: token from ``--token-file`` or ``PROMETHEUS_TOKEN``,
+    basic auth from ``PROMETHEUS_USER``/``PROMETHEUS_PASSWORD``."""
+    env = os.environ if environ is None else environ
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"--prometheus {url!r} must start with http:// or https://")
+    token = read_token(token_file) if token_file else (env.get(TOKEN_ENV) or None)
+    user = env.get(USER_ENV) or None
+    if token and user:
+        raise ConfigError(
+            f"both a bearer token and {USER_ENV} are set; use one way to authenticate"
+        )
+    return Connection(
+        url=url,
+        token=token,
+        user=user,
+        password=env.get(PASSWORD_ENV) if user else None,
+        headers=tuple(parse_header(h) for h in headers),
+        timeout=timeout,
+        parallel=parallel,
+    )

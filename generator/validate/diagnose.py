@@ -1,0 +1,97 @@
+"""Why a query returned no series: which selector, and which of its matchers, removed the data.
+
+As pint's ``promql/series`` check does: parse the expression, walk its vector
+selectors, ask Prometheus whether the bare metric has series in the window
+(``count(last_over_time(metric[range]))``), then add the selector's matchers
+one at a time; the first matcher after which nothing is left is the culprit,
+and the values its label does have are listed to spot a typo.
+"""
+
+from __future__ import annotations
+
+import promql_parser as pp
+
+from generator.promql.analysis import metric_name, selectors
+from generator.validate.client import PrometheusClient
+
+#: How many existing label values a diagnosis lists.
+MAX_VALUES_SHOWN = 5
+# MatchOp is not hashable: key by its name.
+_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
+
+
+def matcher_text(matcher: pp.Matcher) -> str:
+    """``name="value"`` with the value quoted as PromQL wants it."""
+    value = matcher.value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{matcher.name}{_OPS.get(str(matcher.op), "=")}"{value}"'
+
+
+def selector_text(name: str | None, matchers: list[pp.Matcher]) -> str:
+    inner = ",".join(matcher_text(m) for m in matchers)
+    return f"{name or ''}{{{inner}}}" if matchers or not name else name
+
+
+def explain_no_series(client: PrometheusClient, expr: str, *, at: float, window: str) -> str:
+    """A one-line reason for an empty result of ``expr`` evaluated up to ``at``."""
+    try:
+        ast = pp.parse(expr)
+    except ValueError as exc:
+        return f"no series, and the query does not parse for diagnosis: {exc}"
+    seen: set[str] = set()
+    for selector in selectors(ast):
+        name = metric_name(selector)
+        matchers = [m for m in selector.matchers.matchers if m.name != "__name__" or not name]
+        key = selector_text(name, matchers)
+        if key in seen:
+            continue
+        seen.add(key)
+        reason = _explain_selector(client, name, matchers, at=at, window=window)
+        if reason:
+            return reason
+    return (
+        f"no series: every selector has series in the last {window}, so an operator "
+        "(a join, a filter, a comparison or `unless`) removes them all"
+    )
+
+
+def _explain_selector(
+    client: PrometheusClient,
+    name: str | None,
+    matchers: list[pp.Matcher],
+    *,
+    at: float,
+    window: str,
+) -> str | None:
+    if name and _count(client, name, at, window) == 0:
+        return f"no series: metric {name} has no series at all in the last {window}"
+    kept: list[pp.Matcher] = []
+    for matcher in matchers:
+        before = selector_text(name, kept)
+        kept.append(matcher)
+        if not name and len(kept) == 1:
+            continue
+        if _count(client, selector_text(name, kept), at, window) > 0:
+            continue
+        values = _label_values(client, before, matcher.name, at, window)
+        found = f"; {matcher.name} there is {values}" if values else f"; none has {matcher.name}"
+        return (
+            f"no series: {before} has series but adding {matcher_text(matcher)} leaves none{found}"
+        )
+    return None
+
+
+def _count(client: PrometheusClient, selector: str, at: float, window: str) -> float:
+    result = client.instant(f"count(last_over_time({selector}[{window}]))", at=at)
+    return result[0].points[-1][1] if result else 0.0
+
+
+def _label_values(
+    client: PrometheusClient, selector: str, label: str, at: float, window: str
+) -> str:
+    result = client.instant(f"count by ({label}) (last_over_time({selector}[{window}]))", at=at)
+    values = sorted({s.labels.get(label, "") for s in result} - {""})
+    if not values:
+        return ""
+    shown = ", ".join(values[:MAX_VALUES_SHOWN])
+    more = len(values) - MAX_VALUES_SHOWN
+    return shown + (f" (+{more} more)" if more > 0 else "")
