@@ -11,7 +11,9 @@ gives the same bytes.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from grafanalib._gen import DashboardEncoder
@@ -97,8 +99,75 @@ BASE_THRESHOLDS = {"mode": "absolute", "steps": [{"color": "green", "value": Non
 
 
 def to_json_text(data: dict[str, Any]) -> str:
-    """Deterministic text: sorted keys, indent 2, trailing newline."""
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """Deterministic text: sorted keys, indent 2, trailing newline.
+
+    The same bytes as `json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False)`
+    plus a newline, about twice as fast: CPython's C encoder cannot indent, and
+    its pure-Python fallback spends most of its time in nested generators. Values
+    outside plain JSON types (non-string keys, NaN, other objects) take json's path.
+    """
+    out: list[str] = []
+    try:
+        _emit(data, "\n", out)
+    except _NotPlain:
+        return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    out.append("\n")
+    return "".join(out)
+
+
+class _NotPlain(Exception):
+    """A value that the fast emitter leaves to `json.dumps`."""
+
+
+def _emit(value: Any, newline: str, out: list[str]) -> None:
+    """Append `value` as indented JSON; `newline` is a newline plus the current indent."""
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif value is None or value is True or value is False:
+        out.append(_CONSTANTS[value])
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        if value != value or value in (math.inf, -math.inf):
+            raise _NotPlain
+        out.append(float.__repr__(value))
+    elif isinstance(value, dict):
+        _emit_dict(value, newline, out)
+    elif isinstance(value, list | tuple):
+        _emit_list(value, newline, out)
+    else:
+        raise _NotPlain
+
+
+def _emit_dict(value: dict[Any, Any], newline: str, out: list[str]) -> None:
+    if not value:
+        out.append("{}")
+        return
+    inner = newline + "  "
+    separator = "{" + inner
+    for key in sorted(value):
+        if not isinstance(key, str):
+            raise _NotPlain
+        out.append(separator + encode_basestring(key) + ": ")
+        _emit(value[key], inner, out)
+        separator = "," + inner
+    out.append(newline + "}")
+
+
+def _emit_list(value: list[Any] | tuple[Any, ...], newline: str, out: list[str]) -> None:
+    if not value:
+        out.append("[]")
+        return
+    inner = newline + "  "
+    separator = "[" + inner
+    for item in value:
+        out.append(separator)
+        _emit(item, inner, out)
+        separator = "," + inner
+    out.append(newline + "]")
+
+
+_CONSTANTS = {None: "null", True: "true", False: "false"}
 
 
 def render_dashboard(dashboard: Dashboard) -> dict[str, Any]:
@@ -162,8 +231,35 @@ def _layout(rows: list[Row] | tuple[Row, ...] | Any) -> Iterator[dict[str, Any]]
 
 
 def _plain(obj: Any) -> Any:
-    """grafanalib object -> plain JSON values, through its own encoder."""
-    return json.loads(json.dumps(obj, cls=DashboardEncoder))
+    """grafanalib object -> plain JSON values without nulls.
+
+    A direct walk calling `to_json_data()`, about twice as fast as a round trip
+    through grafanalib's JSON encoder; anything unusual takes that round trip.
+    """
+    try:
+        return _walk(obj)
+    except _NotPlain:
+        return _drop_nulls(json.loads(json.dumps(obj, cls=DashboardEncoder)))
+
+
+def _walk(value: Any) -> Any:
+    if isinstance(value, str | int | float) or value is None:
+        return value
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _NotPlain
+            item = _walk(item)
+            if item is not None:
+                out[key] = item
+        return out
+    if isinstance(value, list | tuple):
+        return [item for item in map(_walk, value) if item is not None]
+    to_json_data = getattr(value, "to_json_data", None)
+    if to_json_data is None:
+        raise _NotPlain
+    return _walk(to_json_data())
 
 
 def _drop_nulls(value: Any) -> Any:
@@ -175,7 +271,7 @@ def _drop_nulls(value: Any) -> Any:
 
 
 def _panel(panel: Panel, panel_id: int) -> dict[str, Any]:
-    raw = _drop_nulls(_plain(panel.to_json_data()))
+    raw = _plain(panel.to_json_data())
     data = {k: v for k, v in raw.items() if k in PANEL_KEYS}
     data["id"] = panel_id
     data["datasource"] = dict(DATASOURCE_REF)
@@ -274,7 +370,7 @@ def _options(panel_type: str, raw: dict[str, Any], panel: dict[str, Any]) -> dic
 
 
 def _variable(template: Template) -> dict[str, Any]:
-    raw = _drop_nulls(_plain(template.to_json_data()))
+    raw = _plain(template.to_json_data())
     data = {k: v for k, v in raw.items() if k in VARIABLE_KEYS}
     if data.get("type") == "datasource":
         data.pop("datasource", None)
