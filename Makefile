@@ -21,6 +21,11 @@ check: $(STAMP)
 prometheus:
 	@bash .ci/ensure-prometheus
 
+validate: $(STAMP) prometheus
+	$(BIN)/meshdash build
+	$(BIN)/meshdash lint
+	$(BIN)/meshdash validate --sandbox
+
 sandbox: $(STAMP) prometheus
 	$(BIN)/meshdash sandbox
 
