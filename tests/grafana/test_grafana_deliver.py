@@ -1,0 +1,123 @@
+"""Provisioning files and ConfigMaps (generator/deliver.py), and pushing the shipped build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from grafana_testdata import summary_counts
+
+from generator.build import BuiltDashboard, build_dashboards
+from generator.deliver import (
+    configmap_document,
+    configmap_name,
+    write_configmaps,
+    write_provisioning,
+)
+from generator.errors import OutputError
+from generator.grafana import state
+from generator.grafana.folders import folder_uid
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> list[BuiltDashboard]:
+    built = build_dashboards(REPO / "dashboards")
+    assert built, "the repository ships dashboard definitions"
+    return built
+
+
+def test_provisioning_provider_and_files_match_the_build(shipped, tmp_path):
+    written = write_provisioning(shipped, tmp_path, grafana_path="/etc/dash")
+
+    provider = yaml.safe_load((tmp_path / "provisioning/dashboards/meshdash.yaml").read_text())
+    assert provider["apiVersion"] == 1
+    (entry,) = provider["providers"]
+    assert entry["type"] == "file" and entry["options"]["path"] == "/etc/dash"
+    assert entry["options"]["foldersFromFilesStructure"] is True and "folder" not in entry
+    for item in shipped:
+        path = tmp_path / "dashboards" / (item.folder or "") / f"{item.uid}.json"
+        assert path in written
+        assert json.loads(path.read_text()) == item.data
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_provisioning_into_one_folder_is_flat(shipped, tmp_path):
+    write_provisioning(shipped, tmp_path, folder="Mesh")
+
+    (entry,) = yaml.safe_load((tmp_path / "provisioning/dashboards/meshdash.yaml").read_text())[
+        "providers"
+    ]
+    assert entry["folder"] == "Mesh" and entry["options"]["foldersFromFilesStructure"] is False
+    assert sorted(p.name for p in (tmp_path / "dashboards").iterdir()) == sorted(
+        f"{item.uid}.json" for item in shipped
+    )
+
+
+def test_provisioning_removes_only_its_own_stale_files(shipped, tmp_path):
+    root = tmp_path / "dashboards"
+    root.mkdir(parents=True)
+    (root / "gone.json").write_text(json.dumps({"uid": "gone", "tags": ["meshdash"]}))
+    (root / "theirs.json").write_text(json.dumps({"uid": "theirs", "tags": ["team"]}))
+
+    write_provisioning(shipped, tmp_path)
+
+    assert not (root / "gone.json").exists()
+    assert (root / "theirs.json").exists()
+
+
+def test_configmaps_are_labelled_for_the_sidecar_and_embed_the_build(shipped, tmp_path):
+    written = write_configmaps(shipped, tmp_path, namespace="monitoring")
+
+    for item in shipped:
+        path = tmp_path / f"{configmap_name(item.uid)}.yaml"
+        text = path.read_text()
+        doc = yaml.safe_load(text)
+        assert doc["kind"] == "ConfigMap" and doc["apiVersion"] == "v1"
+        assert doc["metadata"]["labels"]["grafana_dashboard"] == "1"
+        assert doc["metadata"]["namespace"] == "monitoring"
+        assert doc["metadata"].get("annotations", {}).get("grafana_folder") == item.folder
+        assert doc["data"][f"{item.uid}.json"] == item.text()
+        assert json.loads(doc["data"][f"{item.uid}.json"]) == item.data
+        assert f"{item.uid}.json: |" in text
+    kustomization = yaml.safe_load((tmp_path / "kustomization.yaml").read_text())
+    assert sorted(kustomization["resources"]) == sorted(p.name for p in written[:-1])
+
+
+@pytest.mark.parametrize(
+    ("uid", "name"),
+    [
+        ("meshdash-service", "meshdash-meshdash-service"),
+        ("Envoy_Upstream", "meshdash-envoy-upstream"),
+        ("a" * 40, "meshdash-" + "a" * 40),
+    ],
+)
+def test_configmap_names_are_valid_kubernetes_names(uid, name):
+    assert configmap_name(uid) == name
+    assert len(name) <= 63
+
+
+def test_dashboard_too_big_for_a_configmap_is_an_output_error(tmp_path):
+    huge = BuiltDashboard("big", "Big", None, tmp_path / "big.py", {"x": "y" * (1024 * 1024)})
+    with pytest.raises(OutputError, match=r"'big'.*1 MiB"):
+        configmap_document(huge)
+
+
+def test_push_of_the_shipped_build_creates_then_writes_nothing(meshdash, grafana, shipped):
+    first = meshdash("push", "--dashboards", str(REPO / "dashboards"))
+
+    assert first.code == 0, first.out + first.err
+    assert summary_counts(first.out)["created"] == len(shipped)
+    for item in shipped:
+        stored = grafana.dashboards[item.uid]
+        assert stored.folder_uid == (folder_uid(item.folder) if item.folder else "")
+        assert state.same_content(stored.dashboard, state.stamp(item.data))
+    writes = grafana.writes
+
+    second = meshdash("push", "--dashboards", str(REPO / "dashboards"))
+
+    assert second.code == 0 and grafana.writes == writes
+    assert summary_counts(second.out)["unchanged"] == len(shipped)
