@@ -6,19 +6,17 @@ from typing import Any
 
 import click
 
+from generator.commands.definitions import definitions_options
+from generator.commands.push import desired_from_options
 from generator.errors import ProblemsFound
 from generator.grafana.client import GrafanaClient
-from generator.grafana.options import (
-    desired_from_options,
-    grafana_options,
-    settings_from_options,
-    verbose_logging,
-)
+from generator.grafana.options import grafana_options, settings_from_options, verbose_logging
 from generator.grafana.plan import compute_plan
 from generator.grafana.report import change_diff
 
 
 @click.command("diff")
+@definitions_options
 @grafana_options
 @click.option("--exit-code", is_flag=True, help="Exit 1 when anything would change.")
 def diff_command(exit_code: bool, **opts: Any) -> None:

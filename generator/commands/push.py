@@ -7,21 +7,19 @@ from typing import Any
 
 import click
 
+from generator.commands.definitions import build_from_options, definitions_options
 from generator.errors import ProblemsFound
 from generator.grafana.client import GrafanaClient
-from generator.grafana.options import (
-    desired_from_options,
-    grafana_options,
-    settings_from_options,
-    verbose_logging,
-)
-from generator.grafana.plan import Action, Plan, compute_plan
+from generator.grafana.options import grafana_options, settings_from_options, verbose_logging
+from generator.grafana.plan import Action, Desired, Plan, compute_plan
 from generator.grafana.provenance import version_message
 from generator.grafana.publish import BAD_RESULTS, Outcome, Result, publish
 from generator.grafana.report import format_plan, format_summary, plan_json, summary_json
+from generator.grafana.source import from_built, from_files
 
 
 @click.command("push")
+@definitions_options
 @grafana_options
 @click.option("--dry-run", is_flag=True, help="Print the plan and write nothing.")
 @click.option("--message", help="Version message (default: 'meshdash <sha> (<branch>)').")
@@ -59,6 +57,14 @@ def push_command(dry_run: bool, message: str | None, output_format: str, **opts:
         )
     click.echo(summary_json(outcomes) if as_json else format_summary(outcomes))
     _check_outcomes(outcomes)
+
+
+def desired_from_options(opts: dict[str, Any]) -> list[Desired]:
+    """``--from DIR`` files, else a fresh build of the definitions."""
+    if opts["from_dir"] is not None:
+        return from_files(opts["from_dir"], opts["folder"])
+    built = build_from_options(opts["dashboards_dir"], opts["queries_dirs"])
+    return from_built(built, opts["folder"])
 
 
 def _check_plan(plan: Plan) -> None:

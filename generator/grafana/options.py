@@ -15,9 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from generator.grafana.plan import Desired
 from generator.grafana.settings import GrafanaSettings, RetryPolicy, settings_from
-from generator.grafana.source import configured_dashboards_dir, from_build, from_files
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,12 +59,6 @@ _OPTIONS = [
         default=0.5,
         show_default=True,
         help="Base seconds of the exponential backoff between retries.",
-    ),
-    click.option(
-        "--dashboards",
-        "dashboards_dir",
-        type=_PATH,
-        help="Folder of definitions to build (default: [tool.meshdash] dashboards).",
     ),
     click.option(
         "--from",
@@ -113,12 +105,6 @@ def settings_from_options(opts: dict[str, Any]) -> GrafanaSettings:
         timeout=opts["timeout"],
         retry=RetryPolicy(retries=opts["retries"], backoff_factor=opts["backoff"]),
     )
-
-
-def desired_from_options(opts: dict[str, Any]) -> list[Desired]:
-    if opts["from_dir"] is not None:
-        return from_files(opts["from_dir"], opts["folder"])
-    return from_build(opts["dashboards_dir"] or configured_dashboards_dir(), opts["folder"])
 
 
 @contextmanager

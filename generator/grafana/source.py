@@ -9,32 +9,16 @@ the folder of every dashboard.
 from __future__ import annotations
 
 import json
-import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 
+from generator.build import BuiltDashboard
 from generator.errors import ConfigError, DefinitionError, DuplicateUidError
 from generator.grafana.plan import Desired
 
-DEFAULT_DASHBOARDS = Path("dashboards")
 
-
-def configured_dashboards_dir(project_dir: Path | None = None) -> Path:
-    """``[tool.meshdash] dashboards`` from pyproject.toml, else ``dashboards``."""
-    pyproject = (project_dir or Path.cwd()) / "pyproject.toml"
-    if not pyproject.is_file():
-        return DEFAULT_DASHBOARDS
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{pyproject}: cannot read [tool.meshdash]: {exc}") from None
-    value = data.get("tool", {}).get("meshdash", {}).get("dashboards")
-    return Path(value) if isinstance(value, str) and value else DEFAULT_DASHBOARDS
-
-
-def from_build(dashboards_dir: Path, folder: str | None = None) -> list[Desired]:
-    """Build the definitions in ``dashboards_dir`` (nothing is written to disk)."""
-    from generator.build import build_dashboards
-
+def from_built(built: Sequence[BuiltDashboard], folder: str | None = None) -> list[Desired]:
+    """The dashboards of a build; ``folder`` (``--folder``) overrides their own folder."""
     return [
         Desired(
             uid=item.uid,
@@ -43,7 +27,7 @@ def from_build(dashboards_dir: Path, folder: str | None = None) -> list[Desired]
             data=item.data,
             source=str(item.source),
         )
-        for item in build_dashboards(dashboards_dir)
+        for item in built
     ]
 
 

@@ -121,3 +121,14 @@ def test_push_of_the_shipped_build_creates_then_writes_nothing(meshdash, grafana
 
     assert second.code == 0 and grafana.writes == writes
     assert summary_counts(second.out)["unchanged"] == len(shipped)
+
+
+def test_push_without_flags_builds_the_configured_dashboards(meshdash, grafana, shipped, tmp_path):
+    dashboards = (REPO / "dashboards").as_posix()
+    (tmp_path / "pyproject.toml").write_text(f'[tool.meshdash]\ndashboards = "{dashboards}"\n')
+
+    run = meshdash("push", "--dry-run")
+
+    assert run.code == 0, run.err
+    assert run.out.count("  create    meshdash-") == len(shipped)
+    assert grafana.writes == 0
