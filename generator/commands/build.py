@@ -12,6 +12,7 @@ from generator.build import (
     write_outputs,
 )
 from generator.commands.definitions import build_from_options, definitions_options
+from generator.deliver import write_configmaps, write_provisioning
 from generator.errors import OutputError, ProblemsFound
 
 DEFAULT_OUT = Path("build/dashboards")
@@ -32,8 +33,25 @@ DEFAULT_OUT = Path("build/dashboards")
     is_flag=True,
     help="Write nothing; exit 1 naming the files that differ from a fresh build.",
 )
+@click.option(
+    "--provisioning",
+    "provisioning_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also write a Grafana file-provisioning provider and the JSON files here.",
+)
+@click.option(
+    "--configmap",
+    "configmap_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also write one ConfigMap per dashboard here, for Grafana's dashboard sidecar.",
+)
 def build_command(
-    dashboards_dir: Path | None, queries_dirs: tuple[Path, ...], out_dir: Path, check: bool
+    dashboards_dir: Path | None,
+    queries_dirs: tuple[Path, ...],
+    out_dir: Path,
+    check: bool,
+    provisioning_dir: Path | None,
+    configmap_dir: Path | None,
 ) -> None:
     """Build the dashboards into Grafana JSON."""
     built = build_from_options(dashboards_dir, queries_dirs)
@@ -56,3 +74,9 @@ def build_command(
         except OSError as exc:
             raise OutputError(f"cannot remove stale {path}: {exc.strerror}") from None
         click.echo(f"removed   {path} (no dashboard defines it any more)")
+    if provisioning_dir is not None:
+        written = write_provisioning(built, provisioning_dir)
+        click.echo(f"provisioning: {len(written)} file(s) in {provisioning_dir}")
+    if configmap_dir is not None:
+        written = write_configmaps(built, configmap_dir)
+        click.echo(f"configmaps: {len(written)} file(s) in {configmap_dir}")

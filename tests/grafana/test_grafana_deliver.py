@@ -132,3 +132,33 @@ def test_push_without_flags_builds_the_configured_dashboards(meshdash, grafana, 
     assert run.code == 0, run.err
     assert run.out.count("  create    meshdash-") == len(shipped)
     assert grafana.writes == 0
+
+
+def test_build_flags_write_provisioning_and_configmaps_equal_to_the_json(meshdash, tmp_path):
+    out, prov, maps = tmp_path / "out", tmp_path / "prov", tmp_path / "maps"
+    dashboards = str(REPO / "dashboards")
+
+    run = meshdash(
+        "build",
+        "--dashboards",
+        dashboards,
+        "--out",
+        str(out),
+        "--provisioning",
+        str(prov),
+        "--configmap",
+        str(maps),
+    )
+
+    assert run.code == 0, run.err
+    built_files = sorted(out.glob("*.json"))
+    assert built_files
+    for path in built_files:
+        provisioned = next(prov.rglob(path.name))
+        assert provisioned.read_text() == path.read_text()
+        (configmap,) = [
+            doc
+            for doc in (yaml.safe_load(p.read_text()) for p in maps.glob("meshdash-*.yaml"))
+            if path.name in doc["data"]
+        ]
+        assert configmap["data"][path.name] == path.read_text()
