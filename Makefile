@@ -29,6 +29,9 @@ validate: $(STAMP) prometheus
 sandbox: $(STAMP) prometheus
 	$(BIN)/meshdash sandbox
 
+push: $(STAMP)
+	$(BIN)/meshdash push
+
 test: $(STAMP) prometheus
 	$(BIN)/python -m pytest -q
 
