@@ -1,0 +1,85 @@
+"""`meshdash validate` end to end: a backfilled real Prometheus, exit codes, output, secrets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from generator.sim.prometheus import free_port
+
+SECRET = "tok-3f9c1e7a-never-print-me"
+
+
+def test_shipped_dashboards_validate(run_cli: Any, backfill: Any) -> None:
+    result = run_cli(*backfill.cli_args())
+    assert result.exit_code == 0, result.out + result.err
+    summary = result.out.strip().splitlines()[-1]
+    assert summary.startswith("validate: 10 panel(s) ok, 0 failed, 1 warning(s); 31 queries run")
+    assert backfill.url in summary
+
+
+def test_json_output_parses_and_counts(run_cli: Any, backfill: Any) -> None:
+    result = run_cli(*backfill.cli_args(), "--format", "json")
+    assert result.exit_code == 0, result.err
+    body = json.loads(result.out)
+    assert body["summary"]["panels"] == 10
+    assert body["summary"]["failures"] == 0
+    assert body["variables"]["meshdash-service"]["service"] == ["api", "currency", "payments"]
+    [warning] = body["problems"]
+    assert (warning["panel"], warning["ref_id"]) == ("Retries to $upstream", "B")
+    assert warning["values"] == {"service": "payments", "upstream": "currency"}
+
+
+def test_strict_fails_on_a_panel_empty_for_some_values(run_cli: Any, backfill: Any) -> None:
+    """payments never retries to currency, so its retry-responses query is empty there."""
+    result = run_cli(*backfill.cli_args(), "--strict")
+    assert result.exit_code == 1
+    line = next(x for x in result.out.splitlines() if x.startswith("WARN "))
+    assert "meshdash-service panel 'Retries to $upstream' B" in line
+    assert "service=payments upstream=currency" in line
+    assert 'consul_source_service=~"payments" leaves none' in line
+    assert "(--strict)" in result.err
+
+
+def test_unreachable_prometheus_is_one_line_and_exit_2(
+    run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROMETHEUS_TOKEN", SECRET)
+    url = f"http://127.0.0.1:{free_port()}"
+    result = run_cli("validate", "--prometheus", url, "--timeout", "2")
+    assert result.exit_code == 2
+    assert result.out == ""
+    [line] = result.err.strip().splitlines()
+    assert url in line and "cannot connect" in line
+    assert "Traceback" not in result.err
+    assert SECRET not in result.out + result.err
+
+
+def test_password_in_url_is_never_printed(run_cli: Any) -> None:
+    url = f"http://user:{SECRET}@127.0.0.1:{free_port()}"
+    result = run_cli("validate", "--prometheus", url, "--timeout", "2")
+    assert result.exit_code == 2
+    assert SECRET not in result.out + result.err
+    assert "http://127.0.0.1:" in result.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "either --prometheus URL or --sandbox"),
+        (
+            ("--prometheus", "http://127.0.0.1:1", "--sandbox"),
+            "either --prometheus URL or --sandbox",
+        ),
+        (("--prometheus", "127.0.0.1:9090"), "must start with http://"),
+        (("--prometheus", "http://127.0.0.1:1", "--range", "soon"), "--range 'soon'"),
+        (("--prometheus", "http://127.0.0.1:1", "--header", "no colon"), "'Name: value'"),
+        (("--prometheus", "http://127.0.0.1:1", "--end", "yesterday"), "--end 'yesterday'"),
+    ],
+)
+def test_usage_errors_exit_2(run_cli: Any, args: tuple[str, ...], message: str) -> None:
+    result = run_cli("validate", *args)
+    assert result.exit_code == 2
+    assert message in result.err

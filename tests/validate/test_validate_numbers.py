@@ -1,0 +1,236 @@
+"""Every shipped panel's numbers equal the simulator's ground truth.
+
+The queries are the shipped ones: built from dashboards/, their variables
+resolved and their targets interpolated by meshdash validate's own resolver
+and planner, run as range queries by its client against a real Prometheus
+over a backfilled window.
+
+Tolerance: 1e-6 relative (1e-9 absolute). The simulator's counters are linear
+in time, so ``rate()`` over a window fully inside the backfill is the exact
+slope (Prometheus's extrapolation of a straight line stays on it); sums and
+ratios of exact rates are exact up to float rounding (~1e-15).
+``histogram_quantile`` interpolates linearly inside the bucket, and the truth's
+``quantile`` does the same on the same exact bucket rates, so it too agrees to
+float rounding. (The *configured* distribution's exact quantile differs by the
+bucket interpolation error; that is the dashboard's inherent error, not a bug,
+and is not what is compared here.) Only points whose rate window lies wholly
+inside the backfill are compared.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.build import build_dashboards
+from generator.promql.dashboard import iter_targets
+from generator.promql.interpolate import builtin_values
+from generator.sim import Truth
+from generator.sim.truth import PUBLIC_LISTENER
+from generator.validate import resolve
+from generator.validate.plan import plan_dashboard
+from generator.validate.runner import query_window
+
+REL_TOL = 1e-6
+ABS_TOL = 1e-9
+DASHBOARDS = build_dashboards(Path(__file__).resolve().parents[2] / "dashboards")
+
+Values = dict[str, str]
+Expected = dict[tuple[str, ...], float]
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The result series of one target: the labels that name them, and their values."""
+
+    labels: tuple[str, ...]
+    values: Callable[[Truth, Values], Expected]
+
+
+def _classes(truth: Truth, family: str, **labels: str) -> list[str]:
+    found = {s.label("envoy_response_code_class") for s in truth.select(family, **labels)}
+    return sorted(c for c in found if c)
+
+
+def _codes(truth: Truth, family: str, source: str, destination: str) -> list[str]:
+    series = truth.select(
+        family, consul_source_service=source, consul_destination_service=destination
+    )
+    return sorted({s.label("envoy_response_code") or "" for s in series} - {""})
+
+
+def inbound_by_class(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    family = "envoy_listener_http_downstream_rq_xx"
+    classes = _classes(t, family, local_cluster=s, envoy_http_conn_manager_prefix=PUBLIC_LISTENER)
+    return {(s, c): t.downstream_rate(s, c) for c in classes}
+
+
+def inbound_success_ratio(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    return {(s,): 1 - t.downstream_rate(s, "5") / t.downstream_rate(s)}
+
+
+def upstream_by_code(family: str) -> Callable[[Truth, Values], Expected]:
+    def values(t: Truth, v: Values) -> Expected:
+        s, u = v["service"], v["upstream"]
+        return {
+            (u, code): t.rate(
+                family,
+                consul_source_service=s,
+                consul_destination_service=u,
+                envoy_response_code=code,
+            )
+            for code in _codes(t, family, s, u)
+        }
+
+    return values
+
+
+def upstream_quantile(q: float) -> Callable[[Truth, Values], Expected]:
+    def values(t: Truth, v: Values) -> Expected:
+        return {(v["upstream"],): t.upstream_quantile(v["service"], v["upstream"], q)}
+
+    return values
+
+
+def retries(t: Truth, v: Values) -> Expected:
+    return {(v["upstream"],): t.retries(v["service"], v["upstream"])}
+
+
+def retry_responses_by_class(t: Truth, v: Values) -> Expected:
+    s, u = v["service"], v["upstream"]
+    family = "envoy_cluster_retry_upstream_rq_xx"
+    classes = _classes(t, family, consul_source_service=s, consul_destination_service=u)
+    return {(u, c): t.retry_rate(s, u, code_class=c) for c in classes}
+
+
+def upstream_success_ratio(t: Truth, v: Values) -> Expected:
+    s, u = v["service"], v["upstream"]
+    family = "envoy_cluster_upstream_rq_xx"
+    classes = _classes(t, family, consul_source_service=s, consul_destination_service=u)
+    ok = sum(t.upstream_rate(s, u, code_class=c) for c in classes if c != "5")
+    return {(u,): ok / t.upstream_rate(s, u)}
+
+
+def overview_rate(t: Truth, v: Values) -> Expected:
+    return {(v["service"],): t.downstream_rate(v["service"])}
+
+
+def overview_error_ratio(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    return {(s,): t.downstream_rate(s, "5") / t.downstream_rate(s)}
+
+
+def overview_p99(t: Truth, v: Values) -> Expected:
+    return {(v["service"],): t.inbound_quantile(v["service"], 0.99)}
+
+
+DEST, CODE, CLASS = "consul_destination_service", "envoy_response_code", "envoy_response_code_class"
+EXPECTATIONS: dict[tuple[str, str, str], Expect] = {
+    ("meshdash-overview", "Requests/s", "A"): Expect(("local_cluster",), overview_rate),
+    ("meshdash-overview", "5xx ratio", "A"): Expect(("local_cluster",), overview_error_ratio),
+    ("meshdash-overview", "p99 latency", "A"): Expect(("local_cluster",), overview_p99),
+    ("meshdash-service", "Inbound requests by response class", "A"): Expect(
+        ("local_cluster", CLASS), inbound_by_class
+    ),
+    ("meshdash-service", "Inbound success ratio", "A"): Expect(
+        ("local_cluster",), inbound_success_ratio
+    ),
+    ("meshdash-service", "Upstream requests to $upstream by response code", "A"): Expect(
+        (DEST, CODE), upstream_by_code("envoy_cluster_upstream_rq")
+    ),
+    (
+        "meshdash-service",
+        "Upstream external-origin requests to $upstream by response code",
+        "A",
+    ): Expect((DEST, CODE), upstream_by_code("envoy_cluster_external_upstream_rq")),
+    ("meshdash-service", "Upstream latency to $upstream", "A"): Expect(
+        (DEST,), upstream_quantile(0.5)
+    ),
+    ("meshdash-service", "Upstream latency to $upstream", "B"): Expect(
+        (DEST,), upstream_quantile(0.9)
+    ),
+    ("meshdash-service", "Upstream latency to $upstream", "C"): Expect(
+        (DEST,), upstream_quantile(0.99)
+    ),
+    ("meshdash-service", "Retries to $upstream", "A"): Expect((DEST,), retries),
+    ("meshdash-service", "Retries to $upstream", "B"): Expect(
+        (DEST, CLASS), retry_responses_by_class
+    ),
+    ("meshdash-service", "Upstream success ratio of $upstream", "A"): Expect(
+        (DEST,), upstream_success_ratio
+    ),
+}
+
+
+def _shipped_targets() -> Iterator[tuple[str, str, str]]:
+    for item in DASHBOARDS:
+        for ref in iter_targets(item.data):
+            yield item.uid, ref.panel_title, ref.ref_id
+
+
+def test_every_shipped_target_has_an_expectation() -> None:
+    assert sorted(_shipped_targets()) == sorted(EXPECTATIONS)
+
+
+def test_the_truth_itself_matches_the_demo_story(backfill: Any) -> None:
+    """Guards against truth and query being wrong together: api answers what ingress sends."""
+    truth = backfill.sandbox.truth
+    assert truth.downstream_rate("api") == backfill.sandbox.mesh.config.ingress_rps == 16.0
+    assert truth.upstream_rate("ingress-gateway", "api") == 16.0
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTATIONS), ids=lambda k: f"{k[0]}:{k[1]}:{k[2]}")
+def test_panel_numbers_equal_ground_truth(backfill: Any, key: tuple[str, str, str]) -> None:
+    uid, title, ref_id = key
+    expect = EXPECTATIONS[key]
+    item = next(d for d in DASHBOARDS if d.uid == uid)
+    options = backfill.options
+    resolution = resolve(
+        item.data, backfill.client, options.time_range, scrape_interval=options.scrape_interval
+    )
+    plans = plan_dashboard(
+        item.data,
+        resolution,
+        time_range=options.time_range,
+        scrape_interval=options.scrape_interval,
+        max_combinations=options.max_combinations,
+    )
+    jobs = [j for p in plans if p.key.title == title for j in p.jobs if j.ref.ref_id == ref_id]
+    assert jobs, f"no query planned for {key}"
+    checked = 0
+    for job in jobs:
+        values = dict(job.values)
+        got = _run(backfill, job.expr, expect.labels)
+        want = expect.values(backfill.sandbox.truth, values)
+        assert set(got) == set(want), f"{values}: series {sorted(got)} != truth {sorted(want)}"
+        for series_key, points in got.items():
+            for at, value in points:
+                assert math.isclose(value, want[series_key], rel_tol=REL_TOL, abs_tol=ABS_TOL), (
+                    f"{values} {series_key} at {at}: {value} != truth {want[series_key]}"
+                )
+                checked += 1
+    assert checked > 0
+
+
+def _run(
+    backfill: Any, expr: str | None, labels: tuple[str, ...]
+) -> dict[tuple[str, ...], list[tuple[float, float]]]:
+    """The range query's points whose rate window lies wholly inside the backfill."""
+    assert expr is not None
+    options = backfill.options
+    start, end, step = query_window(options.time_range, options.scrape_interval)
+    builtins = builtin_values(options.time_range, scrape_interval=options.scrape_interval)
+    first_full = options.time_range.start_ms / 1000 + int(builtins["__rate_interval_ms"]) / 1000
+    result: dict[tuple[str, ...], list[tuple[float, float]]] = {}
+    for series in backfill.client.range(expr, start=start, end=end, step=step):
+        key = tuple(series.labels.get(label, "") for label in labels)
+        assert key not in result, f"two series named {key}: {series.labels}"
+        result[key] = [(t, v) for t, v in series.points if t >= first_full]
+    return result

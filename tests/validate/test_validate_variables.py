@@ -1,0 +1,59 @@
+"""Variables resolve against a real Prometheus as Grafana would resolve them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.build import build_dashboards
+from generator.validate import resolve
+
+DASHBOARDS = {
+    d.uid: d for d in build_dashboards(Path(__file__).resolve().parents[2] / "dashboards")
+}
+
+
+def _resolve(backfill: Any, uid: str) -> Any:
+    options = backfill.options
+    return resolve(
+        DASHBOARDS[uid].data,
+        backfill.client,
+        options.time_range,
+        scrape_interval=options.scrape_interval,
+    )
+
+
+def _destinations(truth: Any, source: str | None = None) -> list[str]:
+    series = truth.select("envoy_cluster_upstream_rq_time", consul_source_service=source)
+    return sorted({s.label("consul_destination_service") for s in series} - {None})
+
+
+@pytest.mark.parametrize("uid", sorted(DASHBOARDS))
+def test_service_is_exactly_the_destination_services(backfill: Any, uid: str) -> None:
+    resolution = _resolve(backfill, uid)
+    assert resolution.values["service"] == _destinations(backfill.sandbox.truth)
+    assert resolution.values["service"] == ["api", "currency", "payments"]
+
+
+@pytest.mark.parametrize(
+    ("service", "upstreams"),
+    [("api", ["payments"]), ("payments", ["currency"]), ("currency", [])],
+)
+def test_upstream_is_resolved_per_service(
+    backfill: Any, service: str, upstreams: list[str]
+) -> None:
+    resolution = _resolve(backfill, "meshdash-service")
+    got = sorted(
+        a["upstream"]
+        for a in resolution.assignments
+        if a.get("service") == service and "upstream" in a
+    )
+    assert got == upstreams == _destinations(backfill.sandbox.truth, service)
+
+
+def test_a_leaf_service_leaves_upstream_empty_without_failing(backfill: Any) -> None:
+    resolution = _resolve(backfill, "meshdash-service")
+    assert resolution.empty_under == {"upstream": [{"service": "currency"}]}
+    assert resolution.errors == {}
