@@ -103,7 +103,11 @@ def settings_from_options(opts: dict[str, Any]) -> GrafanaSettings:
         ca_cert=opts["ca_cert"],
         insecure=opts["insecure"],
         timeout=opts["timeout"],
-        retry=RetryPolicy(retries=opts["retries"], backoff_factor=opts["backoff"]),
+        retry=RetryPolicy(
+            retries=opts["retries"],
+            backoff_factor=opts["backoff"],
+            backoff_jitter=opts["backoff"] / 2,  # jitter scales with the backoff it spreads
+        ),
     )
 
 
