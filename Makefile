@@ -35,6 +35,10 @@ push: $(STAMP)
 test: $(STAMP) prometheus
 	$(BIN)/python -m pytest -q
 
+bench: $(STAMP) prometheus
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python -m bench
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

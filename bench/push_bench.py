@@ -1,0 +1,130 @@
+"""Part 3: `meshdash push` of N dashboards to the loopback Grafana stand-in.
+
+The stand-in (tests/grafana/standin.py) runs in this process and counts every
+request and every applied write; the pushes run as child processes, meshdash's
+(`meshdash push --from DIR`) and the naive one (`bench.naive_push`: POST every
+dashboard with `overwrite: true`, as grafanalib's upload example does) alike.
+Each repetition starts from an empty stand-in: first push, a second push with
+nothing changed, a push after changing one panel title in every 100th
+dashboard, then the naive upload of all N.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from bench.measure import BenchError, ChildRun, Target, median, run_child
+
+TOKEN = "bench-token"  # the stand-in's own throwaway credential, loopback only
+CHANGE_EVERY = 100
+
+
+def load_standin(root: Path) -> ModuleType:
+    path = root / "tests" / "grafana" / "standin.py"
+    if not path.is_file():
+        raise BenchError(f"{path} not found; the Grafana stand-in is needed for the push bench")
+    spec = importlib.util.spec_from_file_location("bench_grafana_standin", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look the module up by name
+    spec.loader.exec_module(module)
+    # Its handler writes headers and body in two sends; with Nagle on, a keep-alive
+    # client then waits for a delayed ACK (40 ms a request). Go's HTTP server, and so
+    # Grafana, sets TCP_NODELAY; so does the stand-in here (reported to its owner).
+    module._Handler.disable_nagle_algorithm = True
+    return module
+
+
+def changed_copy(source: Path, target: Path) -> int:
+    """Copy of the built files with one panel title changed in every 100th; returns how many."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    changed = 0
+    for index, path in enumerate(sorted(source.glob("*.json"))):
+        text = path.read_text(encoding="utf-8")
+        if index % CHANGE_EVERY == 0:
+            data = json.loads(text)
+            panel = next(p for p in data["panels"] if p.get("type") != "row")
+            panel["title"] += " (changed)"
+            text = json.dumps(data, sort_keys=True, indent=2) + "\n"
+            changed += 1
+        (target / path.name).write_text(text, encoding="utf-8")
+    return changed
+
+
+class _Phase:
+    """Counts of the stand-in's requests and writes across one child run."""
+
+    def __init__(self, standin: Any) -> None:
+        self.standin = standin
+
+    def run(self, argv: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
+        requests_before = sum(self.standin.requests.values())
+        writes_before = self.standin.writes
+        child: ChildRun = run_child(argv, cwd=cwd, env=env)
+        return {
+            "seconds": child.seconds,
+            "requests": sum(self.standin.requests.values()) - requests_before,
+            "writes": self.standin.writes - writes_before,
+        }
+
+
+def one_round(root: Path, work: Path, built: Path, changed: Path, python: Path) -> dict[str, Any]:
+    standin_module = load_standin(root)
+    env = {**os.environ, "GRAFANA_TOKEN": TOKEN}
+    env.pop("GRAFANA_USER", None)
+    meshdash = str(python.parent / "meshdash")
+    with standin_module.GrafanaStandIn(tokens={TOKEN: "Admin"}) as standin:
+        phase = _Phase(standin)
+        push = [meshdash, "push", "--url", standin.url, "--from"]
+        return {
+            "first": phase.run([*push, str(built)], work, env),
+            "nochange": phase.run([*push, str(built)], work, env),
+            "changed": phase.run([*push, str(changed)], work, env),
+            "naive": phase.run(
+                [str(python), "-m", "bench.naive_push", standin.url, str(built)], work, env
+            ),
+        }
+
+
+def run(root: Path, work: Path, built: Path, python: Path, *, repeats: int) -> dict[str, Any]:
+    if not any(built.glob("*.json")):
+        raise BenchError(f"no built dashboards in {built}; the build bench writes them")
+    changed_dir = work / "push" / "changed"
+    changed = changed_copy(built, changed_dir)
+    env_root = {"PYTHONPATH": str(root)}
+    os.environ.update(env_root)  # the naive child imports bench.naive_push
+    rounds = [one_round(root, work, built, changed_dir, python) for _ in range(repeats)]
+    result: dict[str, Any] = {
+        "dashboards": len(list(built.glob("*.json"))),
+        "changed_dashboards": changed,
+        "repeats": repeats,
+    }
+    for name in ("first", "nochange", "changed", "naive"):
+        result[name] = {
+            "seconds": median([r[name]["seconds"] for r in rounds]),
+            "requests": rounds[0][name]["requests"],
+            "writes": rounds[0][name]["writes"],
+            "runs_s": [r[name]["seconds"] for r in rounds],
+        }
+    result["nochange_over_naive"] = result["nochange"]["seconds"] / result["naive"]["seconds"]
+    return result
+
+
+def targets(result: dict[str, Any] | None) -> list[Target]:
+    if result is None:
+        return [
+            Target("push: no-change writes", None, "<=", 0),
+            Target("push: no-change/naive time", None, "<=", 0.25),
+        ]
+    return [
+        Target("push: no-change writes", float(result["nochange"]["writes"]), "<=", 0),
+        Target("push: no-change/naive time", result["nochange_over_naive"], "<=", 0.25),
+    ]

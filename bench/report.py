@@ -1,0 +1,108 @@
+"""The table `make bench` prints and the machine-readable `bench/results.json`."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.measure import Target
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model or platform.processor(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def git_commit(root: Path) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        )
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(figure, meshdash, baseline, ratio) for every measured part."""
+    out: list[tuple[str, str, str, str]] = []
+    build = results.get("build")
+    if build and "error" not in build:
+        out += [
+            (f"build {build['dashboards']} dashboards (s)", f"{build['meshdash_full_s']:.2f}",
+             f"grafanalib {build['grafanalib_full_s']:.2f}",
+             f"{build['ratio_meshdash_over_grafanalib']:.2f}"),
+            ("build peak RSS (MiB)", f"{build['meshdash_peak_rss_mib']:.0f}",
+             f"grafanalib {build['grafanalib_peak_rss_mib']:.0f}", ""),
+            ("no-change rebuild (s)", f"{build['meshdash_nochange_rebuild_s']:.2f}",
+             f"full {build['meshdash_full_s']:.2f}", f"{build['rebuild_over_full']:.2f}"),
+        ]  # fmt: skip
+    val = results.get("validate")
+    if val and "error" not in val:
+        out.append(
+            (f"validate {val['services']} services (queries/s)", f"{val['meshdash_qps']:.0f}",
+             f"naive {val['naive_qps']:.0f}", f"{val['ratio_meshdash_over_naive_qps']:.2f}")
+        )  # fmt: skip
+    push = results.get("push")
+    if push and "error" not in push:
+        for name, label in (("first", "first push"), ("nochange", "no-change push"),
+                            ("changed", f"push, {push['changed_dashboards']} changed")):  # fmt: skip
+            p = push[name]
+            figure = f"{p['seconds']:.2f} s, {p['requests']} req, {p['writes']} writes"
+            ratio = f"{push['nochange_over_naive']:.2f}" if name == "nochange" else ""
+            naive = push["naive"]
+            base = f"naive {naive['seconds']:.2f} s, {naive['writes']} writes" if ratio else ""
+            out.append((f"{label} ({push['dashboards']})", figure, base, ratio))
+    for part in ("build", "validate", "push"):
+        if results.get(part) and "error" in results[part]:
+            out.append((part, "not measured", results[part]["error"][:60], ""))
+    return out
+
+
+def table(results: dict[str, Any], targets: Sequence[Target]) -> str:
+    body = rows(results)
+    head = ("figure", "meshdash", "baseline", "ratio")
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(4)]
+    lines = [_line(head, widths), _line(tuple("-" * w for w in widths), widths)]
+    lines += [_line(r, widths) for r in body]
+    lines.append("")
+    for t in targets:
+        value = "-" if t.value is None else f"{t.value:.3g}"
+        lines.append(f"{t.status:12} {t.name}: {value} (target {t.op} {t.limit:g})")
+    return "\n".join(lines)
+
+
+def _line(cells: tuple[str, ...], widths: list[int]) -> str:
+    return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+
+def write_results(
+    path: Path, root: Path, results: dict[str, Any], targets: Sequence[Target]
+) -> None:
+    document = {
+        "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "commit": git_commit(root),
+        "machine": machine(),
+        "argv": sys.argv[1:],
+        "results": results,
+        "targets": [t.as_json() for t in targets],
+    }
+    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")

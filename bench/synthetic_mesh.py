@@ -1,0 +1,110 @@
+"""A synthetic mesh of N services for the validation benchmark.
+
+The simulator's own topology is the fixed demo (ingress -> api -> payments ->
+currency), so this builds N sidecars from the simulator's model classes:
+service i calls services i+1 and i+7 (mod N), every service is called by two
+others, so `$service` has N values and `$upstream` two per service. The
+simulator's series and OpenMetrics writer give the same metric names and
+labels as the sandbox; only the families the dashboards query are written,
+which keeps the backfill small enough for promtool to load in seconds.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from generator.sim.config import MeshConfig
+from generator.sim.distribution import Mixture, Piece
+from generator.sim.exposition import write_openmetrics
+from generator.sim.mesh import Mesh, Sample
+from generator.sim.model import Cluster, RetryStats, Sidecar, Traffic
+from generator.sim.prometheus import PrometheusServer, create_blocks
+from generator.sim.series import Series, mesh_series
+
+CALL_OFFSETS = (1, 7)
+_METRIC = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+
+
+def service_name(index: int) -> str:
+    return f"svc-{index:03d}"
+
+
+def sidecars(count: int) -> tuple[Sidecar, ...]:
+    """N sidecars; rates and error shares vary by service so that results differ."""
+    out = []
+    for i in range(count):
+        calls = [service_name((i + k) % count) for k in CALL_OFFSETS]
+        clusters = [_cluster(dest, rps=4.0 + (i % 5), failing=(i % 10 == 0)) for dest in calls]
+        inbound_rps = 8.0 + (i % 3)
+        inbound = Traffic(
+            {200: inbound_rps * 0.97, 503: inbound_rps * 0.03},
+            Mixture.of([Piece(inbound_rps, 5.0, 40.0 + i % 20)]),
+        )
+        local = Cluster("local_app", None, None, inbound, RetryStats(inbound_rps))
+        out.append(
+            Sidecar(
+                service_name(i), service_name(i), "public_listener", "0.0.0.0_20000",
+                inbound, (local, *clusters),
+            )
+        )  # fmt: skip
+    return tuple(out)
+
+
+def _cluster(destination: str, *, rps: float, failing: bool) -> Cluster:
+    error = 0.25 if failing else 0.01
+    traffic = Traffic(
+        {200: rps * (1 - error), 503: rps * error},
+        Mixture.of([Piece(rps * (1 - error), 2.0, 60.0), Piece(rps * error, 1.0, 5.0)]),
+    )
+    retries = rps * error
+    retry = RetryStats(rps + retries, retries, {503: retries}, retries * 0.9, retries * 0.1)
+    return Cluster(destination, destination, None, traffic, retry)
+
+
+class SyntheticMesh:
+    """What `write_openmetrics` reads from a mesh: sidecars, their series, sample values."""
+
+    def __init__(self, count: int, *, start: float, families: Iterable[str] | None = None):
+        self.sidecars = sidecars(count)
+        self._clock = Mesh(MeshConfig(), start=start)
+        keep = set(families) if families is not None else None
+        self._by_sidecar: dict[str, list[Series]] = {}
+        for series in mesh_series(self.sidecars):
+            if keep is None or series.family in keep:
+                self._by_sidecar.setdefault(series.sidecar, []).append(series)
+
+    def emitted(self, sidecar: str) -> list[Series]:
+        return self._by_sidecar.get(sidecar, [])
+
+    def samples(self, series: Series, at: float) -> list[Sample]:
+        return self._clock.samples(series, at)
+
+
+def families_used(queries: Iterable[str], count: int) -> set[str]:
+    """The emitted families whose name (or `_bucket`/`_sum`/`_count`) a query mentions."""
+    names = {m for q in queries for m in _METRIC.findall(q)}
+    all_families = {s.family for s in mesh_series(sidecars(min(count, 10)))}
+    suffixes = ("", "_bucket", "_sum", "_count")
+    return {f for f in all_families if any(f + s in names for s in suffixes)}
+
+
+@contextmanager
+def backfilled(
+    work: Path, count: int, queries: Iterable[str], *, first: int, last: int, step: int
+) -> Iterator[PrometheusServer]:
+    """A real Prometheus over the synthetic mesh's samples from `first` to `last`."""
+    mesh = SyntheticMesh(count, start=first - 300, families=families_used(queries, count))
+    root = work / "validate"
+    source, data_dir = root / "mesh.om.txt", root / "data"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    with source.open("w") as out:
+        write_openmetrics(mesh, out, range(first, last + 1, step))  # type: ignore[arg-type]
+    create_blocks(source, data_dir)
+    source.unlink()
+    with PrometheusServer(data_dir=data_dir, scrape_interval=f"{step}s") as server:
+        yield server

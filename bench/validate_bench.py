@@ -1,0 +1,146 @@
+"""Part 2: `meshdash validate` of the service dashboard for N services, against a naive script.
+
+The Prometheus is real: a backfill of the synthetic mesh (`bench.synthetic_mesh`)
+loaded with promtool. meshdash's figure is end to end: `validate()` resolves the
+variables, plans one query per target and variable choice, runs them on its
+pooled, concurrent client, and judges every panel; queries per second is every
+HTTP request it sent over that wall time. The baseline sends the same planned
+queries one at a time, each with a bare `requests.get` (a fresh connection every
+time, no Session), and parses the JSON, as a naive script would.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench import synthetic_mesh
+from bench.measure import BenchError, Target, median, timed
+from generator.build import BuiltDashboard, build_dashboards
+from generator.promql.interpolate import TimeRange
+from generator.validate import PrometheusClient, ValidateOptions, connection_from, resolve, validate
+from generator.validate.plan import Job, plan_dashboard
+from generator.validate.runner import query_window
+
+DASHBOARD_UID = "meshdash-service"
+STEP_SECONDS = 15
+WINDOW = "30m"
+
+
+def service_dashboard(dashboards_dir: Path) -> BuiltDashboard:
+    for item in build_dashboards(dashboards_dir):
+        if item.uid == DASHBOARD_UID:
+            return item
+    raise BenchError(f"no dashboard {DASHBOARD_UID!r} in {dashboards_dir}")
+
+
+def dashboard_queries(item: BuiltDashboard) -> list[str]:
+    panels = [*item.data["panels"], *(p for r in item.data["panels"] for p in r.get("panels", []))]
+    exprs = [t.get("expr", "") for p in panels for t in p.get("targets", [])]
+    return exprs + [str(v.get("query", "")) for v in item.data["templating"]["list"]]
+
+
+def planned_jobs(
+    item: BuiltDashboard, client: PrometheusClient, options: ValidateOptions
+) -> list[Job]:
+    resolution = resolve(
+        item.data, client, options.time_range, scrape_interval=options.scrape_interval
+    )
+    plans = plan_dashboard(
+        item.data,
+        resolution,
+        time_range=options.time_range,
+        scrape_interval=options.scrape_interval,
+        max_combinations=options.max_combinations,
+    )
+    return [job for plan in plans for job in plan.jobs]
+
+
+def naive_run(url: str, jobs: list[Job], options: ValidateOptions) -> int:
+    """One `requests.get` per query, in order; returns how many answered with data."""
+    start, end, step = query_window(options.time_range, options.scrape_interval)
+    with_data = 0
+    for job in jobs:
+        if job.ref.instant and not job.ref.range:
+            params: dict[str, Any] = {"query": job.expr, "time": end}
+            answer = requests.get(f"{url}/api/v1/query", params=params, timeout=30)
+        else:
+            params = {"query": job.expr, "start": start, "end": end, "step": step}
+            answer = requests.get(f"{url}/api/v1/query_range", params=params, timeout=30)
+        answer.raise_for_status()
+        with_data += bool(answer.json()["data"]["result"])
+    return with_data
+
+
+def run(work: Path, dashboards_dir: Path, *, services: int, repeats: int) -> dict[str, Any]:
+    item = service_dashboard(dashboards_dir)
+    last = int(time.time() // STEP_SECONDS * STEP_SECONDS)
+    options = ValidateOptions(
+        time_range=TimeRange.last(WINDOW, now_ms=last * 1000),
+        range_text=WINDOW,
+        scrape_interval=f"{STEP_SECONDS}s",
+        max_combinations=10 * services,
+        parallel=8,
+    )
+    first = last - 2 * 1800
+    queries = dashboard_queries(item)
+    backfill = synthetic_mesh.backfilled(
+        work, services, queries, first=first, last=last, step=STEP_SECONDS
+    )
+    with backfill as server:
+        return _measure(server.url, item, options, services, repeats)
+
+
+def _measure(
+    url: str, item: BuiltDashboard, options: ValidateOptions, services: int, repeats: int
+) -> dict[str, Any]:
+    connection = connection_from(url, parallel=options.parallel, environ={})
+    with PrometheusClient(connection) as client:
+        jobs = planned_jobs(item, client, options)
+    ours: list[tuple[float, int]] = []
+    naive: list[float] = []
+    report = None
+    for _ in range(repeats):
+        with PrometheusClient(connection) as client:
+            seconds, report = timed(lambda c=client: validate([item], c, options))
+            ours.append((seconds, client.requests_sent))
+        seconds, with_data = timed(lambda: naive_run(url, jobs, options))
+        naive.append(seconds)
+    assert report is not None
+    if report.failures:
+        raise BenchError(f"validation of the synthetic mesh failed: {report.failures[0]}")
+    ours_qps = median([n / s for s, n in ours])
+    naive_qps = median([len(jobs) / s for s in naive])
+    return {
+        "services": services,
+        "service_values_resolved": _service_values(item, options, url),
+        "queries_planned": len(jobs),
+        "meshdash_requests": ours[0][1],
+        "meshdash_parallel": options.parallel,
+        "meshdash_s": median([s for s, _ in ours]),
+        "meshdash_qps": ours_qps,
+        "naive_s": median(naive),
+        "naive_qps": naive_qps,
+        "ratio_meshdash_over_naive_qps": ours_qps / naive_qps,
+        "panels": report.panels,
+        "warnings": len(report.warnings),
+        "naive_queries_with_data": with_data,
+        "runs_s": {"meshdash": [s for s, _ in ours], "naive": naive},
+    }
+
+
+def _service_values(item: BuiltDashboard, options: ValidateOptions, url: str) -> int:
+    connection = connection_from(url, environ={})
+    with PrometheusClient(connection) as client:
+        resolution = resolve(
+            item.data, client, options.time_range, scrape_interval=options.scrape_interval
+        )
+    return len({a["service"] for a in resolution.assignments if "service" in a})
+
+
+def targets(result: dict[str, Any] | None) -> list[Target]:
+    value = result["ratio_meshdash_over_naive_qps"] if result else None
+    return [Target("validate: meshdash/naive queries per second", value, ">=", 4.0)]
