@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import requests
@@ -32,6 +33,7 @@ from generator.errors import (
     GrafanaNotFound,
     GrafanaUnreachable,
 )
+from generator.grafana import state
 from generator.grafana.settings import Credentials, GrafanaSettings, Secret
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,16 @@ class RemoteDashboard:
     version: int
     url: str
     provisioned: bool = False
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """The content hash of what Grafana holds, computed once."""
+        return state.fingerprint(self.dashboard)
+
+    @property
+    def drifted(self) -> bool:
+        """Edited since meshdash wrote it (or never proven written by meshdash)."""
+        return state.is_drifted(self.dashboard, self.fingerprint)
 
 
 def build_retry(settings: GrafanaSettings) -> Retry:

@@ -10,9 +10,12 @@ API-searchable place a dashboard offers: its tags.
   lists every managed dashboard, which is what ``--prune`` needs, in one paged query.
 * **content hash** - at push time a second tag ``meshdash-hash:<12 hex>`` records the
   SHA-256 of the *normalized* content written: the JSON without the fields Grafana owns
-  (``id``, ``version``, ``iteration``) and without the hash tag itself, serialized with
-  sorted keys. Grafana stores and returns the posted JSON as-is, so an untouched dashboard
-  always re-hashes to its tag.
+  (``id``, ``version``, ``iteration``) and without the hash tag itself, serialized as
+  compact JSON with sorted keys (:func:`compact_text`; C-accelerated, unlike an indented
+  dump). Grafana stores and returns the posted JSON as-is, so an untouched dashboard
+  always re-hashes to its tag. :func:`fingerprint` is the one hash function; compare
+  content by it, and compute it once per dashboard (``Desired`` and ``RemoteDashboard``
+  cache it).
 * **drifted** - the normalized content in Grafana no longer hashes to its recorded tag:
   someone saved it from the UI (or another tool) since meshdash wrote it. A managed
   dashboard with no hash tag (hand-imported, or written by something else that copied the
@@ -23,7 +26,10 @@ API-searchable place a dashboard offers: its tags.
 Why not compare against Grafana's version history or ``meta.updatedBy``? Versions do not
 say *who* changed a dashboard in a way that survives service-account renames, and the
 history endpoint costs a request per dashboard and can be pruned by Grafana. The hash tag
-costs nothing to read, is self-verifying, and is visible to a human in the UI.
+costs nothing to read, is self-verifying, and is visible to a human in the UI. It is
+also listed by ``GET /api/search``, which is what ``push --no-refresh`` plans from: a
+dashboard whose recorded hash equals the build's is taken as unchanged without being
+read, so a UI edit to it goes unreported (it is never overwritten either).
 
 The hash is a detector, not a lock: the lock is the ``version`` sent on every update
 (optimistic locking), so an edit that lands between plan and write gives a 412 instead of
@@ -32,7 +38,6 @@ being overwritten.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from typing import Any
@@ -44,8 +49,12 @@ GRAFANA_OWNED_FIELDS = ("id", "version", "iteration")
 
 
 def normalize(dashboard: dict[str, Any]) -> dict[str, Any]:
-    """The content meshdash is responsible for: no Grafana-owned fields, no hash tag."""
-    clean = {k: copy.deepcopy(v) for k, v in dashboard.items() if k not in GRAFANA_OWNED_FIELDS}
+    """The content meshdash is responsible for: no Grafana-owned fields, no hash tag.
+
+    A shallow copy: only ``tags`` is replaced, every other value is shared with
+    ``dashboard``, so neither the input nor the result may be mutated below the top level.
+    """
+    clean = {k: v for k, v in dashboard.items() if k not in GRAFANA_OWNED_FIELDS}
     tags = clean.get("tags")
     if isinstance(tags, list):
         clean["tags"] = [t for t in tags if not str(t).startswith(HASH_TAG_PREFIX)]
@@ -53,13 +62,24 @@ def normalize(dashboard: dict[str, Any]) -> dict[str, Any]:
 
 
 def canonical_text(dashboard: dict[str, Any]) -> str:
-    """Deterministic JSON of the normalized content (for hashing and diffs)."""
+    """Readable deterministic JSON of the normalized content, for diffs (not for hashing)."""
     return json.dumps(normalize(dashboard), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
+def compact_text(dashboard: dict[str, Any]) -> str:
+    """Compact sorted-key JSON of the normalized content: exactly what the hash covers."""
+    clean = normalize(dashboard)
+    return json.dumps(clean, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def fingerprint(dashboard: dict[str, Any]) -> str:
+    """SHA-256 (hex) of :func:`compact_text`: the one content hash of meshdash."""
+    return hashlib.sha256(compact_text(dashboard).encode("utf-8")).hexdigest()
+
+
 def content_hash(dashboard: dict[str, Any]) -> str:
-    digest = hashlib.sha256(canonical_text(dashboard).encode("utf-8")).hexdigest()
-    return digest[:HASH_LENGTH]
+    """The short form recorded in the ``meshdash-hash:`` tag."""
+    return fingerprint(dashboard)[:HASH_LENGTH]
 
 
 def is_managed(dashboard: dict[str, Any]) -> bool:
@@ -67,27 +87,35 @@ def is_managed(dashboard: dict[str, Any]) -> bool:
 
 
 def recorded_hash(dashboard: dict[str, Any]) -> str | None:
+    """The hash tag's value; ``dashboard`` may also be a search hit (it has ``tags``)."""
     for tag in dashboard.get("tags") or []:
         if str(tag).startswith(HASH_TAG_PREFIX):
             return str(tag)[len(HASH_TAG_PREFIX) :]
     return None
 
 
-def is_drifted(dashboard: dict[str, Any]) -> bool:
+def is_drifted(dashboard: dict[str, Any], known_fingerprint: str | None = None) -> bool:
     """True when the content in Grafana is not what meshdash last wrote."""
-    return recorded_hash(dashboard) != content_hash(dashboard)
+    digest = known_fingerprint or fingerprint(dashboard)
+    return recorded_hash(dashboard) != digest[:HASH_LENGTH]
 
 
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return canonical_text(a) == canonical_text(b)
+    return fingerprint(a) == fingerprint(b)
 
 
-def stamp(dashboard: dict[str, Any]) -> dict[str, Any]:
-    """The dashboard as push writes it: managed tag and a hash tag of its content."""
+def stamp_with_fingerprint(dashboard: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The dashboard as push writes it (managed tag, hash tag), and its fingerprint."""
     stamped = normalize(dashboard)
     tags = list(stamped.get("tags") or [])
     if MANAGED_TAG not in tags:
         tags.insert(0, MANAGED_TAG)
     stamped["tags"] = tags
-    stamped["tags"] = [*tags, HASH_TAG_PREFIX + content_hash(stamped)]
-    return stamped
+    digest = fingerprint(stamped)
+    stamped["tags"] = [*tags, HASH_TAG_PREFIX + digest[:HASH_LENGTH]]
+    return stamped, digest
+
+
+def stamp(dashboard: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard as push writes it: managed tag and a hash tag of its content."""
+    return stamp_with_fingerprint(dashboard)[0]
