@@ -11,7 +11,7 @@ dashboard, then the naive upload of all N.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import os
 import shutil
@@ -27,19 +27,13 @@ CHANGE_EVERY = 100
 
 
 def load_standin(root: Path) -> ModuleType:
-    path = root / "tests" / "grafana" / "standin.py"
-    if not path.is_file():
-        raise BenchError(f"{path} not found; the Grafana stand-in is needed for the push bench")
-    spec = importlib.util.spec_from_file_location("bench_grafana_standin", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look the module up by name
-    spec.loader.exec_module(module)
-    # Its handler writes headers and body in two sends; with Nagle on, a keep-alive
-    # client then waits for a delayed ACK (40 ms a request). Go's HTTP server, and so
-    # Grafana, sets TCP_NODELAY; so does the stand-in here (reported to its owner).
-    module._Handler.disable_nagle_algorithm = True
-    return module
+    """tests/grafana/standin.py, imported as the tests import it (with its sibling modules)."""
+    folder = root / "tests" / "grafana"
+    if not (folder / "standin.py").is_file():
+        raise BenchError(f"{folder}/standin.py not found; the Grafana stand-in is needed")
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    return importlib.import_module("standin")
 
 
 def changed_copy(source: Path, target: Path) -> int:

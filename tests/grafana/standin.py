@@ -20,6 +20,8 @@ real Grafana behaves the same. What it enforces:
   after half the body, nothing applied), ``reset-after-apply`` (applied, answer lost),
   and ``slow`` (the answer comes after ``slow_seconds``).
 
+The HTTP side (request handling, auth, fault injection) is in ``standin_http``.
+
 Use: ``with GrafanaStandIn(tokens={"t": "Admin"}) as grafana: grafana.url ...``;
 ``grafana.requests[("POST", "/api/dashboards/db")]`` counts requests by method and path,
 ``grafana.writes`` counts applied writes.
@@ -32,18 +34,14 @@ import copy
 import itertools
 import json
 import re
-import socket
-import struct
 import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
-FAULT_KINDS = frozenset({"503", "429", "reset", "reset-after-apply", "slow"})
+from standin_http import FAULT_KINDS, Fault, Handler, Reply
 
 
 @dataclass
@@ -56,26 +54,6 @@ class Stored:
     @property
     def version(self) -> int:
         return int(self.dashboard["version"])
-
-
-@dataclass
-class Fault:
-    kind: str
-    remaining: int
-    method: str | None
-    path: str | None
-
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method in (None, method)) and (self.path is None or path.startswith(self.path))
-
-
-class Reply(Exception):
-    """Raised inside a route to answer with ``status`` and a JSON ``body``."""
-
-    def __init__(self, status: int, body: Any) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = body
 
 
 def _slug(title: str) -> str:
@@ -110,7 +88,7 @@ class GrafanaStandIn:
 
     # lifecycle -------------------------------------------------------------------------
     def start(self) -> str:
-        handler = type("Handler", (_Handler,), {"standin": self})
+        handler = type("Handler", (Handler,), {"standin": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._server.block_on_close = False
@@ -416,86 +394,3 @@ def _int(query: dict[str, list[str]], name: str, default: int) -> int:
         return int((query.get(name) or [default])[0])
     except ValueError:
         return default
-
-
-class _Handler(BaseHTTPRequestHandler):
-    standin: GrafanaStandIn
-    protocol_version = "HTTP/1.1"
-    timeout = 10
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-    def _handle(self, method: str) -> None:
-        standin = self.standin
-        parts = urlsplit(self.path)
-        path = parts.path.rstrip("/") or "/"
-        with standin._lock:
-            standin.requests[(method, path)] += 1
-        fault = standin.take_fault(method, path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if fault == "reset":
-            self.rfile.read(length // 2)
-            self._reset()
-            return
-        body = self.rfile.read(length) if length else b""
-        if fault in ("503", "429"):
-            self._send(int(fault), {"message": "injected fault"})
-            return
-        if fault == "slow":
-            standin.wait(standin.slow_seconds)
-        status, payload = self._answer(method, path, parse_qs(parts.query), body)
-        if fault == "reset-after-apply":
-            self._reset()
-            return
-        self._send(status, payload)
-
-    def _answer(
-        self, method: str, path: str, query: dict[str, list[str]], body: bytes
-    ) -> tuple[int, Any]:
-        standin = self.standin
-        if path == "/api/health":
-            return 200, {"database": "ok", "version": "11.3.0-standin", "commit": "standin"}
-        role = standin.role_for(self.headers.get("Authorization"))
-        org = self.headers.get("X-Grafana-Org-Id")
-        if org is not None:
-            standin.org_headers.append(org)
-        if role is None or (
-            org is not None and (not org.isdigit() or int(org) not in standin.orgs)
-        ):
-            return 401, {"message": "Unauthorized"}
-        if method in WRITE_METHODS and role == "Viewer":
-            return 403, {"message": "Access denied to this resource"}
-        try:
-            return 200, standin.route(method, path, query, body)
-        except Reply as reply:
-            return reply.status, reply.body
-
-    def _send(self, status: int, payload: Any) -> None:
-        data = json.dumps(payload).encode("utf-8")
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            self.close_connection = True
-
-    def _reset(self) -> None:
-        """Cut the connection with a TCP reset, without an answer."""
-        self.close_connection = True
-        try:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-        except OSError:
-            pass
