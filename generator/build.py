@@ -121,9 +121,13 @@ def write_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[tuple[
 
 def stale_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[Path]:
     """meshdash-built JSON files in `out_dir` whose dashboard is no longer defined."""
+    return stale_files({item.filename for item in built}, out_dir)
+
+
+def stale_files(expected: set[str], out_dir: Path) -> list[Path]:
+    """meshdash-built JSON files in `out_dir` not named in `expected`."""
     if not out_dir.is_dir():
         return []
-    expected = {item.filename for item in built}
     return [
         path
         for path in sorted(out_dir.glob("*.json"))

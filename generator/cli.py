@@ -9,34 +9,47 @@ versions needed to file it, and exit 3.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 
 import click
 
-from generator.commands.build import build_command
-from generator.commands.diff import diff_command
-from generator.commands.lint import lint_command
-from generator.commands.list import list_command
-from generator.commands.push import push_command
-from generator.commands.sandbox import sandbox_command
-from generator.commands.validate import validate_command
 from generator.errors import MeshdashError
 
+# name -> "module:attribute". Commands are imported only when run, so `meshdash build`
+# does not pay for the HTTP, simulator and validation stacks it does not use.
+COMMANDS: dict[str, str] = {
+    "build": "generator.commands.build:build_command",
+    "list": "generator.commands.list:list_command",
+    "lint": "generator.commands.lint:lint_command",
+    "validate": "generator.commands.validate:validate_command",
+    "sandbox": "generator.commands.sandbox:sandbox_command",
+    "push": "generator.commands.push:push_command",
+    "diff": "generator.commands.diff:diff_command",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command), target
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="meshdash", prog_name="meshdash")
 def cli() -> None:
     """meshdash: service-mesh Grafana dashboards as code."""
-
-
-cli.add_command(build_command)
-cli.add_command(list_command)
-cli.add_command(lint_command)
-cli.add_command(push_command)
-cli.add_command(diff_command)
-cli.add_command(sandbox_command)
-cli.add_command(validate_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,13 +6,16 @@ from pathlib import Path
 
 import click
 
+from generator import build_cache
 from generator.build import (
+    BuiltDashboard,
+    build_dashboards,
     check_outputs,
+    stale_files,
     stale_outputs,
     write_outputs,
 )
-from generator.commands.definitions import build_from_options, definitions_options
-from generator.deliver import write_configmaps, write_provisioning
+from generator.commands.definitions import build_from_options, definitions_options, resolve_sources
 from generator.errors import OutputError, ProblemsFound
 
 DEFAULT_OUT = Path("build/dashboards")
@@ -34,6 +37,11 @@ DEFAULT_OUT = Path("build/dashboards")
     help="Write nothing; exit 1 naming the files that differ from a fresh build.",
 )
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Rebuild even when no input changed (definitions that read the environment).",
+)
+@click.option(
     "--provisioning",
     "provisioning_dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -50,33 +58,71 @@ def build_command(
     queries_dirs: tuple[Path, ...],
     out_dir: Path,
     check: bool,
+    no_cache: bool,
     provisioning_dir: Path | None,
     configmap_dir: Path | None,
 ) -> None:
     """Build the dashboards into Grafana JSON."""
-    built = build_from_options(dashboards_dir, queries_dirs)
     if check:
-        problems = check_outputs(built, out_dir)
-        for line in problems:
-            click.echo(f"drift: {line}", err=True)
-        if problems:
-            raise ProblemsFound(
-                f"{len(problems)} file(s) in {out_dir} differ from a fresh build; "
-                "run `make dashboards` and commit the result"
-            )
-        click.echo(f"{len(built)} dashboard(s) in {out_dir} match a fresh build")
+        _check(build_from_options(dashboards_dir, queries_dirs), out_dir)
         return
+    dashboards, queries = resolve_sources(dashboards_dir, queries_dirs)
+    key = build_cache.fingerprint(dashboards, queries)
+    delivering = provisioning_dir is not None or configmap_dir is not None
+    if not (no_cache or delivering) and _report_cached(out_dir, key):
+        return
+    built = build_dashboards(dashboards, queries_dirs=queries)
+    outputs = _write(built, out_dir)
+    build_cache.remember(out_dir, key, outputs)
+    if provisioning_dir is not None:
+        from generator.deliver import write_provisioning
+
+        written = write_provisioning(built, provisioning_dir)
+        click.echo(f"provisioning: {len(written)} file(s) in {provisioning_dir}")
+    if configmap_dir is not None:
+        from generator.deliver import write_configmaps
+
+        written = write_configmaps(built, configmap_dir)
+        click.echo(f"configmaps: {len(written)} file(s) in {configmap_dir}")
+
+
+def _check(built: list[BuiltDashboard], out_dir: Path) -> None:
+    problems = check_outputs(built, out_dir)
+    for line in problems:
+        click.echo(f"drift: {line}", err=True)
+    if problems:
+        raise ProblemsFound(
+            f"{len(problems)} file(s) in {out_dir} differ from a fresh build; "
+            "run `make dashboards` and commit the result"
+        )
+    click.echo(f"{len(built)} dashboard(s) in {out_dir} match a fresh build")
+
+
+def _report_cached(out_dir: Path, key: str) -> bool:
+    """Report the outputs unchanged when the last build had the same inputs."""
+    cached = build_cache.cached_outputs(out_dir, key)
+    if cached is None:
+        return False
+    for path in cached:
+        click.echo(f"unchanged {path}")
+    _remove(stale_files({path.name for path in cached}, out_dir))
+    click.echo("no input changed since the last build; nothing rebuilt (--no-cache to force)")
+    return True
+
+
+def _write(built: list[BuiltDashboard], out_dir: Path) -> list[Path]:
+    outputs = []
     for path, state in write_outputs(built, out_dir):
         click.echo(f"{state:9} {path}")
-    for path in stale_outputs(built, out_dir):
+        outputs.append(path)
+    _remove(stale_outputs(built, out_dir))
+    return outputs
+
+
+def _remove(stale: list[Path]) -> None:
+    for path in stale:
         try:
             path.unlink()
         except OSError as exc:
             raise OutputError(f"cannot remove stale {path}: {exc.strerror}") from None
         click.echo(f"removed   {path} (no dashboard defines it any more)")
-    if provisioning_dir is not None:
-        written = write_provisioning(built, provisioning_dir)
-        click.echo(f"provisioning: {len(written)} file(s) in {provisioning_dir}")
-    if configmap_dir is not None:
-        written = write_configmaps(built, configmap_dir)
-        click.echo(f"configmaps: {len(written)} file(s) in {configmap_dir}")

@@ -32,12 +32,20 @@ def definitions_options(command: F) -> F:
     )(command)
 
 
-def build_from_options(
+def resolve_sources(
     dashboards_dir: Path | None, queries_dirs: tuple[Path, ...]
-) -> list[BuiltDashboard]:
-    """Build the definitions the options (or pyproject.toml) point at."""
+) -> tuple[Path, list[Path]]:
+    """The dashboards folder and the extra query folders the options (or pyproject.toml) name."""
     config = load_config(Path.cwd())
     extra = list(queries_dirs)
     if not extra and config.queries.is_dir():
         extra = [config.queries]
-    return build_dashboards(dashboards_dir or config.dashboards, queries_dirs=extra)
+    return dashboards_dir or config.dashboards, extra
+
+
+def build_from_options(
+    dashboards_dir: Path | None, queries_dirs: tuple[Path, ...]
+) -> list[BuiltDashboard]:
+    """Build the definitions the options (or pyproject.toml) point at."""
+    dashboards, extra = resolve_sources(dashboards_dir, queries_dirs)
+    return build_dashboards(dashboards, queries_dirs=extra)

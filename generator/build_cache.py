@@ -1,0 +1,93 @@
+"""Skip a rebuild when nothing the build depends on has changed.
+
+A build depends on every file of the dashboards folder (definitions, the helpers
+and data they read), every query template folder, meshdash's own sources and the
+versions of Python and the libraries that shape the JSON. Their fingerprint is
+kept beside the outputs in `.meshdash-build-cache`, with the hash of each output
+file. When the fingerprint matches and every output still has its recorded hash,
+`meshdash build` reports them unchanged without importing a single definition.
+
+A definition that reads something outside those inputs (an environment
+variable, a file elsewhere) must be built with `--no-cache`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from generator.build import write_atomic
+from generator.queries import BUILTIN_QUERIES
+
+CACHE_NAME = ".meshdash-build-cache"
+_PACKAGE = Path(__file__).resolve().parent
+_LIBRARIES = ("meshdash", "grafanalib", "jinja2", "attrs")
+
+
+def fingerprint(dashboards_dir: Path, queries_dirs: Sequence[Path]) -> str:
+    """One hash over every input of a build."""
+    digest = hashlib.sha256()
+    digest.update(sys.version.encode())
+    for name in _LIBRARIES:
+        digest.update(f"\0{name}={_version(name)}".encode())
+    roots = [("dashboards", dashboards_dir), ("package", _PACKAGE), ("builtin", BUILTIN_QUERIES)]
+    roots += [(f"queries{i}", Path(d)) for i, d in enumerate(queries_dirs)]
+    for label, root in roots:
+        for path in _files(root):
+            digest.update(f"\0{label}/{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cached_outputs(out_dir: Path, key: str) -> list[Path] | None:
+    """The outputs of the last build if its inputs had fingerprint `key` and are intact."""
+    try:
+        record = json.loads((out_dir / CACHE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("fingerprint") != key:
+        return None
+    outputs = record.get("outputs", {})
+    paths = [out_dir / name for name in sorted(outputs)]
+    for path in paths:
+        if _hash_file(path) != outputs[path.name]:
+            return None
+    return paths
+
+
+def remember(out_dir: Path, key: str, outputs: Iterable[Path]) -> None:
+    """Record the fingerprint and the outputs' hashes after a successful build."""
+    record = {"fingerprint": key, "outputs": {p.name: _hash_file(p) for p in outputs}}
+    write_atomic(out_dir / CACHE_NAME, json.dumps(record, sort_keys=True, indent=1) + "\n")
+
+
+def forget(out_dir: Path) -> None:
+    (out_dir / CACHE_NAME).unlink(missing_ok=True)
+
+
+def _files(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+    )
+
+
+def _hash_file(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"

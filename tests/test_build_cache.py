@@ -1,0 +1,116 @@
+"""A rebuild with unchanged inputs imports nothing; any changed input rebuilds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+DEFINITION = """
+import os
+from pathlib import Path
+
+from generator.dashboard import Dashboard, Row
+from generator.panels.common import target, timeseries
+from generator.queries import render_query
+from generator.variables import datasource, service
+
+# Each import leaves a mark, so the tests can tell whether the build imported this file.
+with open(Path(__file__).parent.parent / "imports.log", "a") as log:
+    log.write("imported\\n")
+
+D = Dashboard(uid="cached", title=os.environ.get("TEAM_TITLE", "Cached"),
+              variables=[datasource(), service()],
+              rows=[Row("r", [timeseries(title="t", description="d", unit="short",
+                  targets=[target(render_query("team/q", service="$service"), legend="{{x}}")])])])
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> dict[str, Path]:
+    paths = {
+        "dashboards": tmp_path / "dashboards",
+        "queries": tmp_path / "queries",
+        "out": tmp_path / "out",
+    }
+    paths["dashboards"].mkdir()
+    (paths["dashboards"] / "team.py").write_text(DEFINITION)
+    (paths["queries"] / "team").mkdir(parents=True)
+    (paths["queries"] / "team" / "q.promql.j2").write_text('up{x=~"<< service >>"}\n')
+    return paths
+
+
+def _build(run_cli, paths: dict[str, Path], *extra: str):
+    result = run_cli(
+        "build",
+        "--dashboards",
+        str(paths["dashboards"]),
+        "--queries",
+        str(paths["queries"]),
+        "--out",
+        str(paths["out"]),
+        *extra,
+    )
+    assert result.exit_code == 0, result.err
+    return result
+
+
+def _imports(paths: dict[str, Path]) -> int:
+    log = paths["dashboards"].parent / "imports.log"
+    return log.read_text().count("imported") if log.exists() else 0
+
+
+def test_unchanged_inputs_skip_the_import(run_cli, project) -> None:
+    _build(run_cli, project)
+    assert _imports(project) == 1
+
+    result = _build(run_cli, project)
+
+    assert _imports(project) == 1
+    assert "nothing rebuilt" in result.out
+    assert f"unchanged {project['out'] / 'cached.json'}" in result.out
+
+
+@pytest.mark.parametrize("change", ["definition", "template", "output"])
+def test_a_changed_input_or_output_rebuilds(run_cli, project, change) -> None:
+    _build(run_cli, project)
+    before = _imports(project)
+    output = project["out"] / "cached.json"
+    if change == "definition":
+        path = project["dashboards"] / "team.py"
+        path.write_text(path.read_text().replace('"Cached"', '"Renamed"'))
+    elif change == "template":
+        (project["queries"] / "team" / "q.promql.j2").write_text('up{y=~"<< service >>"}\n')
+    else:
+        output.write_text("{}")
+
+    result = _build(run_cli, project)
+
+    assert _imports(project) == before + 1
+    assert "nothing rebuilt" not in result.out
+    text = output.read_text()
+    expected = {"definition": '"Renamed"', "template": "up{y=~", "output": '"Cached"'}[change]
+    assert expected in text
+
+
+def test_no_cache_rebuilds_for_definitions_that_read_the_environment(
+    run_cli, project, monkeypatch
+) -> None:
+    _build(run_cli, project)
+    _build(run_cli, project)
+    monkeypatch.setenv("TEAM_TITLE", "From the environment")
+    assert "nothing rebuilt" in _build(run_cli, project).out
+    _build(run_cli, project, "--no-cache")
+    assert '"From the environment"' in (project["out"] / "cached.json").read_text()
+
+
+def test_cache_hit_still_removes_stale_outputs(run_cli, project) -> None:
+    _build(run_cli, project)
+    _build(run_cli, project)
+    stale = project["out"] / "gone.json"
+    stale.write_text((project["out"] / "cached.json").read_text())
+    result = _build(run_cli, project)
+    assert "nothing rebuilt" in result.out
+    assert not stale.exists() and f"removed   {stale}" in result.out
+    assert sorted(os.listdir(project["out"])) == [".meshdash-build-cache", "cached.json"]
