@@ -1,4 +1,8 @@
-"""`meshdash diff`: what `meshdash push` would change, as a unified diff per dashboard."""
+"""`meshdash diff`: what `meshdash push` would change, as a unified diff per dashboard.
+
+It always reads every dashboard (there is no ``--no-refresh`` here): a diff is where
+edits made in Grafana must show, including those ``push --no-refresh`` does not look for.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,11 @@
-"""`meshdash push`: publish the dashboards to Grafana through its HTTP API."""
+"""`meshdash push`: publish the dashboards to Grafana through its HTTP API.
+
+By default every managed dashboard is read before planning, so every edit made in
+Grafana is reported. ``--no-refresh`` (like ``terraform plan -refresh=false``) plans
+from the paged search instead and skips reading dashboards whose recorded hash tag
+equals the build's: the trade-off is that a UI edit to a dashboard whose definition did
+not change is not reported (it is never overwritten either). See generator.grafana.plan.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,7 @@ from generator.commands.definitions import build_from_options, definitions_optio
 from generator.errors import ProblemsFound
 from generator.grafana.client import GrafanaClient
 from generator.grafana.options import grafana_options, settings_from_options, verbose_logging
-from generator.grafana.plan import Action, Desired, Plan, compute_plan
+from generator.grafana.plan import NO_REFRESH_CONFLICT, Action, Desired, Plan, compute_plan
 from generator.grafana.provenance import version_message
 from generator.grafana.publish import BAD_RESULTS, Outcome, Result, publish
 from generator.grafana.report import format_plan, format_summary, plan_json, summary_json
@@ -31,8 +38,19 @@ from generator.grafana.source import from_built, from_files
     show_default=True,
     help="json prints one JSON document for CI.",
 )
-def push_command(dry_run: bool, message: str | None, output_format: str, **opts: Any) -> None:
+@click.option(
+    "--no-refresh",
+    is_flag=True,
+    help="Do not read dashboards whose hash tag in Grafana's search matches the build: "
+    "faster, but a UI edit to a dashboard whose definition did not change is not reported "
+    "(nor overwritten). Not with --force or --adopt.",
+)
+def push_command(
+    dry_run: bool, message: str | None, output_format: str, no_refresh: bool, **opts: Any
+) -> None:
     """Create or update the dashboards in Grafana; unchanged ones are not written."""
+    if no_refresh and (opts["force"] or opts["adopt"]):
+        raise click.UsageError(NO_REFRESH_CONFLICT)
     settings = settings_from_options(opts)
     desired = desired_from_options(opts)
     as_json = output_format == "json"
@@ -45,6 +63,7 @@ def push_command(dry_run: bool, message: str | None, output_format: str, **opts:
             adopt=opts["adopt"],
             force=opts["force"],
             parallel=opts["parallel"],
+            refresh=not no_refresh,
         )
         if dry_run:
             click.echo(plan_json(plan) if as_json else format_plan(plan))
