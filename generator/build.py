@@ -8,10 +8,7 @@ check (`meshdash build --check`).
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +16,9 @@ from typing import Any
 
 from generator import queries
 from generator.errors import DuplicateUidError, InvalidUidError, OutputError
+from generator.files import prepare_output_dir, stale_files, write_atomic
 from generator.loader import LoadedDashboard, load_dashboards
-from generator.render import MANAGED_TAG, render_dashboard, to_json_text
+from generator.render import render_dashboard, to_json_text
 
 UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
@@ -78,32 +76,6 @@ def _check_uids(loaded: Sequence[LoadedDashboard]) -> None:
         seen[uid] = item
 
 
-def prepare_output_dir(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"--out {out_dir} is a file; pass a folder for the dashboards")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create output folder {out_dir}: {exc.strerror}") from None
-    if not os.access(out_dir, os.W_OK):
-        raise OutputError(f"output folder {out_dir} is not writable; pass another --out")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temporary file in the same folder and a rename."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
-
-
 def write_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[tuple[Path, str]]:
     """Write each dashboard whose file differs; returns (path, "wrote"|"unchanged")."""
     prepare_output_dir(out_dir)
@@ -122,17 +94,6 @@ def write_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[tuple[
 def stale_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[Path]:
     """meshdash-built JSON files in `out_dir` whose dashboard is no longer defined."""
     return stale_files({item.filename for item in built}, out_dir)
-
-
-def stale_files(expected: set[str], out_dir: Path) -> list[Path]:
-    """meshdash-built JSON files in `out_dir` not named in `expected`."""
-    if not out_dir.is_dir():
-        return []
-    return [
-        path
-        for path in sorted(out_dir.glob("*.json"))
-        if path.name not in expected and _is_meshdash_output(path)
-    ]
 
 
 def check_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[str]:
@@ -158,11 +119,3 @@ def _read(path: Path) -> str | None:
         return None
     except OSError as exc:
         raise OutputError(f"cannot read {path}: {exc.strerror}") from None
-
-
-def _is_meshdash_output(path: Path) -> bool:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and MANAGED_TAG in data.get("tags", [])

@@ -20,11 +20,9 @@ from collections.abc import Iterable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from generator.build import write_atomic
-from generator.queries import BUILTIN_QUERIES
+from generator.files import BUILTIN_QUERIES, PACKAGE_DIR, write_atomic
 
 CACHE_NAME = ".meshdash-build-cache"
-_PACKAGE = Path(__file__).resolve().parent
 _LIBRARIES = ("meshdash", "grafanalib", "jinja2", "attrs")
 
 
@@ -34,7 +32,7 @@ def fingerprint(dashboards_dir: Path, queries_dirs: Sequence[Path]) -> str:
     digest.update(sys.version.encode())
     for name in _LIBRARIES:
         digest.update(f"\0{name}={_version(name)}".encode())
-    roots = [("dashboards", dashboards_dir), ("package", _PACKAGE), ("builtin", BUILTIN_QUERIES)]
+    roots = [("dashboards", dashboards_dir), ("package", PACKAGE_DIR), ("builtin", BUILTIN_QUERIES)]
     roots += [(f"queries{i}", Path(d)) for i, d in enumerate(queries_dirs)]
     for label, root in roots:
         for path in _files(root):

@@ -29,8 +29,9 @@ from typing import Any
 
 import yaml
 
-from generator.build import BuiltDashboard, prepare_output_dir, write_atomic
+from generator.build import BuiltDashboard
 from generator.errors import OutputError
+from generator.files import prepare_output_dir, write_atomic
 from generator.render import MANAGED_TAG
 
 PROVIDER_FILE = Path("provisioning/dashboards/meshdash.yaml")

@@ -16,9 +16,9 @@ from typing import Any
 import jinja2
 
 from generator.errors import QueryTemplateError
+from generator.files import BUILTIN_QUERIES
 
 TEMPLATE_SUFFIX = ".promql.j2"
-BUILTIN_QUERIES = Path(__file__).resolve().parent.parent / "queries"
 
 _search_path: list[Path] = [BUILTIN_QUERIES]
 _environment: jinja2.Environment | None = None

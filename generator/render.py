@@ -20,11 +20,11 @@ from grafanalib._gen import DashboardEncoder
 from grafanalib.core import Panel, Template
 
 from generator.dashboard import Dashboard, DashboardLink, Row
+from generator.files import MANAGED_TAG
 from generator.variables import ALL, DATASOURCE_REF
 
 SCHEMA_VERSION = 39
 GRID_WIDTH = 24
-MANAGED_TAG = "meshdash"
 
 PANEL_KEYS = frozenset(
     [

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from generator import build_cache
-from generator.build import (
-    BuiltDashboard,
-    build_dashboards,
-    check_outputs,
-    stale_files,
-    stale_outputs,
-    write_outputs,
-)
 from generator.commands.definitions import build_from_options, definitions_options, resolve_sources
 from generator.errors import OutputError, ProblemsFound
+from generator.files import stale_files
+
+if TYPE_CHECKING:
+    from generator.build import BuiltDashboard
 
 DEFAULT_OUT = Path("build/dashboards")
 
@@ -71,6 +68,9 @@ def build_command(
     delivering = provisioning_dir is not None or configmap_dir is not None
     if not (no_cache or delivering) and _report_cached(out_dir, key):
         return
+    # Imported only now: loading grafanalib is most of a no-change build.
+    from generator.build import build_dashboards
+
     built = build_dashboards(dashboards, queries_dirs=queries)
     outputs = _write(built, out_dir)
     build_cache.remember(out_dir, key, outputs)
@@ -87,6 +87,8 @@ def build_command(
 
 
 def _check(built: list[BuiltDashboard], out_dir: Path) -> None:
+    from generator.build import check_outputs
+
     problems = check_outputs(built, out_dir)
     for line in problems:
         click.echo(f"drift: {line}", err=True)
@@ -111,6 +113,8 @@ def _report_cached(out_dir: Path, key: str) -> bool:
 
 
 def _write(built: list[BuiltDashboard], out_dir: Path) -> list[Path]:
+    from generator.build import stale_outputs, write_outputs
+
     outputs = []
     for path, state in write_outputs(built, out_dir):
         click.echo(f"{state:9} {path}")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from generator.build import BuiltDashboard, build_dashboards
 from generator.config import load_config
+
+if TYPE_CHECKING:
+    from generator.build import BuiltDashboard
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,5 +49,8 @@ def build_from_options(
     dashboards_dir: Path | None, queries_dirs: tuple[Path, ...]
 ) -> list[BuiltDashboard]:
     """Build the definitions the options (or pyproject.toml) point at."""
+    # Imported here: loading grafanalib is most of a no-change `meshdash build`.
+    from generator.build import build_dashboards
+
     dashboards, extra = resolve_sources(dashboards_dir, queries_dirs)
     return build_dashboards(dashboards, queries_dirs=extra)

@@ -1,0 +1,63 @@
+"""Files meshdash writes: atomically, into folders it checks first.
+
+Light on imports on purpose: the build cache uses it before any definition loads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from generator.errors import OutputError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUILTIN_QUERIES = PACKAGE_DIR.parent / "queries"
+#: the tag on every dashboard meshdash builds
+MANAGED_TAG = "meshdash"
+
+
+def prepare_output_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"--out {out_dir} is a file; pass a folder for the dashboards")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder {out_dir}: {exc.strerror}") from None
+    if not os.access(out_dir, os.W_OK):
+        raise OutputError(f"output folder {out_dir} is not writable; pass another --out")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` via a temporary file in the same folder and a rename."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def stale_files(expected: set[str], out_dir: Path) -> list[Path]:
+    """meshdash-built JSON files in `out_dir` not named in `expected`."""
+    if not out_dir.is_dir():
+        return []
+    return [
+        path
+        for path in sorted(out_dir.glob("*.json"))
+        if path.name not in expected and _is_meshdash_output(path)
+    ]
+
+
+def _is_meshdash_output(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and MANAGED_TAG in data.get("tags", [])
