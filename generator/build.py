@@ -17,8 +17,9 @@ from typing import Any
 from generator import queries
 from generator.errors import DuplicateUidError, InvalidUidError, OutputError
 from generator.files import prepare_output_dir, stale_files, write_atomic
+from generator.jsontext import to_json_text
 from generator.loader import LoadedDashboard, load_dashboards
-from generator.render import render_dashboard, to_json_text
+from generator.render import render_dashboard
 
 UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
