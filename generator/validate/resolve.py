@@ -6,12 +6,16 @@ Prometheus, and turned into options (:mod:`generator.validate.options`).
 The result is every *assignment* (one value per variable) Grafana could
 show; a child that has no values under some parent value leaves that
 variable unset in the assignment (panels using it are not drawn there).
+A chained variable's queries (one per distinct parent value) run at once on
+the caller's pool, so ``--parallel`` bounds them as it bounds panel queries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from generator.errors import (
@@ -98,11 +102,16 @@ def parse_variables(dashboard: Json) -> dict[str, Variable]:
 
 
 def resolve(
-    dashboard: Json, client: PrometheusClient, time_range: TimeRange, *, scrape_interval: str
+    dashboard: Json,
+    client: PrometheusClient,
+    time_range: TimeRange,
+    *,
+    scrape_interval: str,
+    pool: Executor | None = None,
 ) -> Resolution:
-    """Resolve every variable of ``dashboard`` against ``client``."""
+    """Resolve every variable of ``dashboard`` against ``client``, on ``pool`` if given."""
     result = Resolution(parse_variables(dashboard))
-    resolver = _Resolver(client, time_range, scrape_interval, result)
+    resolver = _Resolver(client, time_range, scrape_interval, result, pool)
     for variable in result.variables.values():
         resolver.extend(variable)
     return result
@@ -115,15 +124,39 @@ class _Resolver:
         time_range: TimeRange,
         scrape_interval: str,
         result: Resolution,
+        pool: Executor | None,
     ) -> None:
         self.client = client
+        self.pool = pool
         self.time_range = time_range
         self.scrape_interval = scrape_interval
         self.result = result
         self._cache: dict[tuple[tuple[str, str], ...], list[Option]] = {}
 
+    def prefetch(self, variable: Variable) -> None:
+        """Fetch ``variable``'s options under every distinct parent choice, concurrently.
+
+        Errors are recorded in parent order, so the report does not depend on timing.
+        """
+        keys: dict[tuple[tuple[str, str], ...], None] = {}
+        for assignment in self.result.assignments:
+            if all(dep in assignment for dep in variable.depends_on):
+                key = self._key(variable, assignment)
+                if key not in self._cache:
+                    keys.setdefault(key)
+        fetch = partial(self._fetch, variable)
+        parents = [dict(key[1:]) for key in keys]
+        mapped = (
+            self.pool.map(fetch, parents) if self.pool and len(parents) > 1 else map(fetch, parents)
+        )
+        for key, (options, error) in zip(keys, mapped, strict=True):
+            self._cache[key] = options
+            if error is not None:
+                self.result.errors.setdefault(variable.name, error)
+
     def extend(self, variable: Variable) -> None:
         """Multiply the assignments by ``variable``'s options under each of them."""
+        self.prefetch(variable)
         result, name = self.result, variable.name
         extended: list[Assignment] = []
         seen: dict[str, None] = {}
@@ -143,28 +176,28 @@ class _Resolver:
         result.assignments = extended
         result.values[name] = list(seen)
 
-    def _options(self, variable: Variable, assignment: Assignment) -> list[Option]:
-        parents = tuple((d, assignment[d]) for d in variable.depends_on)
-        key = (("", variable.name), *parents)
-        if key not in self._cache:
-            self._cache[key] = self._fetch(variable, dict(parents))
-        return self._cache[key]
+    @staticmethod
+    def _key(variable: Variable, assignment: Assignment) -> tuple[tuple[str, str], ...]:
+        return (("", variable.name), *((d, assignment[d]) for d in variable.depends_on))
 
-    def _fetch(self, variable: Variable, parents: Assignment) -> list[Option]:
+    def _options(self, variable: Variable, assignment: Assignment) -> list[Option]:
+        return self._cache[self._key(variable, assignment)]
+
+    def _fetch(self, variable: Variable, parents: Assignment) -> tuple[list[Option], str | None]:
+        """The options under ``parents``, or none and why; safe to run on any thread."""
         selection = self.result.selection(parents)
         try:
             query = self._interpolate(variable.query, selection)
             regex = self._interpolate_regex(variable.regex, selection)
             if variable.kind in _STATIC:
-                return _static_options(variable, query)
+                return _static_options(variable, query), None
             start, end = self.time_range.start_ms / 1000, self.time_range.end_ms / 1000
             texts = run_variable_query(self.client, query, start=start, end=end)
-            return extract_options(texts, regex, variable.sort)
+            return extract_options(texts, regex, variable.sort), None
         except _FATAL:
             raise
         except (PrometheusError, InterpolationError, DefinitionError) as exc:
-            self.result.errors.setdefault(variable.name, str(exc))
-            return []
+            return [], str(exc)
 
     def _interpolate(self, text: str, selection: Mapping[str, VariableValue]) -> str:
         return interpolate(

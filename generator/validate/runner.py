@@ -6,13 +6,30 @@ legend uses. A target empty under *some* choices but not all is a warning
 (a service that simply has no such traffic, e.g. no retries); ``--strict``
 turns warnings into failures. An unreachable Prometheus or refused
 credentials stop the whole run with one error.
+
+The validation step. Grafana runs a range query at ``step = $__interval``
+(121 points for 30m at a 15s scrape interval). Validation asks whether the
+query returns series, whether they carry the legend's labels, and, if not,
+which matcher removed them; it does not need Grafana's resolution. So the
+expression is the one Grafana runs, with ``$__interval`` and
+``$__rate_interval`` interpolated exactly as Grafana does for the dashboard's
+range, and only the evaluation step differs: ``step = max(Grafana's step,
+min($__rate_interval, the shortest range selector in the expression))``.
+An evaluation at ``t`` of ``rate(x[R])`` reads every sample in ``(t - R, t]``;
+with points spaced by ``step <= R`` each gap between two points lies inside
+the later point's window, so every sample Grafana's points read is read by at
+least one validation point (a bare selector looks back 5m, longer still).
+A query whose shortest window is ``$__interval`` keeps Grafana's step. The
+points end at Grafana's last point and reach back to or before its first,
+so the windows cover the whole range. At 30m and 15s this is 31 points
+instead of 121: about 4x less work for Prometheus and for the JSON.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Executor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from generator.build import BuiltDashboard
@@ -27,6 +44,12 @@ from generator.validate.resolve import Resolution, resolve
 
 # Grafana's renderLegendFormat: {{ label }}
 _LEGEND_LABEL = re.compile(r"\{\{\s*(.+?)\s*\}\}")
+# PromQL string literals (their text may hold brackets), range selectors and duration parts.
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
+_RANGE = re.compile(r"\[\s*([0-9][0-9a-z]*)\s*(?::[^\]]*)?\]")
+_DURATION_PART = re.compile(r"([0-9]+)(ms|s|m|h|d|w|y)")
+_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+_UNIT_MS |= {"w": 7 * _UNIT_MS["d"], "y": 365 * _UNIT_MS["d"]}
 
 
 @dataclass(frozen=True)
@@ -62,22 +85,27 @@ def validate(
     client.check()
     report = Report(client.connection.display_url, options.range_text)
     plans: list[PanelPlan] = []
-    for item in dashboards:
-        resolution = resolve(
-            item.data, client, options.time_range, scrape_interval=options.scrape_interval
-        )
-        _report_variables(report, item.uid, resolution)
-        plans.extend(
-            plan_dashboard(
+    with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
+        for item in dashboards:
+            resolution = resolve(
                 item.data,
-                resolution,
-                time_range=options.time_range,
+                client,
+                options.time_range,
                 scrape_interval=options.scrape_interval,
-                max_combinations=options.max_combinations,
+                pool=pool,
             )
-        )
-    jobs = [job for plan in plans for job in plan.jobs]
-    outcomes = run_jobs(client, jobs, options)
+            _report_variables(report, item.uid, resolution)
+            plans.extend(
+                plan_dashboard(
+                    item.data,
+                    resolution,
+                    time_range=options.time_range,
+                    scrape_interval=options.scrape_interval,
+                    max_combinations=options.max_combinations,
+                )
+            )
+        jobs = [job for plan in plans for job in plan.jobs]
+        outcomes = run_jobs(client, jobs, options, pool)
     for plan in plans:
         _judge_panel(report, plan, [outcomes[id(job)] for job in plan.jobs])
     report.queries = len(jobs)
@@ -86,41 +114,41 @@ def validate(
 
 
 def run_jobs(
-    client: PrometheusClient, jobs: Sequence[Job], options: ValidateOptions
+    client: PrometheusClient, jobs: Sequence[Job], options: ValidateOptions, pool: Executor
 ) -> dict[int, Outcome]:
     """Every job's outcome, keyed by ``id(job)``; a fatal error cancels the rest."""
-    window = options.range_text
-    with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
-        futures = {
-            pool.submit(
-                run_job, client, job, options.time_range, options.scrape_interval, window
-            ): job
-            for job in jobs
-        }
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        for future in done:
-            if future.exception() is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise future.exception()  # type: ignore[misc]
+    window = QueryWindow.of(options.time_range, options.scrape_interval)
+    at = options.time_range.end_ms / 1000
+    futures = {
+        pool.submit(run_job, client, job, window, at=at, range_text=options.range_text): job
+        for job in jobs
+    }
+    done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+    for future in done:
+        error = future.exception()
+        if error is not None:
+            for pending in futures:
+                pending.cancel()
+            raise error
     return {id(futures[f]): f.result() for f in futures}
 
 
 def run_job(
-    client: PrometheusClient, job: Job, time_range: TimeRange, scrape: str, window: str
+    client: PrometheusClient, job: Job, window: QueryWindow, *, at: float, range_text: str
 ) -> Outcome:
     """Run one job's query; for an empty result, find out which matcher removed the data."""
     if job.expr is None:
         return Outcome(job, error=f"cannot interpolate the query: {job.error}")
-    end = time_range.end_ms / 1000
     try:
         if job.ref.instant and not job.ref.range:
-            series = client.instant(job.expr, at=end)
+            series = client.instant(job.expr, at=at)
         else:
-            start, end, step = query_window(time_range, scrape)
+            start, end, step = window.validation(job.expr)
             series = client.range(job.expr, start=start, end=end, step=step)
         if series:
             return Outcome(job, series=tuple(series))
-        return Outcome(job, empty_reason=explain_no_series(client, job.expr, at=end, window=window))
+        reason = explain_no_series(client, job.expr, at=at, window=range_text)
+        return Outcome(job, empty_reason=reason)
     except (PrometheusUnreachable, PrometheusAuthError):
         raise
     except PrometheusError as exc:
@@ -128,12 +156,57 @@ def run_job(
 
 
 def query_window(time_range: TimeRange, scrape: str) -> tuple[float, float, float]:
-    """Start, end and step (seconds) of a range query, aligned to the step as Grafana does."""
-    step_ms = int(builtin_values(time_range, scrape_interval=scrape)["__interval_ms"])
-    step_ms = max(step_ms, to_ms(scrape))
-    start = (time_range.start_ms // step_ms) * step_ms
-    end = (time_range.end_ms // step_ms) * step_ms
-    return start / 1000, end / 1000, step_ms / 1000
+    """Start, end and step (seconds) of Grafana's range query, aligned to the step as it does."""
+    return QueryWindow.of(time_range, scrape).grafana()
+
+
+@dataclass(frozen=True)
+class QueryWindow:
+    """Grafana's aligned range (ms) and its ``$__rate_interval``, computed once per run."""
+
+    start_ms: int
+    end_ms: int
+    grafana_step_ms: int
+    rate_interval_ms: int
+
+    @classmethod
+    def of(cls, time_range: TimeRange, scrape: str) -> QueryWindow:
+        builtins = builtin_values(time_range, scrape_interval=scrape)
+        step_ms = max(int(builtins["__interval_ms"]), to_ms(scrape))
+        start = (time_range.start_ms // step_ms) * step_ms
+        end = (time_range.end_ms // step_ms) * step_ms
+        return cls(start, end, step_ms, int(builtins["__rate_interval_ms"]))
+
+    def grafana(self) -> tuple[float, float, float]:
+        return self.start_ms / 1000, self.end_ms / 1000, self.grafana_step_ms / 1000
+
+    def validation_step_ms(self, expr: str) -> int:
+        """Grafana's step, widened up to the expression's shortest window (see the docstring)."""
+        shortest = shortest_range_ms(expr)
+        widest = self.rate_interval_ms if shortest is None else min(self.rate_interval_ms, shortest)
+        return max(self.grafana_step_ms, widest)
+
+    def validation(self, expr: str) -> tuple[float, float, float]:
+        """Start, end, step (seconds) for validating ``expr``: Grafana's last point, fewer of them."""
+        step = self.validation_step_ms(expr)
+        count = -(-(self.end_ms - self.start_ms) // step)
+        return (self.end_ms - count * step) / 1000, self.end_ms / 1000, step / 1000
+
+
+def shortest_range_ms(expr: str) -> int | None:
+    """The shortest range (``[5m]``, or a subquery's ``[5m:1m]``) in ``expr``, None without one."""
+    code = _STRING.sub('""', expr)
+    found = [_duration_ms(m.group(1)) for m in _RANGE.finditer(code)]
+    known = [ms for ms in found if ms]
+    return min(known) if known else None
+
+
+def _duration_ms(text: str) -> int:
+    """A PromQL duration (``1h30m``) in ms; 0 for what is not one."""
+    parts = _DURATION_PART.findall(text)
+    if "".join(n + unit for n, unit in parts) != text:
+        return 0
+    return sum(int(n) * _UNIT_MS[unit] for n, unit in parts)
 
 
 def _judge_panel(report: Report, plan: PanelPlan, outcomes: list[Outcome]) -> None:

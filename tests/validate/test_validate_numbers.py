@@ -3,7 +3,8 @@
 The queries are the shipped ones: built from dashboards/, their variables
 resolved and their targets interpolated by meshdash validate's own resolver
 and planner, run as range queries by its client against a real Prometheus
-over a backfilled window.
+over a backfilled window, at the step validation itself uses (wider than
+Grafana's; see :mod:`generator.validate.runner`).
 
 Tolerance: 1e-6 relative (1e-9 absolute). The simulator's counters are linear
 in time, so ``rate()`` over a window fully inside the backfill is the exact
@@ -34,8 +35,10 @@ from generator.sim import Truth
 from generator.sim.truth import PUBLIC_LISTENER
 from generator.validate import resolve
 from generator.validate.plan import plan_dashboard
-from generator.validate.runner import query_window
+from generator.validate.runner import QueryWindow
 
+#: Points per series compared: 10 minutes at the validation step, less the first window.
+MIN_POINTS = 9
 REL_TOL = 1e-6
 ABS_TOL = 1e-9
 DASHBOARDS = build_dashboards(Path(__file__).resolve().parents[2] / "dashboards")
@@ -225,7 +228,7 @@ def _run(
     """The range query's points whose rate window lies wholly inside the backfill."""
     assert expr is not None
     options = backfill.options
-    start, end, step = query_window(options.time_range, options.scrape_interval)
+    start, end, step = QueryWindow.of(options.time_range, options.scrape_interval).validation(expr)
     builtins = builtin_values(options.time_range, scrape_interval=options.scrape_interval)
     first_full = options.time_range.start_ms / 1000 + int(builtins["__rate_interval_ms"]) / 1000
     result: dict[tuple[str, ...], list[tuple[float, float]]] = {}
@@ -233,4 +236,5 @@ def _run(
         key = tuple(series.labels.get(label, "") for label in labels)
         assert key not in result, f"two series named {key}: {series.labels}"
         result[key] = [(t, v) for t, v in series.points if t >= first_full]
+        assert len(result[key]) >= MIN_POINTS, f"{key}: {len(result[key])} points inside"
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +58,29 @@ def test_a_leaf_service_leaves_upstream_empty_without_failing(backfill: Any) -> 
     resolution = _resolve(backfill, "meshdash-service")
     assert resolution.empty_under == {"upstream": [{"service": "currency"}]}
     assert resolution.errors == {}
+
+
+@pytest.mark.parametrize("uid", sorted(DASHBOARDS))
+def test_resolving_on_a_pool_gives_the_sequential_result(backfill: Any, uid: str) -> None:
+    options = backfill.options
+    sequential = _resolve(backfill, uid)
+    before = backfill.client.requests_sent
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pooled = resolve(
+            DASHBOARDS[uid].data,
+            backfill.client,
+            options.time_range,
+            scrape_interval=options.scrape_interval,
+            pool=pool,
+        )
+    assert pooled.assignments == sequential.assignments
+    assert (pooled.values, pooled.empty_under, pooled.errors) == (
+        sequential.values,
+        sequential.empty_under,
+        sequential.errors,
+    )
+    # one query per variable and distinct parent value: $service, then $upstream per service
+    fetched = (
+        1 + len(sequential.values.get("service", [])) if "upstream" in sequential.values else 1
+    )
+    assert backfill.client.requests_sent - before == fetched
