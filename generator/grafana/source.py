@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator.build import BuiltDashboard
 from generator.errors import ConfigError, DefinitionError, DuplicateUidError
 from generator.grafana.plan import Desired
+
+if TYPE_CHECKING:  # the build (and grafanalib) is not loaded for `push --from`
+    from generator.build import BuiltDashboard
 
 
 def from_built(built: Sequence[BuiltDashboard], folder: str | None = None) -> list[Desired]:
