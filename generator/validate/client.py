@@ -1,7 +1,11 @@
 """A small client for the Prometheus HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics...).
 
 One pooled ``requests.Session`` serves every thread (the adapter's pool is
-sized to the parallelism); every request carries a (connect, read) timeout.
+sized to the parallelism, so each worker keeps its keep-alive connection);
+every request carries a (connect, read) timeout. What ``Session.get`` would
+redo per request is done once: the environment's proxies, CA bundle and
+``.netrc`` for this one URL are read at construction, and the headers (auth
+included) are prepared once and copied; a request is then its encoded URL.
 Errors are translated at one boundary, :meth:`PrometheusClient._get`:
 
 - no answer at all -> :class:`PrometheusUnreachable`, naming the URL;
@@ -18,11 +22,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth
+from requests.utils import get_netrc_auth
 
 from generator.errors import PrometheusAuthError, PrometheusError, PrometheusUnreachable
 
@@ -94,14 +99,20 @@ class PrometheusClient:
         self.base = connection.url.rstrip("/")
         self.requests_sent = 0
         self._lock = threading.Lock()
-        self._session = requests.Session()
+        self._shown = connection.display_url
+        self._timeout = (connection.connect_timeout, connection.timeout)
+        session = self._session = requests.Session()
         size = max(1, connection.parallel)
         adapter = HTTPAdapter(pool_connections=size, pool_maxsize=size, max_retries=0)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
-        self._session.auth = connection.auth()
-        self._session.headers.update({"Accept": "application/json", "User-Agent": "meshdash"})
-        self._session.headers.update(dict(connection.headers))
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.auth = connection.auth() or get_netrc_auth(self.base)
+        session.headers.update({"Accept": "application/json", "User-Agent": "meshdash"})
+        session.headers.update(dict(connection.headers))
+        # One URL: the environment (proxies, CA bundle) is read once here, not per request.
+        self._settings = session.merge_environment_settings(self.base, {}, False, None, None)
+        session.trust_env = False
+        self._template = session.prepare_request(requests.Request("GET", self.base))
 
     def __enter__(self) -> PrometheusClient:
         return self
@@ -156,13 +167,13 @@ class PrometheusClient:
         return [str(v) for v in self._get(f"/api/v1/label/{label}/values", params)]
 
     def _get(self, path: str, params: Json) -> Any:
-        url = self.base + path
-        shown = self.connection.display_url
-        timeout = (self.connection.connect_timeout, self.connection.timeout)
+        shown = self._shown
+        request = self._template.copy()
+        request.url = f"{self.base}{path}?{urlencode(params)}"
         with self._lock:
             self.requests_sent += 1
         try:
-            answer = self._session.get(url, params=params, timeout=timeout)
+            answer = self._session.send(request, timeout=self._timeout, **self._settings)
         except requests.Timeout:
             raise PrometheusUnreachable(
                 f"Prometheus at {shown} did not answer within {self.connection.timeout:g}s; "
