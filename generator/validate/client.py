@@ -6,6 +6,11 @@ every request carries a (connect, read) timeout. What ``Session.get`` would
 redo per request is done once: the environment's proxies, CA bundle and
 ``.netrc`` for this one URL are read at construction, and the headers (auth
 included) are prepared once and copied; a request is then its encoded URL.
+
+Queries (``/query``, ``/query_range``) are POSTed as a form, as Grafana's
+Prometheus data source does by default: a long PromQL expression in the
+URL costs urllib3 a per-character Python loop, in a form body nothing.
+A server that answers 405 to POST (a GET-only proxy) gets GET from then on.
 Errors are translated at one boundary, :meth:`PrometheusClient._get`:
 
 - no answer at all -> :class:`PrometheusUnreachable`, naming the URL;
@@ -113,6 +118,7 @@ class PrometheusClient:
         self._settings = session.merge_environment_settings(self.base, {}, False, None, None)
         session.trust_env = False
         self._template = session.prepare_request(requests.Request("GET", self.base))
+        self._post = True
 
     def __enter__(self) -> PrometheusClient:
         return self
@@ -135,7 +141,7 @@ class PrometheusClient:
         params: Json = {"query": expr}
         if at is not None:
             params["time"] = _fmt_time(at)
-        return _to_series(self._get("/api/v1/query", params))
+        return _to_series(self._query("/api/v1/query", params))
 
     def range(self, expr: str, *, start: float, end: float, step: float) -> list[Series]:
         """``/api/v1/query_range``."""
@@ -145,7 +151,7 @@ class PrometheusClient:
             "end": _fmt_time(end),
             "step": f"{step:g}",
         }
-        return _to_series(self._get("/api/v1/query_range", params))
+        return _to_series(self._query("/api/v1/query_range", params))
 
     def series(self, match: str, *, start: float, end: float) -> list[dict[str, str]]:
         """``/api/v1/series``: label sets of the series matching a selector."""
@@ -166,14 +172,33 @@ class PrometheusClient:
             params["match[]"] = match
         return [str(v) for v in self._get(f"/api/v1/label/{label}/values", params)]
 
+    def _query(self, path: str, params: Json) -> Any:
+        """POST a query endpoint, or GET it once the server has refused POST."""
+        if self._post:
+            answer = self._send(path, params, post=True)
+            if answer.status_code != 405:
+                return _payload(answer, self._shown, path)
+            self._post = False
+        return self._get(path, params)
+
     def _get(self, path: str, params: Json) -> Any:
+        return _payload(self._send(path, params, post=False), self._shown, path)
+
+    def _send(self, path: str, params: Json, *, post: bool) -> requests.Response:
+        """One request from the prepared template; no answer becomes PrometheusUnreachable."""
         shown = self._shown
         request = self._template.copy()
-        request.url = f"{self.base}{path}?{urlencode(params)}"
+        if post:
+            request.method, request.url = "POST", self.base + path
+            request.body = urlencode(params)
+            request.headers["Content-Type"] = "application/x-www-form-urlencoded"
+            request.headers["Content-Length"] = str(len(request.body))
+        else:
+            request.url = f"{self.base}{path}?{urlencode(params)}"
         with self._lock:
             self.requests_sent += 1
         try:
-            answer = self._session.send(request, timeout=self._timeout, **self._settings)
+            return self._session.send(request, timeout=self._timeout, **self._settings)
         except requests.Timeout:
             raise PrometheusUnreachable(
                 f"Prometheus at {shown} did not answer within {self.connection.timeout:g}s; "
@@ -184,7 +209,6 @@ class PrometheusClient:
                 f"cannot connect to Prometheus at {shown}; check the URL, that Prometheus "
                 "is running, and that this machine can reach it"
             ) from None
-        return _payload(answer, shown, path)
 
 
 def _payload(answer: requests.Response, shown: str, path: str) -> Any:

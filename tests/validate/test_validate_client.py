@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 import requests
@@ -19,13 +19,28 @@ ACCEPTED = 'net_conntrack_listener_conn_accepted_total{listener_name="http"}'
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    """Answers every GET with an empty Prometheus vector and keeps what it was sent."""
+    """Answers with an empty Prometheus vector (POST with 405 if told) and keeps what it was sent."""
 
     protocol_version = "HTTP/1.1"
-    seen: list[tuple[str, dict[str, str]]] = []
+    seen: list[tuple[str, str, str, dict[str, str]]] = []
+    refuse_post = False
+
+    def do_POST(self) -> None:
+        form = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        self.seen.append(("POST", self.path, form, dict(self.headers.items())))
+        if self.refuse_post:
+            self.send_response(405)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self._answer()
 
     def do_GET(self) -> None:
-        self.seen.append((self.path, dict(self.headers.items())))
+        path, _, query = self.path.partition("?")
+        self.seen.append(("GET", path, query, dict(self.headers.items())))
+        self._answer()
+
+    def _answer(self) -> None:
         body = json.dumps({"status": "success", "data": {"resultType": "vector", "result": []}})
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -40,6 +55,7 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def recorder() -> Iterator[str]:
     _Recorder.seen = []
+    _Recorder.refuse_post = False
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -50,21 +66,37 @@ def recorder() -> Iterator[str]:
         server.server_close()
 
 
-def test_every_request_carries_auth_headers_and_the_exact_query(recorder: str) -> None:
+QUERY = 'sum(rate(x{a=~"b|c", d!="e f"}[1m])) + 1'
+FORM = {"query": [QUERY], "start": ["10.000"], "end": ["70.000"], "step": ["60"]}
+
+
+def test_queries_are_posted_with_auth_headers_and_the_exact_form(recorder: str) -> None:
     connection = Connection(recorder, token="tok-7", headers=(("X-Scope-OrgID", "team-a"),))
-    expr = 'sum(rate(x{a=~"b|c", d!="e f"}[1m])) + 1'
     with PrometheusClient(connection) as client:
         for _ in range(2):
-            client.range(expr, start=10, end=70, step=60)
-    assert len(_Recorder.seen) == 2
-    for path, headers in _Recorder.seen:
-        url = urlsplit(path)
-        assert url.path == "/api/v1/query_range"
-        query = parse_qs(url.query)
-        assert query == {"query": [expr], "start": ["10.000"], "end": ["70.000"], "step": ["60"]}
+            client.range(QUERY, start=10, end=70, step=60)
+        client.label_values("job", start=10, end=70)
+    assert [(m, p) for m, p, _, _ in _Recorder.seen] == [
+        ("POST", "/api/v1/query_range"),
+        ("POST", "/api/v1/query_range"),
+        ("GET", "/api/v1/label/job/values"),  # this endpoint takes GET only
+    ]
+    for _, _, form, headers in _Recorder.seen[:2]:
+        assert parse_qs(form) == FORM
+        assert headers["Content-Type"] == "application/x-www-form-urlencoded"
+    for *_, headers in _Recorder.seen:
         assert headers["Authorization"] == "Bearer tok-7"
         assert headers["X-Scope-OrgID"] == "team-a"
         assert headers["Accept"] == "application/json"
+
+
+def test_a_server_refusing_post_gets_get_from_then_on(recorder: str) -> None:
+    _Recorder.refuse_post = True
+    with PrometheusClient(Connection(recorder)) as client:
+        assert client.range(QUERY, start=10, end=70, step=60) == []
+        assert client.range(QUERY, start=10, end=70, step=60) == []
+    assert [m for m, *_ in _Recorder.seen] == ["POST", "GET", "GET"]
+    assert parse_qs(_Recorder.seen[-1][2]) == FORM
 
 
 def _accepted(url: str) -> float:
