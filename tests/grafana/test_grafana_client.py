@@ -116,12 +116,38 @@ def test_retry_is_urllib3_retry_with_post_and_backoff_from_settings(grafana):
     assert retry.raise_on_status is False
 
 
-def test_tls_verification_is_on_unless_asked(grafana, tmp_path: Path):
+def test_tls_verification_is_on_unless_asked(grafana, tmp_path: Path, monkeypatch):
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
     bundle = tmp_path / "ca.pem"
     bundle.write_text("not used in this test")
     assert new_session(fast_settings("https://grafana.example")).verify is True
     assert new_session(fast_settings("https://g", ca_cert=bundle)).verify == str(bundle)
     assert new_session(fast_settings("https://g", insecure=True)).verify is False
+
+
+@pytest.mark.parametrize(
+    ("env", "flags", "proxies", "verify"),
+    [
+        ({"HTTPS_PROXY": "http://proxy:3128"}, {}, {"https": "http://proxy:3128"}, True),
+        ({"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "grafana.example"}, {}, {}, True),
+        ({"REQUESTS_CA_BUNDLE": "/env/ca.pem"}, {}, {}, "/env/ca.pem"),
+        ({"CURL_CA_BUNDLE": "/env/curl.pem"}, {"insecure": True}, {}, False),
+    ],
+)
+def test_environment_is_read_once_for_grafanas_host(monkeypatch, env, flags, proxies, verify):
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE"):
+        for variant in (name, name.lower()):
+            monkeypatch.delenv(variant, raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    session = new_session(fast_settings("https://grafana.example", **flags))
+
+    assert session.trust_env is False  # no per-request scan of os.environ
+    assert {k: v for k, v in session.proxies.items() if k in ("http", "https")} == proxies
+    assert session.verify == verify
 
 
 def test_every_request_carries_the_timeout(grafana):
