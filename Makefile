@@ -35,8 +35,11 @@ push: $(STAMP)
 test: $(STAMP) prometheus
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP) prometheus
+$(VENV)/.bench-stamp: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[bench]'
+	@touch $@
+
+bench: $(VENV)/.bench-stamp prometheus
 	$(BIN)/python -m bench
 
 lint: $(STAMP)
