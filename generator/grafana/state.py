@@ -42,7 +42,8 @@ import hashlib
 import json
 from typing import Any
 
-MANAGED_TAG = "meshdash"
+from generator.files import MANAGED_TAG
+
 HASH_TAG_PREFIX = "meshdash-hash:"
 HASH_LENGTH = 12
 GRAFANA_OWNED_FIELDS = ("id", "version", "iteration")
