@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from generator.build import BuiltDashboard, build_dashboards
+from generator.build import BuiltDashboard
+from generator.commands.definitions import build_from_options, definitions_options
 from generator.errors import ConfigError, InterpolationError, ProblemsFound
 from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange
@@ -23,6 +24,7 @@ from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
 
 
 @click.command("validate")
+@definitions_options
 @click.option(
     "--prometheus", "url", metavar="URL", help="Prometheus API root, e.g. http://127.0.0.1:9090."
 )
@@ -90,21 +92,6 @@ from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
     default="text",
     show_default=True,
 )
-@click.option(
-    "--dashboards",
-    "dashboards_dir",
-    type=click.Path(path_type=Path),
-    default=Path("dashboards"),
-    show_default=True,
-    help="Folder of definitions.",
-)
-@click.option(
-    "--queries",
-    "queries_dirs",
-    type=click.Path(path_type=Path),
-    multiple=True,
-    help="Extra folder of PromQL templates.",
-)
 def validate_command(
     url: str | None,
     sandbox: bool,
@@ -118,14 +105,14 @@ def validate_command(
     headers: tuple[str, ...],
     strict: bool,
     output_format: str,
-    dashboards_dir: Path,
+    dashboards_dir: Path | None,
     queries_dirs: tuple[Path, ...],
 ) -> None:  # fmt: skip
     """Prove every panel's queries return data from a Prometheus; exit 1 naming each failure."""
     if sandbox == bool(url):
         raise ConfigError("give either --prometheus URL or --sandbox")
     _check_duration("--range", range_text)
-    built = build_dashboards(dashboards_dir, queries_dirs=queries_dirs)
+    built = build_from_options(dashboards_dir, queries_dirs)
     settings = {
         "range_text": range_text,
         "max_combinations": max_combinations,
