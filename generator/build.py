@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from generator import queries
-from generator.errors import DuplicateUidError, InvalidUidError, OutputError
+from generator.errors import (
+    DefinitionError,
+    DuplicateUidError,
+    InvalidUidError,
+    MeshdashError,
+    OutputError,
+)
 from generator.files import prepare_output_dir, stale_files, write_atomic
 from generator.jsontext import to_json_text
 from generator.loader import LoadedDashboard, load_dashboards
@@ -47,16 +53,27 @@ def build_dashboards(
     with queries.search_path(queries_dirs):
         loaded = load_dashboards(dashboards_dir)
         _check_uids(loaded)
-        return [
-            BuiltDashboard(
-                uid=item.dashboard.uid,
-                title=item.dashboard.title,
-                folder=item.dashboard.folder,
-                source=item.source,
-                data=render_dashboard(item.dashboard),
-            )
-            for item in loaded
-        ]
+        return [_render(item) for item in loaded]
+
+
+def _render(item: LoadedDashboard) -> BuiltDashboard:
+    dashboard = item.dashboard
+    try:
+        data = render_dashboard(dashboard)
+    except MeshdashError as exc:
+        raise type(exc)(f"{item.source}: dashboard {dashboard.uid!r}: {exc}") from None
+    except Exception as exc:
+        raise DefinitionError(
+            f"{item.source}: dashboard {dashboard.uid!r} cannot be rendered: "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
+    return BuiltDashboard(
+        uid=dashboard.uid,
+        title=dashboard.title,
+        folder=dashboard.folder,
+        source=item.source,
+        data=data,
+    )
 
 
 def _check_uids(loaded: Sequence[LoadedDashboard]) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 from grafanalib.core import Panel, Template
 
+from generator.errors import DefinitionError
+
 
 @dataclass(frozen=True)
 class Row:
@@ -26,6 +28,19 @@ class Row:
     panels: Sequence[Panel]
     repeat: str | None = None
     collapsed: bool = False
+
+    def __post_init__(self) -> None:
+        where = f"row {self.title!r}"
+        _require(self.title is None or isinstance(self.title, str), f"{where}: title must be text")
+        for index, panel in enumerate(_items(self.panels, f"{where}: panels")):
+            _require(
+                isinstance(panel, Panel),
+                f"{where}: panel {index + 1} is a {type(panel).__name__}, not a panel; "
+                "use a builder from generator.panels",
+            )
+        _require(
+            self.repeat is None or isinstance(self.repeat, str), f"{where}: repeat names a variable"
+        )
 
 
 @dataclass(frozen=True)
@@ -54,3 +69,30 @@ class Dashboard:
     time_from: str = "now-1h"
     refresh: str = "30s"
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        where = f"dashboard {self.title!r}"
+        _require(isinstance(self.title, str) and bool(self.title), "a dashboard needs a title")
+        for row in _items(self.rows, f"{where}: rows"):
+            _require(
+                isinstance(row, Row), f"{where}: rows holds a {type(row).__name__}; use Row(...)"
+            )
+        for variable in _items(self.variables, f"{where}: variables"):
+            _require(
+                isinstance(variable, Template),
+                f"{where}: variables holds a {type(variable).__name__}; "
+                "use generator.variables (datasource(), service(), ...)",
+            )
+        for tag in _items(self.tags, f"{where}: tags"):
+            _require(isinstance(tag, str), f"{where}: tags must be text")
+
+
+def _items(value: Any, what: str) -> Sequence[Any]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise DefinitionError(f"{what} must be a list, not {type(value).__name__}")
+    return value
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise DefinitionError(message)

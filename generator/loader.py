@@ -98,10 +98,20 @@ def _line_in(path: Path, exc: BaseException) -> int | str:
 
 @contextmanager
 def _on_sys_path(directory: Path) -> Iterator[None]:
+    """Let definitions import their helpers; forget those helpers afterwards.
+
+    Without the forgetting, a second build in the same process (tests, the bench)
+    would reuse another folder's `_helpers` module of the same name.
+    """
     entry = str(directory.resolve())
+    before = set(sys.modules)
     sys.path.insert(0, entry)
     try:
         yield
     finally:
         if entry in sys.path:
             sys.path.remove(entry)
+        for name in set(sys.modules) - before:
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if origin.startswith(entry + "/"):
+                del sys.modules[name]

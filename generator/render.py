@@ -20,6 +20,7 @@ from grafanalib._gen import DashboardEncoder
 from grafanalib.core import Panel, Template
 
 from generator.dashboard import Dashboard, DashboardLink, Row
+from generator.errors import DefinitionError
 from generator.files import MANAGED_TAG
 from generator.variables import ALL, DATASOURCE_REF
 
@@ -146,6 +147,11 @@ def _layout(rows: list[Row] | tuple[Row, ...] | Any) -> Iterator[dict[str, Any]]
             data = _panel(panel, next_id)
             next_id += 1
             w, h = data["gridPos"]["w"], data["gridPos"]["h"]
+            if not (1 <= w <= GRID_WIDTH and h >= 1):
+                raise DefinitionError(
+                    f"panel {data.get('title')!r} is {w} wide and {h} high; "
+                    f"width must be 1 to {GRID_WIDTH}, height at least 1"
+                )
             if x + w > GRID_WIDTH:
                 x, y, band_height = 0, y + band_height, 0
             data["gridPos"] = {"h": h, "w": w, "x": x, "y": y}

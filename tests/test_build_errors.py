@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -51,6 +52,21 @@ CASES = {
     "long uid": (
         GOOD.format(uid="x" * 41, title="Long"),
         "has uid 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'; a uid is 1 to 40",
+    ),
+    "not a panel": (
+        "from generator.dashboard import Dashboard, Row\n\n"
+        "D = Dashboard(uid='x', title='X', rows=[Row('r', ['text'])])\n",
+        "bad.py:3: row 'r': panel 1 is a str, not a panel; use a builder from generator.panels",
+    ),
+    "rows not a list": (
+        "from generator.dashboard import Dashboard\n\nD = Dashboard(uid='x', title='X', rows=None)\n",
+        "bad.py:3: dashboard 'X': rows must be a list, not NoneType",
+    ),
+    "panel too wide": (
+        "from generator.dashboard import Dashboard, Row\nfrom generator.panels import http\n\n"
+        "D = Dashboard(uid='wide', title='W', rows=[Row('r', [http.downstream_request_rate(width=30)])])\n",
+        "bad.py: dashboard 'wide': panel 'Inbound requests by response class' is 30 wide and 8 high; "
+        "width must be 1 to 24",
     ),
     "duplicate uid": (
         GOOD.format(uid="good", title="Twin"),
@@ -137,3 +153,30 @@ def test_list_shows_dashboards_panels_and_queries(run_cli) -> None:
     assert "row: Upstream: $service -> $upstream (repeated per $upstream)" in result.out
     assert "[timeseries] Upstream latency to $upstream" in result.out
     assert "histogram_quantile(0.99, sum by (le, consul_destination_service)" in result.out
+
+
+HELPER = """
+TITLE = {title!r}
+"""
+
+USES_HELPER = """
+from _helpers import TITLE
+from generator.dashboard import Dashboard, Row
+from generator.panels import http
+
+D = Dashboard(uid="h", title=TITLE, rows=[Row("r", [http.downstream_request_rate()])])
+"""
+
+
+def test_same_named_helpers_in_two_folders_do_not_leak(run_cli, tmp_path: Path) -> None:
+    """Two builds in one process each see their own `_helpers.py`."""
+    titles = []
+    for name in ("first", "second"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "_helpers.py").write_text(HELPER.format(title=name.title()))
+        (folder / "uses.py").write_text(USES_HELPER)
+        out = tmp_path / f"out-{name}"
+        assert _build(run_cli, folder, out).exit_code == 0
+        titles.append(json.loads((out / "h.json").read_text())["title"])
+    assert titles == ["First", "Second"]
