@@ -61,11 +61,12 @@ def _read_dashboard(path: Path, root: Path, folder: str | None) -> Desired:
         raise DefinitionError(f"{path}: not valid JSON ({exc})") from None
     if not isinstance(data, dict) or not data.get("uid") or not data.get("title"):
         raise DefinitionError(f"{path}: a dashboard needs a 'uid' and a 'title' at the top")
-    subfolder = path.parent.relative_to(root).as_posix()
+    # Most files sit in the root; relative_to costs more than reading a dashboard.
+    subfolder = None if path.parent == root else path.parent.relative_to(root).as_posix()
     return Desired(
         uid=str(data["uid"]),
         title=str(data["title"]),
-        folder=folder if folder is not None else (None if subfolder == "." else subfolder),
+        folder=folder if folder is not None else subfolder,
         data=data,
         source=str(path),
     )
