@@ -36,6 +36,12 @@ def walk(node: pp.Expr) -> Iterator[pp.Expr]:
         yield from walk(child)
 
 
+def shortest_range_ms(node: pp.Expr) -> int | None:
+    """The shortest range (``[5m]``, a subquery's ``[5m:1m]``) under ``node``, in ms."""
+    ranges = [n.range for n in walk(node) if isinstance(n, pp.MatrixSelector | pp.SubqueryExpr)]
+    return min(round(r.total_seconds() * 1000) for r in ranges) if ranges else None
+
+
 def metric_name(selector: pp.VectorSelector) -> str | None:
     """The metric name of a selector, from ``foo{}`` or ``{__name__="foo"}``."""
     if selector.name:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from generator.promql.interpolate import VariableValue
+
+#: Grafana's renderLegendFormat: `{{ label }}`, spaces allowed inside the braces.
+LEGEND_LABEL = re.compile(r"\{\{\s*(.+?)\s*\}\}")
+
+
+def legend_labels(legend_format: str | None) -> list[str]:
+    """Labels a legend format uses (``{{local_cluster}} {{code}}xx`` -> both)."""
+    return LEGEND_LABEL.findall(legend_format or "")
+
 
 Json = Mapping[str, Any]
 

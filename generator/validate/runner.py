@@ -27,13 +27,16 @@ instead of 121: about 4x less work for Prometheus and for the JSON.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, Executor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
+import promql_parser
+
 from generator.build import BuiltDashboard
 from generator.errors import PrometheusAuthError, PrometheusError, PrometheusUnreachable
+from generator.promql import analysis
+from generator.promql.dashboard import legend_labels
 from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange, builtin_values
 from generator.validate.client import PrometheusClient, Series
@@ -42,14 +45,7 @@ from generator.validate.plan import Job, PanelPlan, plan_dashboard
 from generator.validate.report import FAILURE, WARNING, Problem, Report
 from generator.validate.resolve import Resolution, resolve
 
-# Grafana's renderLegendFormat: {{ label }}
-_LEGEND_LABEL = re.compile(r"\{\{\s*(.+?)\s*\}\}")
 # PromQL string literals (their text may hold brackets), range selectors and duration parts.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
-_RANGE = re.compile(r"\[\s*([0-9][0-9a-z]*)\s*(?::[^\]]*)?\]")
-_DURATION_PART = re.compile(r"([0-9]+)(ms|s|m|h|d|w|y)")
-_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
-_UNIT_MS |= {"w": 7 * _UNIT_MS["d"], "y": 365 * _UNIT_MS["d"]}
 
 
 @dataclass(frozen=True)
@@ -71,11 +67,6 @@ class Outcome:
     series: tuple[Series, ...] = ()
     error: str | None = None
     empty_reason: str | None = None
-
-
-def legend_labels(legend_format: str | None) -> list[str]:
-    """Labels a legend format uses (``{{local_cluster}} {{code}}xx`` -> both)."""
-    return _LEGEND_LABEL.findall(legend_format or "")
 
 
 def validate(
@@ -194,19 +185,11 @@ class QueryWindow:
 
 
 def shortest_range_ms(expr: str) -> int | None:
-    """The shortest range (``[5m]``, or a subquery's ``[5m:1m]``) in ``expr``, None without one."""
-    code = _STRING.sub('""', expr)
-    found = [_duration_ms(m.group(1)) for m in _RANGE.finditer(code)]
-    known = [ms for ms in found if ms]
-    return min(known) if known else None
-
-
-def _duration_ms(text: str) -> int:
-    """A PromQL duration (``1h30m``) in ms; 0 for what is not one."""
-    parts = _DURATION_PART.findall(text)
-    if "".join(n + unit for n, unit in parts) != text:
-        return 0
-    return sum(int(n) * _UNIT_MS[unit] for n, unit in parts)
+    """The shortest range in ``expr`` (interpolated PromQL), None without one or unparsable."""
+    try:
+        return analysis.shortest_range_ms(promql_parser.parse(expr))
+    except ValueError:
+        return None
 
 
 def _judge_panel(report: Report, plan: PanelPlan, outcomes: list[Outcome]) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from generator.promql.analysis import output_labels
 from generator.promql.context import DashboardContext
+from generator.promql.dashboard import LEGEND_LABEL
 from generator.promql.problems import Problem, Severity
 from generator.promql.rules.base import Rule
-
-LEGEND_LABEL = re.compile(r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
 
 
 class LegendLabels(Rule):
