@@ -26,6 +26,7 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth
 from urllib3.util.retry import Retry
 
+from generator.credentials import BearerAuth
 from generator.errors import (
     GrafanaAuthError,
     GrafanaConflict,
@@ -34,7 +35,7 @@ from generator.errors import (
     GrafanaUnreachable,
 )
 from generator.grafana import state
-from generator.grafana.settings import Credentials, GrafanaSettings, Secret
+from generator.grafana.settings import Credentials, GrafanaSettings
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +49,6 @@ SEARCH_PAGE_SIZE = 1000
 # then reads the dashboard back and accepts it when it holds exactly what was sent.
 # DELETE is idempotent: a replay after success gets a 404, which delete treats as done.
 RETRIED_METHODS = frozenset({"GET", "HEAD", "POST", "DELETE"})
-
-
-class BearerAuth(AuthBase):
-    """``Authorization: Bearer <token>``; its repr never shows the token."""
-
-    def __init__(self, token: Secret) -> None:
-        self._token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
-        return request
-
-    def __repr__(self) -> str:
-        return "BearerAuth(********)"
 
 
 @dataclass(frozen=True)

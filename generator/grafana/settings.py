@@ -14,30 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from generator.credentials import Secret, read_token_file, strip_userinfo
 from generator.errors import ConfigError
-
-
-class Secret:
-    """A credential value that never shows itself in repr(), str() or f-strings."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('********')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True)
@@ -87,7 +65,7 @@ def split_url_credentials(url: str) -> tuple[str, str | None, Secret | None]:
     parts = urlsplit(url.strip())
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigError(
-            f"Grafana URL {_safe(url)!r} is not an http(s) URL; set GRAFANA_URL or --url "
+            f"Grafana URL {strip_userinfo(url)!r} is not an http(s) URL; set GRAFANA_URL or --url "
             "to e.g. https://grafana.example.com"
         )
     user = unquote(parts.username) if parts.username else None
@@ -99,26 +77,10 @@ def split_url_credentials(url: str) -> tuple[str, str | None, Secret | None]:
     return clean, user, password
 
 
-def _safe(url: str) -> str:
-    """The URL with any userinfo removed, for messages."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
-
-
 def load_credentials(env: Mapping[str, str], token_file: Path | None) -> Credentials | None:
     """Token from --token-file or GRAFANA_TOKEN, else GRAFANA_USER/GRAFANA_PASSWORD."""
     if token_file is not None:
-        try:
-            token = token_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot read the token file {token_file}: {exc.strerror}; check --token-file"
-            ) from None
-        if not token:
-            raise ConfigError(f"the token file {token_file} is empty; check --token-file")
-        return Credentials(token=Secret(token))
+        return Credentials(token=read_token_file(token_file))
     if env.get("GRAFANA_TOKEN", "").strip():
         return Credentials(token=Secret(env["GRAFANA_TOKEN"].strip()))
     user, password = env.get("GRAFANA_USER", ""), env.get("GRAFANA_PASSWORD", "")

@@ -34,23 +34,10 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth
 from requests.utils import get_netrc_auth
 
+from generator.credentials import BearerAuth, Secret, strip_userinfo
 from generator.errors import PrometheusAuthError, PrometheusError, PrometheusUnreachable
 
 Json = dict[str, Any]
-
-
-class BearerAuth(AuthBase):
-    """``Authorization: Bearer <token>``; its repr never shows the token."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        return request
-
-    def __repr__(self) -> str:
-        return "BearerAuth(********)"
 
 
 @dataclass(frozen=True)
@@ -73,19 +60,16 @@ class Connection:
 
     def auth(self) -> AuthBase | None:
         if self.token:
-            return BearerAuth(self.token)
+            return BearerAuth(Secret(self.token))
         if self.user is not None:
             return HTTPBasicAuth(self.user, self.password or "")
         return None
 
 
 def safe_url(url: str) -> str:
-    """``url`` with any ``user:password@`` removed."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", "")).rstrip("/")
+    """``url`` with any ``user:password@``, query and trailing slash removed, for messages."""
+    parts = urlsplit(strip_userinfo(url))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")).rstrip("/")
 
 
 @dataclass(frozen=True)

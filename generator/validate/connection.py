@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from generator.credentials import read_token_file
 from generator.errors import ConfigError
 from generator.validate.client import Connection
 
@@ -23,16 +24,6 @@ def parse_header(text: str) -> tuple[str, str]:
     return name, value.strip()
 
 
-def read_token(path: Path) -> str:
-    try:
-        token = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise ConfigError(f"--token-file {path}: cannot read it ({exc.strerror})") from None
-    if not token:
-        raise ConfigError(f"--token-file {path} is empty; put the bearer token in it")
-    return token
-
-
 def connection_from(
     url: str,
     *,
@@ -47,7 +38,7 @@ def connection_from(
     env = os.environ if environ is None else environ
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"--prometheus {url!r} must start with http:// or https://")
-    token = read_token(token_file) if token_file else (env.get(TOKEN_ENV) or None)
+    token = read_token_file(token_file).reveal() if token_file else (env.get(TOKEN_ENV) or None)
     user = env.get(USER_ENV) or None
     if token and user:
         raise ConfigError(

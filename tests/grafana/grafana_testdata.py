@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from generator.grafana.settings import Credentials, GrafanaSettings, RetryPolicy, Secret
+from generator.credentials import Secret
+from generator.grafana.settings import Credentials, GrafanaSettings, RetryPolicy
 
 ADMIN_TOKEN = "glsa_ADMINsecret_5b1f0c9e7d"
 VIEWER_TOKEN = "glsa_VIEWERsecret_77aa3e21c4"

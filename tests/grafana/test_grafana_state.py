@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from grafana_testdata import BUILD
 
+from generator.credentials import Secret
 from generator.errors import ConfigError
 from generator.grafana import state
 from generator.grafana.client import RemoteDashboard
 from generator.grafana.folders import folder_chain, folder_uid, split_path
 from generator.grafana.plan import Action, Desired, classify, classify_removed
 from generator.grafana.provenance import version_message
-from generator.grafana.settings import Secret, load_credentials, settings_from
+from generator.grafana.settings import load_credentials, settings_from
 
 BASE = BUILD["meshdash-service"]
 WANT = Desired("meshdash-service", "Service overview", None, BASE, "test")
