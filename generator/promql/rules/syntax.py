@@ -11,10 +11,10 @@ from generator.errors import InterpolationError
 from generator.promql.context import DashboardContext
 from generator.promql.dashboard import all_variable_values, variables
 from generator.promql.interpolate import VariableValue
+from generator.promql.locate import locate
 from generator.promql.problems import Location, Problem, Severity
 from generator.promql.rules.base import Rule
 
-_QUOTED = re.compile(r"'([^']+)'")
 _VARIABLE_FUNCTION = re.compile(
     r"^\s*(label_values|query_result|label_names|metrics)\s*\((.*)\)\s*$", re.S
 )
@@ -74,7 +74,7 @@ class PromQLSyntax(Rule):
                     location,
                     f"does not parse with {label}: {exc}",
                     text=text,
-                    span=_locate(text, str(exc)),
+                    span=locate(text, str(exc)),
                 )
                 return
 
@@ -92,22 +92,4 @@ def _variable_promql(variable: Mapping[str, object]) -> str | None:
         return args
     if function == "label_values" and "," in args:
         return args.rsplit(",", 1)[0]
-    return None
-
-
-def _locate(text: str, message: str) -> tuple[int, int] | None:
-    """Where in ``text`` the parser's complaint points, when its message names a token."""
-    if "parenthesis" in message and "unclosed" in message:
-        depth: list[int] = []
-        for index, char in enumerate(text):
-            if char == "(":
-                depth.append(index)
-            elif char == ")" and depth:
-                depth.pop()
-        return (depth[-1], depth[-1] + 1) if depth else None
-    match = _QUOTED.search(message)
-    if match:
-        index = text.find(match.group(1))
-        if index >= 0:
-            return index, index + len(match.group(1))
     return None
