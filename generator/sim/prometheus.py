@@ -69,6 +69,8 @@ class PrometheusServer:
         lookback_delta: str | None = None,
         port: int | None = None,
         ready_timeout: float = 30.0,
+        web_config: str | None = None,
+        ready_auth: tuple[str, str] | None = None,
     ) -> None:
         self.scrape_configs = scrape_configs or []
         self.data_dir = data_dir
@@ -76,6 +78,9 @@ class PrometheusServer:
         self.lookback_delta = lookback_delta
         self.port = port
         self.ready_timeout = ready_timeout
+        # Prometheus' --web.config.file (TLS, basic auth), and the login to see it ready.
+        self.web_config = web_config
+        self.ready_auth = ready_auth
         self._tmp: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -121,6 +126,10 @@ class PrometheusServer:
         ]
         if self.lookback_delta:
             command.append(f"--query.lookback-delta={self.lookback_delta}")
+        if self.web_config is not None:
+            web = self._tmp / "web.yml"
+            web.write_text(self.web_config)
+            command.append(f"--web.config.file={web}")
         log = (self._tmp / "prometheus.log").open("wb")
         with log:
             self._process = subprocess.Popen(
@@ -149,7 +158,8 @@ class PrometheusServer:
                     f"on {self.url}: {self._log_tail()}"
                 )
             try:
-                if requests.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
+                ready = requests.get(f"{self.url}/-/ready", auth=self.ready_auth, timeout=1)
+                if ready.status_code == 200:
                     return
             except requests.RequestException:
                 pass

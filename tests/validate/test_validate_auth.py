@@ -1,21 +1,17 @@
 """Credentials against a real Prometheus that demands basic auth (``--web.config.file``).
 
-The sim's PrometheusServer has no flag for a web config, so this module
-starts the binary itself on a free loopback port and always stops it.
+The sim's PrometheusServer starts it with the web config and stops it.
 """
 
 from __future__ import annotations
 
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from generator.sim.prometheus import find_binary, free_port
+from generator.sim.prometheus import PrometheusServer
 
 USER = "meshdash"
 PASSWORD = "meshdash-right-password"
@@ -25,47 +21,10 @@ PASSWORD_HASH = "$2b$04$.oc0v1DCUCNiDsDYj9gGqueSEcnudJyO5aoS2hZcFRfhkQjumkCp6"
 
 
 @pytest.fixture(scope="module")
-def guarded_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("guarded-prometheus")
-    (tmp / "web.yml").write_text(f"basic_auth_users:\n  {USER}: {PASSWORD_HASH}\n")
-    (tmp / "prometheus.yml").write_text("global:\n  scrape_interval: 15s\n")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            find_binary("prometheus"),
-            f"--config.file={tmp / 'prometheus.yml'}",
-            f"--web.config.file={tmp / 'web.yml'}",
-            f"--storage.tsdb.path={tmp / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--log.level=warn",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-    )
-    try:
-        _wait_ready(f"http://127.0.0.1:{port}", process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            answer = requests.get(f"{url}/-/ready", auth=(USER, PASSWORD), timeout=1)
-            if answer.status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.05)
-    pytest.fail(f"prometheus with basic auth did not start on {url}")
+def guarded_url() -> Iterator[str]:
+    web_config = f"basic_auth_users:\n  {USER}: {PASSWORD_HASH}\n"
+    with PrometheusServer(web_config=web_config, ready_auth=(USER, PASSWORD)) as server:
+        yield server.url
 
 
 def _empty_dashboards(tmp_path: Path) -> str:
