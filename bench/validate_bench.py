@@ -30,8 +30,8 @@ from bench.measure import BenchError, Target, median, timed
 from generator.build import BuiltDashboard, build_dashboards
 from generator.promql.interpolate import TimeRange
 from generator.validate import PrometheusClient, ValidateOptions, connection_from, resolve, validate
-from generator.validate.plan import Job, plan_dashboard
-from generator.validate.runner import QueryWindow
+from generator.validate.plan import Job
+from generator.validate.runner import QueryWindow, plan_panels
 
 DASHBOARD_UID = "meshdash-service"
 STEP_SECONDS = 15
@@ -54,16 +54,7 @@ def dashboard_queries(item: BuiltDashboard) -> list[str]:
 def planned_jobs(
     item: BuiltDashboard, client: PrometheusClient, options: ValidateOptions
 ) -> list[Job]:
-    resolution = resolve(
-        item.data, client, options.time_range, scrape_interval=options.scrape_interval
-    )
-    plans = plan_dashboard(
-        item.data,
-        resolution,
-        time_range=options.time_range,
-        scrape_interval=options.scrape_interval,
-        max_combinations=options.max_combinations,
-    )
+    _, plans = plan_panels(item.data, client, options)
     return [job for plan in plans for job in plan.jobs]
 
 

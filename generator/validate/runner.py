@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, Executor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Any
 
 import promql_parser
 
@@ -69,6 +70,27 @@ class Outcome:
     empty_reason: str | None = None
 
 
+def plan_panels(
+    dashboard: dict[str, Any],
+    client: PrometheusClient,
+    options: ValidateOptions,
+    *,
+    pool: Executor | None = None,
+) -> tuple[Resolution, list[PanelPlan]]:
+    """Resolve one dashboard's variables and plan every panel's queries for their values."""
+    resolution = resolve(
+        dashboard, client, options.time_range, scrape_interval=options.scrape_interval, pool=pool
+    )
+    plans = plan_dashboard(
+        dashboard,
+        resolution,
+        time_range=options.time_range,
+        scrape_interval=options.scrape_interval,
+        max_combinations=options.max_combinations,
+    )
+    return resolution, plans
+
+
 def validate(
     dashboards: Sequence[BuiltDashboard], client: PrometheusClient, options: ValidateOptions
 ) -> Report:
@@ -78,23 +100,9 @@ def validate(
     plans: list[PanelPlan] = []
     with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
         for item in dashboards:
-            resolution = resolve(
-                item.data,
-                client,
-                options.time_range,
-                scrape_interval=options.scrape_interval,
-                pool=pool,
-            )
+            resolution, planned = plan_panels(item.data, client, options, pool=pool)
             _report_variables(report, item.uid, resolution)
-            plans.extend(
-                plan_dashboard(
-                    item.data,
-                    resolution,
-                    time_range=options.time_range,
-                    scrape_interval=options.scrape_interval,
-                    max_combinations=options.max_combinations,
-                )
-            )
+            plans.extend(planned)
         jobs = [job for plan in plans for job in plan.jobs]
         outcomes = run_jobs(client, jobs, options, pool)
     for plan in plans:

@@ -33,9 +33,7 @@ from generator.promql.dashboard import iter_targets
 from generator.promql.interpolate import builtin_values
 from generator.sim import Truth
 from generator.sim.truth import PUBLIC_LISTENER
-from generator.validate import resolve
-from generator.validate.plan import plan_dashboard
-from generator.validate.runner import QueryWindow
+from generator.validate.runner import QueryWindow, plan_panels
 
 #: Points per series compared: 10 minutes at the validation step, less the first window.
 MIN_POINTS = 9
@@ -195,16 +193,7 @@ def test_panel_numbers_equal_ground_truth(backfill: Any, key: tuple[str, str, st
     expect = EXPECTATIONS[key]
     item = next(d for d in DASHBOARDS if d.uid == uid)
     options = backfill.options
-    resolution = resolve(
-        item.data, backfill.client, options.time_range, scrape_interval=options.scrape_interval
-    )
-    plans = plan_dashboard(
-        item.data,
-        resolution,
-        time_range=options.time_range,
-        scrape_interval=options.scrape_interval,
-        max_combinations=options.max_combinations,
-    )
+    _, plans = plan_panels(item.data, backfill.client, options)
     jobs = [j for p in plans if p.key.title == title for j in p.jobs if j.ref.ref_id == ref_id]
     assert jobs, f"no query planned for {key}"
     checked = 0
