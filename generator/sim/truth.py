@@ -73,15 +73,10 @@ class Truth:
         cluster: str | None = None,
     ) -> float:
         """Final responses from ``destination`` to ``source`` (``envoy_cluster_upstream_rq``)."""
-        family = "envoy_cluster_upstream_rq_xx" if code_class else "envoy_cluster_upstream_rq"
-        return self.rate(
-            family,
-            consul_source_service=source,
-            consul_destination_service=destination,
-            envoy_response_code=None if code is None else str(code),
-            envoy_response_code_class=code_class,
+        return self._response_rate(
+            "envoy_cluster_upstream_rq", source, destination, code, code_class,
             envoy_cluster_name=cluster,
-        )
+        )  # fmt: skip
 
     def attempt_rate(self, source: str, destination: str) -> float:
         """Every attempt, retries included (``envoy_cluster_upstream_rq_total``)."""
@@ -99,17 +94,27 @@ class Truth:
         code_class: str | None = None,
     ) -> float:
         """Responses that triggered a retry (``envoy_cluster_retry_upstream_rq[_xx]``)."""
-        family = (
-            "envoy_cluster_retry_upstream_rq_xx"
-            if code_class
-            else "envoy_cluster_retry_upstream_rq"
+        return self._response_rate(
+            "envoy_cluster_retry_upstream_rq", source, destination, code, code_class
         )
+
+    def _response_rate(
+        self,
+        family: str,
+        source: str,
+        destination: str,
+        code: str | int | None,
+        code_class: str | None,
+        **labels: str | None,
+    ) -> float:
+        """``family`` by code, or its ``_xx`` twin by class, from ``source`` to ``destination``."""
         return self.rate(
-            family,
+            f"{family}_xx" if code_class else family,
             consul_source_service=source,
             consul_destination_service=destination,
             envoy_response_code=None if code is None else str(code),
             envoy_response_code_class=code_class,
+            **labels,
         )
 
     def retries(self, source: str, destination: str) -> float:
