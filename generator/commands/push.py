@@ -56,15 +56,7 @@ def push_command(
     as_json = output_format == "json"
     with verbose_logging(opts["verbose"]), GrafanaClient(settings, opts["parallel"]) as client:
         client.health()
-        plan = compute_plan(
-            client,
-            desired,
-            prune=opts["prune"],
-            adopt=opts["adopt"],
-            force=opts["force"],
-            parallel=opts["parallel"],
-            refresh=not no_refresh,
-        )
+        plan = plan_from_options(client, desired, opts, refresh=not no_refresh)
         if dry_run:
             click.echo(plan_json(plan) if as_json else format_plan(plan))
             _check_plan(plan)
@@ -76,6 +68,21 @@ def push_command(
         )
     click.echo(summary_json(outcomes) if as_json else format_summary(outcomes))
     _check_outcomes(outcomes)
+
+
+def plan_from_options(
+    client: GrafanaClient, desired: list[Desired], opts: dict[str, Any], *, refresh: bool = True
+) -> Plan:
+    """The plan for ``desired`` under the shared Grafana options (prune, adopt, force)."""
+    return compute_plan(
+        client,
+        desired,
+        prune=opts["prune"],
+        adopt=opts["adopt"],
+        force=opts["force"],
+        parallel=opts["parallel"],
+        refresh=refresh,
+    )
 
 
 def desired_from_options(opts: dict[str, Any]) -> list[Desired]:
