@@ -15,6 +15,7 @@ from headers or the text of a requests exception.
 from __future__ import annotations
 
 import logging
+import ssl
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -234,14 +235,30 @@ class GrafanaClient:
             raise error_for(response, method=method, url=url, what=what)
         return response
 
+    def _tls_failure(self, exc: requests.RequestException, url: str) -> GrafanaError:
+        causes = _ssl_errors(exc)
+        if any(getattr(cause, "reason", None) in _NOT_TLS_REASONS for cause in causes):
+            return GrafanaUnreachable(
+                f"the server at {self.settings.url} does not speak TLS (plain HTTP?): use "
+                "http:// in GRAFANA_URL or --url"
+            )
+        if self.settings.insecure or not any(
+            isinstance(cause, ssl.SSLCertVerificationError) for cause in causes
+        ):
+            return GrafanaUnreachable(
+                f"the TLS handshake with {url} failed ({_ssl_reason(causes)}); check that the "
+                "URL's port serves HTTPS"
+            )
+        return GrafanaUnreachable(
+            f"TLS verification failed for {url}: pass --ca-cert with your private CA "
+            "bundle (or --insecure for a throwaway test instance)"
+        )
+
     def _unreachable(self, exc: requests.RequestException, method: str, url: str) -> GrafanaError:
         retries = self.settings.retry.retries
         tries = f"after {retries} retries" if retries else "without retries"
         if isinstance(exc, requests.exceptions.SSLError):
-            return GrafanaUnreachable(
-                f"TLS verification failed for {url}: pass --ca-cert with your private CA "
-                "bundle (or --insecure for a throwaway test instance)"
-            )
+            return self._tls_failure(exc, url)
         cause = getattr(exc.args[0], "reason", None) if exc.args else None
         if isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(
             cause, urllib3.exceptions.ReadTimeoutError
@@ -267,6 +284,30 @@ class GrafanaClient:
         return GrafanaError(f"{method} {url} failed ({type(exc).__name__}, {tries})")
 
 
+# OpenSSL's reasons when the peer answers a ClientHello with something that is not TLS
+# (a plain-HTTP server answers "HTTP/1.1 400 ..."): no CA bundle or --insecure can help.
+_NOT_TLS_REASONS = frozenset(
+    {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG"}
+)
+
+
+def _ssl_errors(exc: BaseException) -> list[ssl.SSLError]:
+    """Every ``ssl.SSLError`` in the chain requests and urllib3 wrap around the real one."""
+    found: list[ssl.SSLError] = []
+    pending: list[object] = [exc]
+    seen: set[int] = set()
+    while pending:
+        item = pending.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, ssl.SSLError):
+            found.append(item)
+        pending.extend([*item.args, getattr(item, "reason", None), item.__cause__])
+        pending.append(item.__context__)
+    return found
+
+
 def _reason(exc: BaseException) -> str:
     """A short cause for a connection failure, from the exception type chain only."""
     text = repr(exc).lower()
@@ -283,6 +324,11 @@ def _reason(exc: BaseException) -> str:
     return "connection failed"
 
 
+def _ssl_reason(causes: list[ssl.SSLError]) -> str:
+    reasons = [str(cause.reason) for cause in causes if getattr(cause, "reason", None)]
+    return reasons[0].lower().replace("_", " ") if reasons else "no reason given"
+
+
 def _grafana_message(response: requests.Response) -> tuple[str, str]:
     """Grafana's ``message`` and ``status`` fields, if the body is JSON."""
     try:
@@ -292,6 +338,10 @@ def _grafana_message(response: requests.Response) -> tuple[str, str]:
     if not isinstance(body, dict):
         return "", ""
     return str(body.get("message", ""))[:200], str(body.get("status", ""))
+
+
+def _detail(message: str) -> str:
+    return f" {message}" if message else ""
 
 
 _CONFLICT_HINTS = {
@@ -315,9 +365,11 @@ def error_for(response: requests.Response, *, method: str, url: str, what: str) 
             "or --token-file (or GRAFANA_USER/GRAFANA_PASSWORD) and that it is not expired"
         )
     if code == 403:
+        doing = "reading" if method == "GET" else "writing"
         return GrafanaAuthError(
-            f"Grafana denied access to {what} ({where}: 403); the token's role is too weak: "
-            "give the service account the Editor role (Admin to create folders) in this org"
+            f"Grafana denied {doing} {what} ({where}: 403{_detail(message)}): the token's "
+            "role is too weak; give its service account the Editor role in this org "
+            "(Viewer may only read)"
         )
     if code == 404:
         return GrafanaNotFound(f"{what} not found in Grafana ({where}: 404)")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from generator.errors import GrafanaConflict, GrafanaError
+from generator.errors import GrafanaAuthError, GrafanaConflict, GrafanaError
 from generator.grafana import state
 from generator.grafana.client import GrafanaClient
 from generator.grafana.folders import create_folders
@@ -53,21 +53,37 @@ class Outcome:
 
 
 def publish(client: GrafanaClient, plan: Plan, *, message: str, parallel: int = 4) -> list[Outcome]:
-    """Apply ``plan``; returns one outcome per change, in plan order."""
+    """Apply ``plan``; returns one outcome per change, in plan order.
+
+    A refused role (401/403 on any write) is a setup problem, not one dashboard's: it
+    stops the run (the writes not yet sent are skipped) and is raised, exit 2.
+    """
     folder_error = ""
     try:
         create_folders(client, plan.folders)
+    except GrafanaAuthError:
+        raise
     except GrafanaError as exc:
         folder_error = str(exc)
     broken = {ref.uid for ref in plan.folders} if folder_error else set()
+    refused: list[GrafanaAuthError] = []
 
     def run(change: Change) -> Outcome:
+        if refused:
+            return _outcome(change, Result.FAILED, "skipped: Grafana refused the token's role")
         if change.folder_uid in broken and change.action in (Action.CREATE, Action.UPDATE):
             return _outcome(change, Result.FAILED, folder_error)
-        return apply_change(client, change, message=message)
+        try:
+            return apply_change(client, change, message=message)
+        except GrafanaAuthError as exc:
+            refused.append(exc)
+            raise
 
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        return list(pool.map(run, plan.changes))
+        futures = [pool.submit(run, change) for change in plan.changes]
+    if refused:
+        raise refused[0]
+    return [future.result() for future in futures]
 
 
 def apply_change(client: GrafanaClient, change: Change, *, message: str) -> Outcome:
@@ -83,6 +99,8 @@ def apply_change(client: GrafanaClient, change: Change, *, message: str) -> Outc
             client.delete_dashboard(change.uid)
             return _outcome(change, Result.DELETED, change.reason)
         return _write(client, change, message)
+    except GrafanaAuthError:
+        raise
     except GrafanaError as exc:
         return _outcome(change, Result.FAILED, str(exc))
 

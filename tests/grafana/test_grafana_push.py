@@ -10,7 +10,6 @@ from grafana_testdata import (
     ADMIN_TOKEN,
     ADMIN_USER,
     BUILD,
-    VIEWER_TOKEN,
     summary_counts,
     write_build,
 )
@@ -266,15 +265,6 @@ def test_missing_url_or_credentials_exit_2(meshdash, build_dir, monkeypatch):
 def test_bad_from_dir_is_a_usage_error(meshdash, tmp_path):
     run = meshdash("push", "--from", str(tmp_path / "nowhere"))
     assert run.code == 2 and "meshdash build" in run.err
-
-
-def test_viewer_token_fails_every_write_naming_the_role(meshdash, grafana, build_dir, monkeypatch):
-    monkeypatch.setenv("GRAFANA_TOKEN", VIEWER_TOKEN)
-    run = meshdash("push", "--from", str(build_dir))
-
-    assert run.code == 1
-    assert "403" in run.out and "Editor role" in run.out
-    assert grafana.dashboards == {}
 
 
 def test_token_file_and_basic_auth_work(meshdash, grafana, build_dir, monkeypatch, tmp_path):
