@@ -63,6 +63,23 @@ def iter_panels(dashboard: Json, *, rows: bool = False) -> Iterator[Json]:
             yield panel
 
 
+def panels_with_rows(dashboard: Json) -> Iterator[tuple[Json, Json | None]]:
+    """Every non-row panel with the row it sits in (None above the first row)."""
+    row: Json | None = None
+    for panel in dashboard.get("panels") or ():
+        if panel.get("type") == "row":
+            row = panel
+            for inner in panel.get("panels") or ():
+                yield inner, panel
+            continue
+        yield panel, row
+
+
+def repeated_variables(panel: Json, row: Json | None) -> frozenset[str]:
+    """Variables a panel or its row repeats on: each copy sees one value of them."""
+    return frozenset(str(p["repeat"]) for p in (panel, row) if p and p.get("repeat"))
+
+
 def iter_targets(dashboard: Json) -> Iterator[TargetRef]:
     """Every target with an ``expr`` (a Prometheus query), skipping hidden ones."""
     for panel in iter_panels(dashboard):

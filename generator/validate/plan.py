@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from generator.errors import InterpolationError
-from generator.promql.dashboard import TargetRef, iter_targets
+from generator.promql.dashboard import TargetRef, iter_targets, panels_with_rows, repeated_variables
 from generator.promql.interpolate import TimeRange, find_references, interpolate
 from generator.validate.resolve import Assignment, Resolution
 
@@ -53,7 +53,7 @@ def plan_dashboard(
     for ref in iter_targets(dashboard):
         by_panel.setdefault(id(ref.panel), []).append(ref)
     plans = []
-    for index, (panel, row) in enumerate(_panels_with_rows(dashboard)):
+    for index, (panel, row) in enumerate(panels_with_rows(dashboard)):
         refs = by_panel.get(id(panel))
         if not refs:
             continue
@@ -90,23 +90,12 @@ def combinations(
     return [combos[i] for i in picks]
 
 
-def _panels_with_rows(dashboard: Json) -> Iterator[tuple[Json, Json | None]]:
-    row: Json | None = None
-    for panel in dashboard.get("panels") or ():
-        if panel.get("type") == "row":
-            row = panel
-            for inner in panel.get("panels") or ():
-                yield inner, panel
-            continue
-        yield panel, row
-
-
 def _needed(
     panel: Json, row: Json | None, refs: list[TargetRef], resolution: Resolution
 ) -> tuple[str, ...]:
     """Variables the panel's queries use, its repeats, and every variable they depend on."""
     names = {r.name for ref in refs for r in find_references(ref.expr)}
-    names |= {str(p.get("repeat")) for p in (panel, row) if p and p.get("repeat")}
+    names |= repeated_variables(panel, row)
     pending = [n for n in names if n in resolution.variables]
     closed: set[str] = set()
     while pending:

@@ -1,7 +1,8 @@
 """Every lint rule against its data-driven cases in cases/<code>.yaml.
 
 Each case changes one part of cases/base_dashboard.yaml (which passes every
-rule) and lists the problems expected as [severity, text in the message].
+rule) and lists the problems expected as [severity, text in the message];
+``span`` names the text the caret of its one problem must point at.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def _merge(into: dict[str, Any], changes: dict[str, Any]) -> None:
 
 def _dashboard(case: dict[str, Any]) -> dict[str, Any]:
     dashboard = copy.deepcopy(BASE)
+    _merge(dashboard["panels"][0], case.get("row", {}))
     panel = dashboard["panels"][1]
     _merge(panel, case.get("panel", {}))
     if panel.get("targets"):
@@ -74,6 +76,10 @@ def test_rule_cases(codes: list[str], case: dict[str, Any]) -> None:
     for (severity, message), (want_severity, want_text) in zip(got, case["expect"], strict=True):
         assert severity == want_severity
         assert want_text in message
+    if "span" in case:  # the caret lands on this text
+        (problem,) = problems
+        assert problem.text is not None and problem.span is not None
+        assert problem.text[slice(*problem.span)] == case["span"]
 
 
 def test_base_dashboard_passes_every_rule() -> None:

@@ -6,6 +6,7 @@ from generator.promql.rules.base import Rule
 from generator.promql.rules.counter import RateOverCounter
 from generator.promql.rules.histogram import HistogramLe
 from generator.promql.rules.legend import LegendLabels
+from generator.promql.rules.multi_value import MultiValueEquality
 from generator.promql.rules.panels import PanelDatasource, PanelDescription, PanelTitle, PanelUnit
 from generator.promql.rules.rate_interval import RateInterval
 from generator.promql.rules.syntax import PromQLSyntax
@@ -18,6 +19,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     RateOverCounter,
     HistogramLe,
     LegendLabels,
+    MultiValueEquality,
     UndefinedVariable,
     UnusedVariable,
     VariableRegex,

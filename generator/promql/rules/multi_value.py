@@ -1,0 +1,113 @@
+"""MD106 promql/multi-value-equality."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+import promql_parser as pp
+
+from generator.errors import InterpolationError
+from generator.promql.analysis import selectors
+from generator.promql.context import DashboardContext
+from generator.promql.dashboard import (
+    panels_with_rows,
+    repeated_variables,
+    variables,
+)
+from generator.promql.interpolate import VariableValue, find_references
+from generator.promql.problems import Problem, Severity
+from generator.promql.rules.base import Rule
+
+_REGEX = {"=": "=~", "!=": "!~"}
+# The text just before a reference inside an exact matcher's string: `="`, `!= 'pre-`.
+_EXACT_BEFORE = re.compile(r"(?<![=!~])!?=\s*[\"'`][^\"'`]*$")
+
+
+def _marker(name: str) -> str:
+    """A value no real label holds, so the parsed query shows where the variable landed."""
+    return f"md106x{name}x"
+
+
+class MultiValueEquality(Rule):
+    """A multi-value or include-All variable is matched with ``=~``/``!~``, never ``=``/``!=``.
+
+    With All or two values selected Grafana sends ``.+`` or ``(a|b)``; an
+    exact matcher compares the label with that text and the panel shows
+    "No data". A panel or row that repeats on the variable sees one value
+    per copy, so an exact matcher is fine there.
+
+    **Anti-pattern**::
+
+        rate(envoy_cluster_upstream_rq_total{consul_source_service="$service"}[$__rate_interval])
+
+    **Best practice**::
+
+        rate(envoy_cluster_upstream_rq_total{consul_source_service=~"$service"}[$__rate_interval])
+    """
+
+    code = "MD106"
+    name = "promql/multi-value-equality"
+    severity = Severity.BUG
+
+    def check(self, ctx: DashboardContext) -> Iterable[Problem]:
+        several = _multi_value_names(ctx)
+        if not several:
+            return
+        repeats = {id(p): repeated_variables(p, row) for p, row in panels_with_rows(ctx.dashboard)}
+        for target in ctx.targets:
+            names = several - repeats.get(id(target.ref.panel), frozenset())
+            used = {r.name for r in find_references(target.ref.expr)} & names
+            if not used:
+                continue
+            values = {**ctx.sample_values, **{n: VariableValue.single(_marker(n)) for n in used}}
+            try:
+                ast = pp.parse(ctx.interpolate(target.ref.expr, values, sentinels=True))
+            except (InterpolationError, ValueError):
+                continue  # promql/syntax reports it
+            for label, op, name in _exact_matches(ast, used):
+                text = target.ref.expr
+                yield self.problem(
+                    target.location,
+                    f"{label}{op} matches ${name} exactly, but ${name} is multi-value or "
+                    "offers All: with All or two values selected Grafana sends .+ or (a|b) "
+                    f'and the panel shows "No data"; use {_REGEX[op]}',
+                    text=text,
+                    span=_span(text, name),
+                )
+
+
+def _multi_value_names(ctx: DashboardContext) -> frozenset[str]:
+    return frozenset(
+        str(v["name"])
+        for v in variables(ctx.dashboard)
+        if v.get("name") and (v.get("multi") or v.get("includeAll"))
+    )
+
+
+def _exact_matches(ast: pp.Expr, names: Iterable[str]) -> Iterable[tuple[str, str, str]]:
+    """(label, operator, variable) of every ``=``/``!=`` matcher whose value holds a variable."""
+    markers: Mapping[str, str] = {_marker(n): n for n in names}
+    found: dict[tuple[str, str, str], None] = {}
+    for selector in selectors(ast):
+        for matcher in selector.matchers.matchers:
+            op = _exact_operator(matcher.op)
+            for marker, name in markers.items():
+                if op and marker in matcher.value:
+                    found.setdefault((matcher.name, op, name))
+    return list(found)
+
+
+def _exact_operator(op: pp.MatchOp) -> str | None:
+    if op == pp.MatchOp.Equal:
+        return "="
+    return "!=" if op == pp.MatchOp.NotEqual else None
+
+
+def _span(text: str, name: str) -> tuple[int, int] | None:
+    """The reference to ``name`` inside an exact matcher, else its first reference."""
+    refs = [r for r in find_references(text) if r.name == name]
+    for ref in refs:
+        if _EXACT_BEFORE.search(text[: ref.start]):
+            return ref.start, ref.end
+    return (refs[0].start, refs[0].end) if refs else None
