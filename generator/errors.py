@@ -17,6 +17,7 @@ that escapes is a bug and is reported as such.
     ├── SandboxError                 prometheus/promtool missing or failed to start
     ├── PrometheusError              the Prometheus HTTP API failed
     │   ├── PrometheusUnreachable    no answer at all from the given URL
+    │   │   └── NotPrometheusError   an answer, but not a Prometheus API's (a Grafana, HTML)
     │   └── PrometheusAuthError      401/403: credentials or tenant refused
     ├── GrafanaError                 the Grafana HTTP API failed
     │   ├── GrafanaUnreachable       no answer at all from the given URL
@@ -86,6 +87,10 @@ class PrometheusError(MeshdashError):
 
 class PrometheusUnreachable(PrometheusError):
     """The Prometheus URL did not answer at all."""
+
+
+class NotPrometheusError(PrometheusUnreachable):
+    """The URL answers, but not as a Prometheus API does (a Grafana, a login page)."""
 
 
 class PrometheusAuthError(PrometheusError):

@@ -14,6 +14,8 @@ A server that answers 405 to POST (a GET-only proxy) gets GET from then on.
 Errors are translated at one boundary, :meth:`PrometheusClient._get`:
 
 - no answer at all -> :class:`PrometheusUnreachable`, naming the URL;
+- an answer that is not the Prometheus API's (HTML, Grafana's JSON errors,
+  even under 401) -> :class:`NotPrometheusError`, before credentials are blamed;
 - 401/403 -> :class:`PrometheusAuthError`;
 - any other refusal (bad query, 5xx) -> :class:`PrometheusError` with
   Prometheus's own error text, which a caller may report per query.
@@ -35,7 +37,12 @@ from requests.auth import AuthBase, HTTPBasicAuth
 from requests.utils import get_netrc_auth
 
 from generator.credentials import BearerAuth, Secret, strip_userinfo
-from generator.errors import PrometheusAuthError, PrometheusError, PrometheusUnreachable
+from generator.errors import (
+    NotPrometheusError,
+    PrometheusAuthError,
+    PrometheusError,
+    PrometheusUnreachable,
+)
 
 Json = dict[str, Any]
 
@@ -197,6 +204,12 @@ class PrometheusClient:
 
 def _payload(answer: requests.Response, shown: str, path: str) -> Any:
     status = answer.status_code
+    foreign = _foreign_answer(answer)
+    if foreign:
+        raise NotPrometheusError(
+            f"{shown} does not answer like a Prometheus API ({path} got HTTP {status} "
+            f"with {foreign}); point --prometheus at Prometheus, e.g. http://host:9090"
+        )
     if status in (401, 403):
         what = "the credentials" if status == 401 else "access"
         raise PrometheusAuthError(
@@ -216,6 +229,27 @@ def _payload(answer: requests.Response, shown: str, path: str) -> Any:
         kind = body.get("errorType", "error")
         raise PrometheusError(f"{kind}: {body.get('error', f'HTTP {status}')}")
     return body.get("data")
+
+
+def _foreign_answer(answer: requests.Response) -> str | None:
+    """What gives an answer away as not Prometheus's: HTML, or Grafana's JSON error shape.
+
+    A 401 that challenges (``WWW-Authenticate``) is an auth gate in front of
+    the API, Prometheus's own or a proxy's, so it is left to the credentials check.
+    """
+    if answer.status_code == 401 and "WWW-Authenticate" in answer.headers:
+        return None
+    content_type = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if content_type in ("text/html", "application/xhtml+xml"):
+        return f"HTML (content-type {content_type})"
+    if content_type.endswith("json"):
+        try:
+            body = answer.json()
+        except ValueError:
+            return None
+        if isinstance(body, dict) and "status" not in body and "message" in body:
+            return 'a Grafana-style JSON error ({"message": ...})'
+    return None
 
 
 def _to_series(data: Json) -> list[Series]:
