@@ -3,8 +3,9 @@
 Each command lives in ``generator/commands/<name>.py`` as one small click
 command that calls the library. Errors are turned into exit codes in one
 place, :func:`main`: a :class:`MeshdashError` becomes one line on stderr and
-its ``exit_code``; Ctrl-C is 130; anything else is a bug, reported with the
-versions needed to file it, and exit 3.
+its ``exit_code`` (after the whole chained trace with ``--traceback``); Ctrl-C
+is 130; anything else is a bug, reported with the versions needed to file it,
+and exit 3.
 """
 
 from __future__ import annotations
@@ -47,10 +48,22 @@ class LazyGroup(click.Group):
         return command
 
 
+#: what the global options asked of the error report; reset by every :func:`main`
+REPORT = {"traceback": False}
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="meshdash", prog_name="meshdash")
-def cli() -> None:
+@click.option(
+    "--traceback",
+    "show_traceback",
+    is_flag=True,
+    envvar="MESHDASH_TRACEBACK",
+    help="On an error, print the whole Python trace (through your definitions) before it.",
+)
+def cli(show_traceback: bool) -> None:
     """meshdash: service-mesh Grafana dashboards as code."""
+    REPORT["traceback"] = show_traceback
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,9 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     # them until it ends; with the default thresholds the collector rescans them
     # over and over (half the time of parsing 1,000 dashboards) for nothing.
     gc.set_threshold(100_000, 50, 100)
+    REPORT["traceback"] = False
     try:
         result = cli.main(args=argv, prog_name="meshdash", standalone_mode=False)
     except MeshdashError as exc:
+        if REPORT["traceback"]:
+            click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
         click.echo(f"meshdash: error: {exc}", err=True)
         return exc.exit_code
     except click.exceptions.Abort:

@@ -8,6 +8,7 @@ ids or positions.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from grafanalib.core import Panel, Template
 
 from generator.errors import DefinitionError
+from generator.panels.common import check_text, described, panel_size
 
 
 @dataclass(frozen=True)
@@ -31,16 +33,21 @@ class Row:
 
     def __post_init__(self) -> None:
         where = f"row {self.title!r}"
-        _require(self.title is None or isinstance(self.title, str), f"{where}: title must be text")
+        _require_type(self.title, str | None, f"{where}: title", "text or None")
         for index, panel in enumerate(_items(self.panels, f"{where}: panels")):
             _require(
                 isinstance(panel, Panel),
-                f"{where}: panel {index + 1} is a {type(panel).__name__}, not a panel; "
-                "use a builder from generator.panels",
+                _not_a(
+                    f"{where}: panel {index + 1}",
+                    panel,
+                    "a panel",
+                    "use a builder from generator.panels or a grafanalib panel such as Stat(...)",
+                ),
             )
-        _require(
-            self.repeat is None or isinstance(self.repeat, str), f"{where}: repeat names a variable"
-        )
+            check_text(panel.title, "title", panel.title)
+            panel_size(panel)
+        _require_type(self.repeat, str | None, f"{where}: repeat", "the name of a variable")
+        _require_type(self.collapsed, bool, f"{where}: collapsed", "True or False")
 
 
 @dataclass(frozen=True)
@@ -71,26 +78,51 @@ class Dashboard:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        _require_type(self.title, str, "dashboard title", "text")
+        _require(bool(self.title.strip()), "a dashboard needs a title")
         where = f"dashboard {self.title!r}"
-        _require(isinstance(self.title, str) and bool(self.title), "a dashboard needs a title")
         for row in _items(self.rows, f"{where}: rows"):
-            _require(
-                isinstance(row, Row), f"{where}: rows holds a {type(row).__name__}; use Row(...)"
-            )
+            _require(isinstance(row, Row), _not_a(f"{where}: a row", row, "a Row", "use Row(...)"))
         for variable in _items(self.variables, f"{where}: variables"):
             _require(
                 isinstance(variable, Template),
-                f"{where}: variables holds a {type(variable).__name__}; "
-                "use generator.variables (datasource(), service(), ...)",
+                _not_a(
+                    f"{where}: a variable",
+                    variable,
+                    "a variable",
+                    "use generator.variables (datasource(), service(), ...)",
+                ),
             )
         for tag in _items(self.tags, f"{where}: tags"):
-            _require(isinstance(tag, str), f"{where}: tags must be text")
+            _require_type(tag, str, f"{where}: tags", "text")
+        for link in _items(self.links, f"{where}: links"):
+            _require_type(link, DashboardLink, f"{where}: links", "DashboardLink(...)")
+        for option in ("description", "time_from", "refresh"):
+            _require_type(getattr(self, option), str, f"{where}: {option}", "text")
+        _require_type(self.folder, str | None, f"{where}: folder", "text or None")
+        _require_type(self.extra, dict, f"{where}: extra", "a dict")
 
 
 def _items(value: Any, what: str) -> Sequence[Any]:
     if isinstance(value, str) or not isinstance(value, Sequence):
-        raise DefinitionError(f"{what} must be a list, not {type(value).__name__}")
+        raise DefinitionError(f"{what} must be a list, got {described(value)}")
     return value
+
+
+def _not_a(what: str, value: Any, expected: str, advice: str) -> str:
+    """`what` holds `value` instead of `expected`; the advice fits the usual slip."""
+    if inspect.isclass(value):
+        return f"{what} is the class {value.__name__}, not {expected}; create one: {value.__name__}(...)"
+    if inspect.isroutine(value):
+        return (
+            f"{what} is the function {value.__name__}, not {expected}; call it: {value.__name__}()"
+        )
+    return f"{what} is {described(value)}, not {expected}; {advice}"
+
+
+def _require_type(value: Any, expected: Any, what: str, expected_text: str) -> None:
+    if not isinstance(value, expected):
+        raise DefinitionError(f"{what} must be {expected_text}, got {described(value)}")
 
 
 def _require(condition: bool, message: str) -> None:

@@ -58,5 +58,20 @@ def get_flavor(name: str) -> Flavor:
     try:
         return FLAVORS[name]
     except KeyError:
-        known = ", ".join(sorted(FLAVORS))
-        raise FlavorError(f"unknown mesh flavor {name!r}; known flavors: {known}") from None
+        raise FlavorError(f"unknown mesh flavor {name!r}; known flavors: {_known()}") from None
+
+
+def as_flavor(flavor: Flavor | str) -> Flavor:
+    """A flavor given as itself or by name (`"consul"`, `"envoy"`), as builders accept it."""
+    if isinstance(flavor, Flavor):
+        return flavor
+    if isinstance(flavor, str):
+        return get_flavor(flavor)
+    raise FlavorError(
+        f"flavor must be a Flavor or one of the names {_known()}, "
+        f"got {flavor!r} (a {type(flavor).__name__})"
+    )
+
+
+def _known() -> str:
+    return ", ".join(sorted(FLAVORS))

@@ -44,7 +44,7 @@ def load_dashboards(directory: Path) -> list[LoadedDashboard]:
     loaded: list[LoadedDashboard] = []
     with _on_sys_path(directory):
         for path in definition_files(directory):
-            module = _import(path)
+            module = _import(path, directory)
             loaded.extend(LoadedDashboard(d, path) for d in _dashboards_of(module))
     return loaded
 
@@ -59,7 +59,7 @@ def _dashboards_of(module: ModuleType) -> list[Dashboard]:
     return list(found.values())
 
 
-def _import(path: Path) -> ModuleType:
+def _import(path: Path, directory: Path) -> ModuleType:
     name = f"{MODULE_PREFIX}.{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -68,16 +68,20 @@ def _import(path: Path) -> ModuleType:
     try:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
-        where = f"{path}:{exc.lineno}" if exc.lineno else str(path)
+        where = str(_shown(Path(exc.filename), directory) if exc.filename else path)
+        where += f":{exc.lineno}" if exc.lineno else ""
         raise DashboardLoadError(
-            f"{where}: syntax error: {exc.msg}; fix the file and build again"
-        ) from None
+            f"{where}: syntax error: {exc.msg}{_via(path, where, exc)}; "
+            "fix the file and build again"
+        ) from exc
     except MeshdashError as exc:
-        raise type(exc)(f"{path}:{_line_in(path, exc)}: {exc}") from None
+        where = _location(exc, path, directory)
+        raise type(exc)(f"{where}: {exc}{_via(path, where, exc)}") from exc
     except Exception as exc:
+        where = _location(exc, path, directory)
         raise DashboardLoadError(
-            f"{path}:{_line_in(path, exc)}: {type(exc).__name__}: {_first_line(exc)}"
-        ) from None
+            f"{where}: {type(exc).__name__}: {_first_line(exc)}{_via(path, where, exc)}"
+        ) from exc
     return module
 
 
@@ -87,13 +91,40 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else ""
 
 
-def _line_in(path: Path, exc: BaseException) -> int | str:
-    """The deepest line of `path` in the traceback: where the definition went wrong."""
-    line: int | str = "?"
+def _location(exc: BaseException, path: Path, directory: Path) -> str:
+    """`file:line` of the deepest frame inside the dashboards folder: where it went wrong.
+
+    Frames of meshdash, grafanalib or the standard library are skipped: the user
+    can only fix their own files.
+    """
+    found = _deepest_frame(exc, directory.resolve())
+    return f"{_shown(found[0], directory)}:{found[1]}" if found else f"{path}:?"
+
+
+def _via(path: Path, where: str, exc: BaseException) -> str:
+    """` (via a.py:2)` when the culprit is a helper, so both ends are named."""
+    if where.startswith(f"{path}:"):
+        return ""
+    found = _deepest_frame(exc, path.resolve())
+    return f" (via {path}:{found[1] if found else '?'})"
+
+
+def _deepest_frame(exc: BaseException, inside: Path) -> tuple[Path, int] | None:
+    """The deepest traceback frame in `inside` (a file, or a folder and what it holds)."""
+    found = None
     for frame in traceback.extract_tb(exc.__traceback__):
-        if Path(frame.filename).resolve() == path.resolve() and frame.lineno is not None:
-            line = frame.lineno
-    return line
+        file = Path(frame.filename).resolve()
+        if frame.lineno is not None and file.is_relative_to(inside):
+            found = (file, frame.lineno)
+    return found
+
+
+def _shown(file: Path, directory: Path) -> Path:
+    """`file` as the user named its folder (`dashboards/_team.py`, not an absolute path)."""
+    try:
+        return directory / file.resolve().relative_to(directory.resolve())
+    except ValueError:
+        return file
 
 
 @contextmanager

@@ -20,12 +20,11 @@ from grafanalib._gen import DashboardEncoder
 from grafanalib.core import Panel, Template
 
 from generator.dashboard import Dashboard, DashboardLink, Row
-from generator.errors import DefinitionError
 from generator.files import MANAGED_TAG
+from generator.panels.common import GRID_WIDTH, panel_size
 from generator.variables import ALL, DATASOURCE_REF
 
 SCHEMA_VERSION = 39
-GRID_WIDTH = 24
 
 PANEL_KEYS = frozenset(
     [
@@ -144,14 +143,9 @@ def _layout(rows: list[Row] | tuple[Row, ...] | Any) -> Iterator[dict[str, Any]]
             yield row_panel
         x, band_height = 0, 0
         for panel in row.panels:
+            w, h = panel_size(panel)
             data = _panel(panel, next_id)
             next_id += 1
-            w, h = data["gridPos"]["w"], data["gridPos"]["h"]
-            if not (1 <= w <= GRID_WIDTH and h >= 1):
-                raise DefinitionError(
-                    f"panel {data.get('title')!r} is {w} wide and {h} high; "
-                    f"width must be 1 to {GRID_WIDTH}, height at least 1"
-                )
             if x + w > GRID_WIDTH:
                 x, y, band_height = 0, y + band_height, 0
             data["gridPos"] = {"h": h, "w": w, "x": x, "y": y}

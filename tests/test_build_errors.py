@@ -56,17 +56,18 @@ CASES = {
     "not a panel": (
         "from generator.dashboard import Dashboard, Row\n\n"
         "D = Dashboard(uid='x', title='X', rows=[Row('r', ['text'])])\n",
-        "bad.py:3: row 'r': panel 1 is a str, not a panel; use a builder from generator.panels",
+        "bad.py:3: row 'r': panel 1 is 'text' (a str), not a panel; use a builder from "
+        "generator.panels",
     ),
     "rows not a list": (
         "from generator.dashboard import Dashboard\n\nD = Dashboard(uid='x', title='X', rows=None)\n",
-        "bad.py:3: dashboard 'X': rows must be a list, not NoneType",
+        "bad.py:3: dashboard 'X': rows must be a list, got None",
     ),
     "panel too wide": (
         "from generator.dashboard import Dashboard, Row\nfrom generator.panels import http\n\n"
         "D = Dashboard(uid='wide', title='W', rows=[Row('r', [http.downstream_request_rate(width=30)])])\n",
-        "bad.py: dashboard 'wide': panel 'Inbound requests by response class' is 30 wide and 8 high; "
-        "width must be 1 to 24",
+        "bad.py:4: panel 'Inbound requests by response class': width must be an int from 1 to 24, "
+        "got 30",
     ),
     "duplicate uid": (
         GOOD.format(uid="good", title="Twin"),

@@ -7,13 +7,17 @@ them into clean Grafana JSON. Every panel queries `${datasource}`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from grafanalib.core import GridPos, Target, TimeSeries
+from grafanalib.core import GridPos, Panel, Target, TimeSeries
 
+from generator.errors import DefinitionError
 from generator.variables import DATASOURCE_REF
 
 DEFAULT_WIDTH = 12
 DEFAULT_HEIGHT = 8
+#: columns of Grafana's grid
+GRID_WIDTH = 24
 
 
 def target(expr: str, *, legend: str, ref_id: str = "A", instant: bool = False) -> Target:
@@ -28,9 +32,49 @@ def target(expr: str, *, legend: str, ref_id: str = "A", instant: bool = False) 
     )
 
 
-def grid(width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT) -> GridPos:
+def grid(width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT, *, title: str = "") -> GridPos:
     """Size of a panel; the renderer places it (x and y are set there)."""
+    check_size(title, width, height)
     return GridPos(h=height, w=width, x=0, y=0)
+
+
+def panel_size(panel: Panel) -> tuple[int, int]:
+    """(width, height) of any grafanalib panel: its `gridPos`, or 12x8 without one."""
+    pos = panel.gridPos
+    if pos is None:
+        return DEFAULT_WIDTH, DEFAULT_HEIGHT
+    if isinstance(pos, GridPos):
+        width, height = pos.w, pos.h
+    elif isinstance(pos, dict):
+        width, height = pos.get("w", DEFAULT_WIDTH), pos.get("h", DEFAULT_HEIGHT)
+    else:
+        raise DefinitionError(
+            f"panel {panel.title!r}: gridPos must be a GridPos (or leave it out: the "
+            f"renderer sizes and places panels), got {described(pos)}"
+        )
+    check_size(panel.title, width, height)
+    return width, height
+
+
+def check_size(title: str, width: Any, height: Any) -> None:
+    """A size the grid can hold; the message names the option, as attrs validators do."""
+    if not _is_int(width) or not 1 <= width <= GRID_WIDTH:
+        raise DefinitionError(
+            f"panel {title!r}: width must be an int from 1 to {GRID_WIDTH}, got {described(width)}"
+        )
+    if not _is_int(height) or height < 1:
+        raise DefinitionError(
+            f"panel {title!r}: height must be an int of at least 1, got {described(height)}"
+        )
+
+
+def check_text(title: Any, option: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise DefinitionError(f"panel {title!r}: {option} must be text, got {described(value)}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def timeseries(
@@ -45,13 +89,19 @@ def timeseries(
     max_value: float | None = None,
 ) -> TimeSeries:
     """A time series panel with a table legend showing mean and max."""
+    for option, value in (("title", title), ("description", description), ("unit", unit)):
+        check_text(title, option, value)
+    if isinstance(targets, Target | str) or not isinstance(targets, Sequence):
+        raise DefinitionError(
+            f"panel {title!r}: targets must be a list of target(...), got {described(targets)}"
+        )
     return TimeSeries(
         title=title,
         description=description,
         dataSource=DATASOURCE_REF,
         targets=list(targets),
         unit=unit,
-        gridPos=grid(width, height),
+        gridPos=grid(width, height, title=title),
         legendDisplayMode="table",
         legendPlacement="bottom",
         legendCalcs=["mean", "max"],
@@ -62,3 +112,13 @@ def timeseries(
         valueMin=min_value,
         valueMax=max_value,
     )
+
+
+def described(value: Any) -> str:
+    """`'12' (a str)` for a message; long reprs (a whole panel) shortened to the type alone."""
+    kind = type(value).__name__
+    article = "an" if kind[0].lower() in "aeiou" else "a"
+    shown = repr(value)
+    if value is None or len(shown) > 40:
+        return "None" if value is None else f"{article} {kind}"
+    return f"{shown} ({article} {kind})"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from grafanalib.core import TimeSeries
 
-from generator.flavors import CONSUL, Flavor
+from generator.flavors import CONSUL, Flavor, as_flavor
 from generator.panels.common import target, timeseries
 from generator.queries import render_query
 
 
 def downstream_request_rate(
-    *, flavor: Flavor = CONSUL, service: str = "$service", width: int = 12
+    *, flavor: Flavor | str = CONSUL, service: str = "$service", width: int = 12
 ) -> TimeSeries:
     """Inbound request rate of `$service` by response class.
 
@@ -20,6 +20,7 @@ def downstream_request_rate(
            envoy_http_conn_manager_prefix="public_listener"}[$__rate_interval]))
     ```
     """
+    flavor = as_flavor(flavor)
     expr = render_query("http/downstream_request_rate", flavor=flavor, service=service)
     return timeseries(
         title="Inbound requests by response class",
@@ -40,7 +41,7 @@ def downstream_request_rate(
 
 
 def downstream_success_ratio(
-    *, flavor: Flavor = CONSUL, service: str = "$service", width: int = 12
+    *, flavor: Flavor | str = CONSUL, service: str = "$service", width: int = 12
 ) -> TimeSeries:
     """Share of inbound requests of `$service` that were not answered with a 5xx.
 
@@ -51,6 +52,7 @@ def downstream_success_ratio(
         envoy_http_conn_manager_prefix="public_listener"}[$__rate_interval]))
     ```
     """
+    flavor = as_flavor(flavor)
     expr = render_query("http/downstream_success_ratio", flavor=flavor, service=service)
     return timeseries(
         title="Inbound success ratio",

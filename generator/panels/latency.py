@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from grafanalib.core import TimeSeries
 
-from generator.flavors import CONSUL, Flavor
+from generator.flavors import CONSUL, Flavor, as_flavor
 from generator.panels.common import target, timeseries
 from generator.queries import render_query
 
@@ -15,7 +15,7 @@ DEFAULT_QUANTILES = (0.5, 0.9, 0.99)
 
 def upstream_latency(
     *,
-    flavor: Flavor = CONSUL,
+    flavor: Flavor | str = CONSUL,
     service: str = "$service",
     upstream: str = "$upstream",
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
@@ -30,6 +30,7 @@ def upstream_latency(
            consul_destination_service=~"$upstream"}[$__rate_interval])))
     ```
     """
+    flavor = as_flavor(flavor)
     targets = [
         target(
             render_query(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from grafanalib.core import Stat, Threshold
 
-from generator.flavors import CONSUL, Flavor
+from generator.flavors import CONSUL, Flavor, as_flavor
 from generator.panels.common import grid, target
 from generator.queries import render_query
 from generator.variables import DATASOURCE_REF
@@ -17,7 +17,7 @@ STAT_HEIGHT = 5
 
 
 def service_request_rate(
-    *, flavor: Flavor = CONSUL, service: str = "$service", link_uid: str = "meshdash-service"
+    *, flavor: Flavor | str = CONSUL, service: str = "$service", link_uid: str = "meshdash-service"
 ) -> Stat:
     """Inbound requests per second of `$service`.
 
@@ -26,6 +26,7 @@ def service_request_rate(
         envoy_http_conn_manager_prefix="public_listener"}[$__rate_interval]))
     ```
     """
+    flavor = as_flavor(flavor)
     return _stat(
         title="Requests/s",
         description="Requests per second answered on the service's public listener.",
@@ -39,7 +40,7 @@ def service_request_rate(
 
 
 def service_error_ratio(
-    *, flavor: Flavor = CONSUL, service: str = "$service", link_uid: str = "meshdash-service"
+    *, flavor: Flavor | str = CONSUL, service: str = "$service", link_uid: str = "meshdash-service"
 ) -> Stat:
     """Share of inbound requests of `$service` answered with a 5xx (0 when there are none).
 
@@ -51,6 +52,7 @@ def service_error_ratio(
         envoy_http_conn_manager_prefix="public_listener"}[$__rate_interval]))
     ```
     """
+    flavor = as_flavor(flavor)
     return _stat(
         title="5xx ratio",
         description="Share of inbound requests answered with a 5xx; red above 1%.",
@@ -65,7 +67,7 @@ def service_error_ratio(
 
 def service_latency(
     *,
-    flavor: Flavor = CONSUL,
+    flavor: Flavor | str = CONSUL,
     service: str = "$service",
     quantile: float = 0.99,
     link_uid: str = "meshdash-service",
@@ -77,6 +79,7 @@ def service_latency(
         local_cluster=~"$service", envoy_http_conn_manager_prefix="public_listener"}[$__rate_interval])))
     ```
     """
+    flavor = as_flavor(flavor)
     return _stat(
         title=f"p{quantile * 100:g} latency",
         description=(

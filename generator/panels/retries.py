@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from grafanalib.core import TimeSeries
 
-from generator.flavors import CONSUL, Flavor
+from generator.flavors import CONSUL, Flavor, as_flavor
 from generator.panels.common import target, timeseries
 from generator.queries import render_query
 
 
 def upstream_retries(
     *,
-    flavor: Flavor = CONSUL,
+    flavor: Flavor | str = CONSUL,
     service: str = "$service",
     upstream: str = "$upstream",
     width: int = 12,
@@ -27,6 +27,7 @@ def upstream_retries(
            consul_destination_service=~"$upstream"}[$__rate_interval]))
     ```
     """
+    flavor = as_flavor(flavor)
     params = {"flavor": flavor, "service": service, "upstream": upstream}
     destination = f"{{{{{flavor.destination_label}}}}}"
     return timeseries(

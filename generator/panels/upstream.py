@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from grafanalib.core import TimeSeries
 
-from generator.flavors import CONSUL, Flavor
+from generator.flavors import CONSUL, Flavor, as_flavor
 from generator.panels.common import target, timeseries
 from generator.queries import render_query
 
 
 def upstream_request_rate(
     *,
-    flavor: Flavor = CONSUL,
+    flavor: Flavor | str = CONSUL,
     service: str = "$service",
     upstream: str = "$upstream",
     external: bool = False,
@@ -27,6 +27,7 @@ def upstream_request_rate(
     With `external=True` the metric is `envoy_cluster_external_upstream_rq`:
     requests that came from outside the mesh (no `x-envoy-internal` header).
     """
+    flavor = as_flavor(flavor)
     metric = "envoy_cluster_external_upstream_rq" if external else "envoy_cluster_upstream_rq"
     expr = render_query(
         "upstream/request_rate", flavor=flavor, service=service, upstream=upstream, metric=metric
@@ -53,7 +54,7 @@ def upstream_request_rate(
 
 def upstream_success_ratio(
     *,
-    flavor: Flavor = CONSUL,
+    flavor: Flavor | str = CONSUL,
     service: str = "$service",
     upstream: str = "$upstream",
     width: int = 12,
@@ -67,6 +68,7 @@ def upstream_success_ratio(
         consul_source_service=~"$service", consul_destination_service=~"$upstream"}[$__rate_interval]))
     ```
     """
+    flavor = as_flavor(flavor)
     expr = render_query("upstream/success_ratio", flavor=flavor, service=service, upstream=upstream)
     return timeseries(
         title=f"Upstream success ratio of {upstream}",
