@@ -20,7 +20,8 @@ from collections.abc import Iterable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from generator.files import BUILTIN_QUERIES, PACKAGE_DIR, write_atomic
+from generator.config import BUILTIN_QUERIES
+from generator.files import PACKAGE_DIR, write_atomic
 
 CACHE_NAME = ".meshdash-build-cache"
 _LIBRARIES = ("meshdash", "grafanalib", "jinja2", "attrs")

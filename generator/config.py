@@ -1,14 +1,32 @@
-"""Project settings from ``[tool.meshdash]`` in the nearest pyproject.toml."""
+"""Project settings from ``[tool.meshdash]`` in the nearest pyproject.toml.
+
+Every key is in `DEFAULTS`; the README's settings table lists each one (a test
+holds them together), and an unknown key is a config error, so a typo such as
+``querys = "mine"`` is reported instead of silently ignored.
+"""
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 from generator.errors import ConfigError
 
 PYPROJECT = "pyproject.toml"
+
+#: The templates shipped inside the package. In a checkout `generator/_queries`
+#: is a link to the top-level `queries/`, their source; a wheel carries copies.
+BUILTIN_QUERIES = Path(str(files("generator") / "_queries"))
+
+#: every key of [tool.meshdash] (dotted for sub-tables) and its default, as TOML
+DEFAULTS: dict[str, object] = {
+    "dashboards": "dashboards",
+    "queries": "queries",
+    "lint.disable": [],
+}
 
 
 @dataclass(frozen=True)
@@ -40,25 +58,43 @@ def load_config(start: Path) -> Config:
         return Config(root=root, dashboards=root / "dashboards", queries=root / "queries")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     section = data.get("tool", {}).get("meshdash", {})
-    lint = section.get("lint", {})
-    disable = lint.get("disable", [])
+    _check_keys(section, path)
+    disable = section.get("lint", {}).get("disable", [])
     if not isinstance(disable, list) or not all(isinstance(c, str) for c in disable):
         raise ConfigError(f'{path}: [tool.meshdash.lint] disable must be a list like ["MD302"]')
     root = path.parent
     return Config(
         root=root,
-        dashboards=root / _string(section, "dashboards", "dashboards", path),
-        queries=root / _string(section, "queries", "queries", path),
+        dashboards=root / _folder(section, "dashboards", path),
+        queries=root / _folder(section, "queries", path),
         lint_disable=tuple(disable),
         source=path,
     )
 
 
-def _string(section: dict[str, object], key: str, default: str, path: Path) -> str:
-    value = section.get(key, default)
+def _check_keys(section: dict[str, object], path: Path) -> None:
+    """Reject keys meshdash does not read, naming the closest known one."""
+    found = []
+    for key, value in section.items():
+        if isinstance(value, dict):
+            found += [f"{key}.{sub}" for sub in value]
+        else:
+            found.append(key)
+    for key in found:
+        if key not in DEFAULTS:
+            close = difflib.get_close_matches(key, DEFAULTS, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            known = ", ".join(DEFAULTS)
+            raise ConfigError(
+                f"{path}: [tool.meshdash] has no setting {key!r}; {hint}known: {known}"
+            )
+
+
+def _folder(section: dict[str, object], key: str, path: Path) -> str:
+    value = section.get(key, DEFAULTS[key])
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{path}: [tool.meshdash] {key} must be a folder name")
     return value

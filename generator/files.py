@@ -13,7 +13,6 @@ from pathlib import Path
 from generator.errors import OutputError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-BUILTIN_QUERIES = PACKAGE_DIR.parent / "queries"
 #: the tag on every dashboard meshdash builds
 MANAGED_TAG = "meshdash"
 

@@ -1,24 +1,55 @@
 """PromQL templates: one Jinja2 file per query under `queries/<area>/<name>.promql.j2`.
 
 Rendering is strict (`StrictUndefined`): a missing parameter is an error that
-names the template and the parameter. Jinja's own delimiters are changed to
+names the template and the parameter, and a misspelt attribute
+(`<< flavor.source_lable >>`) names the attributes that exist. Jinja's own delimiters are changed to
 `<< >>` / `<% %>` so that Grafana's `{{label}}` legend syntax and PromQL's
 braces can never be taken for template code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import dataclasses
+import difflib
+import functools
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.utils import missing
 
+from generator.config import BUILTIN_QUERIES
 from generator.errors import QueryTemplateError
-from generator.files import BUILTIN_QUERIES
 
 TEMPLATE_SUFFIX = ".promql.j2"
+
+
+class _UnknownAttribute(jinja2.UndefinedError):
+    """`<< obj.name >>` where `obj` has no `name`: a typo, not a missing parameter."""
+
+    def __init__(self, obj: object, name: str, message: str) -> None:
+        super().__init__(message)
+        self.obj = obj
+        self.name = name
+
+
+class _StrictUndefined(jinja2.StrictUndefined):
+    __slots__ = ()
+
+    def __init__(
+        self,
+        hint: str | None = None,
+        obj: Any = missing,
+        name: str | None = None,
+        exc: type[jinja2.exceptions.TemplateRuntimeError] = jinja2.UndefinedError,
+    ) -> None:
+        super().__init__(hint, obj, name, exc)
+        if obj is not missing and isinstance(name, str):
+            # Jinja raises `self._undefined_exception(message)`; any callable will do.
+            self._undefined_exception = functools.partial(_UnknownAttribute, obj, name)  # type: ignore[assignment]
+
 
 _search_path: list[Path] = [BUILTIN_QUERIES]
 _environment: jinja2.Environment | None = None
@@ -27,7 +58,7 @@ _environment: jinja2.Environment | None = None
 def _make_environment(search_path: Sequence[Path]) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in search_path]),
-        undefined=jinja2.StrictUndefined,
+        undefined=_StrictUndefined,
         variable_start_string="<<",
         variable_end_string=">>",
         block_start_string="<%",
@@ -53,7 +84,7 @@ def search_path(extra: Sequence[Path]) -> Iterator[None]:
     """Look for templates in `extra` first, then in the built-in `queries/`."""
     global _search_path, _environment
     saved = (_search_path, _environment)
-    _search_path = [*(Path(p) for p in extra), BUILTIN_QUERIES]
+    _search_path = _unique([*(Path(p) for p in extra), BUILTIN_QUERIES])
     _environment = None
     try:
         yield
@@ -61,11 +92,41 @@ def search_path(extra: Sequence[Path]) -> Iterator[None]:
         _search_path, _environment = saved
 
 
+def _unique(folders: Sequence[Path]) -> list[Path]:
+    """`folders` in order, each once (the project's `queries/` is also the built-in one)."""
+    seen: set[Path] = set()
+    out = []
+    for folder in folders:
+        key = folder.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(folder)
+    return out
+
+
 def render_query(name: str, **params: Any) -> str:
     """Render `queries/<name>.promql.j2` with `params`; one line of PromQL."""
     template_name = f"{name}{TEMPLATE_SUFFIX}"
+    template = _load(template_name)
     try:
-        template = environment().get_template(template_name)
+        text = template.render(**params)
+    except _UnknownAttribute as exc:
+        raise QueryTemplateError(
+            f"query template {template_name!r}: {_unknown_attribute(exc, params)}"
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise QueryTemplateError(
+            f"query template {template_name!r}: {exc.message}; pass it as a keyword to render_query"
+        ) from None
+    # Templates may span lines for readability; PromQL does not care, Grafana's
+    # query editor does, so the result is one line. Only line breaks are folded:
+    # spaces inside label values stay as written.
+    return _join_lines(text)
+
+
+def _load(template_name: str) -> jinja2.Template:
+    try:
+        return environment().get_template(template_name)
     except jinja2.TemplateNotFound:
         where = ", ".join(str(p) for p in _search_path)
         raise QueryTemplateError(
@@ -75,16 +136,38 @@ def render_query(name: str, **params: Any) -> str:
         raise QueryTemplateError(
             f"query template {template_name!r} line {exc.lineno}: {exc.message}"
         ) from None
-    try:
-        text = template.render(**params)
-    except jinja2.UndefinedError as exc:
+    except UnicodeDecodeError as exc:
         raise QueryTemplateError(
-            f"query template {template_name!r}: {exc.message}; pass it as a keyword to render_query"
+            f"query template {_locate(template_name)}: not UTF-8 (byte {exc.object[exc.start]:#04x} "
+            f"at offset {exc.start}); save it as UTF-8"
         ) from None
-    # Templates may span lines for readability; PromQL does not care, Grafana's
-    # query editor does, so the result is one line. Only line breaks are folded:
-    # spaces inside label values stay as written.
-    return _join_lines(text)
+
+
+def _locate(template_name: str) -> str:
+    """The file the loader read `template_name` from (the first folder that has it)."""
+    for folder in _search_path:
+        if (folder / template_name).is_file():
+            return str(folder / template_name)
+    return repr(template_name)
+
+
+def _unknown_attribute(exc: _UnknownAttribute, params: Mapping[str, Any]) -> str:
+    """`flavor has no attribute 'source_lable'; did you mean source_label? ...`."""
+    owner = next((key for key, value in params.items() if value is exc.obj), None)
+    what = owner or f"the {type(exc.obj).__name__}"
+    known = _attributes(exc.obj)
+    close = difflib.get_close_matches(exc.name, known, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"{what} has no attribute {exc.name!r}; {hint}it has: {', '.join(known)}"
+
+
+def _attributes(obj: object) -> list[str]:
+    if isinstance(obj, Mapping):
+        return sorted(str(key) for key in obj)
+    if dataclasses.is_dataclass(obj):
+        fields = [f.name for f in dataclasses.fields(obj)]
+        return fields + sorted(n for n in dir(obj) if not n.startswith("_") and n not in fields)
+    return sorted(n for n in dir(obj) if not n.startswith("_"))
 
 
 def _join_lines(text: str) -> str:
