@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,25 @@ from generator.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARDS = ROOT / "dashboards"
 SCHEMA_DIR = ROOT.parent / "shared" / "grafana-schema"
+#: The definitions meshdash ships. `dashboards/` is the user's: their own files sit beside
+#: these, so tests of the shipped dashboards read only these files, never the whole folder.
+SHIPPED_FILES = ("overview.py", "service.py")
+SHIPPED_UIDS = ("meshdash-overview", "meshdash-service")
+
+
+def copy_shipped(folder: Path) -> Path:
+    """Fill `folder` with the shipped definitions only, for commands that take a folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in SHIPPED_FILES:
+        shutil.copyfile(DASHBOARDS / name, folder / name)
+    return folder
+
+
+def build_shipped() -> list[BuiltDashboard]:
+    """The shipped dashboards, built from their own files whatever else is in dashboards/."""
+    with tempfile.TemporaryDirectory(prefix="meshdash-shipped-") as scratch:
+        built = build_dashboards(copy_shipped(Path(scratch)))
+    return [replace(item, source=DASHBOARDS / item.source.name) for item in built]
 
 
 @dataclass
@@ -40,8 +61,14 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 
 @pytest.fixture(scope="session")
 def shipped() -> list[BuiltDashboard]:
-    """The dashboards in dashboards/, built once per session."""
-    return build_dashboards(DASHBOARDS)
+    """The shipped dashboards (not the user's), built once per session."""
+    return build_shipped()
+
+
+@pytest.fixture(scope="session")
+def shipped_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A dashboards folder with only the shipped definitions, for `--dashboards`."""
+    return copy_shipped(tmp_path_factory.mktemp("shipped") / "dashboards")
 
 
 @pytest.fixture(scope="session")

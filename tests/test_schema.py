@@ -1,14 +1,21 @@
-"""Every shipped dashboard validates against Grafana's own JSON schemas with zero violations."""
+"""Every dashboard validates against Grafana's own JSON schemas with zero violations.
+
+The shipped dashboards are checked from their own files; one test checks whatever the
+project's `dashboards/` holds (a user's own dashboards too), built and linted as
+`make dashboards` and `make validate` would.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
-from generator.build import BuiltDashboard
+from tests.conftest import ROOT, SHIPPED_UIDS
 
 
 def _definition(schema: dict[str, Any], name: str) -> dict[str, Any]:
@@ -21,13 +28,13 @@ def _panels(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from panel.get("panels", [])
 
 
-def _violations(built: BuiltDashboard, load: Any) -> list[str]:
+def _violations(data: dict[str, Any], load: Any) -> list[str]:
     found = [
         f"dashboard {'/'.join(map(str, e.absolute_path))}: {e.message}"
-        for e in jsonschema.Draft7Validator(load("dashboard")).iter_errors(built.data)
+        for e in jsonschema.Draft7Validator(load("dashboard")).iter_errors(data)
     ]
     query = jsonschema.Draft7Validator(_definition(load("prometheus"), "Dataquery"))
-    for panel in _panels(built.data):
+    for panel in _panels(data):
         if panel["type"] == "row":
             continue
         plugin = load(panel["type"])
@@ -49,9 +56,25 @@ def _violations(built: BuiltDashboard, load: Any) -> list[str]:
 
 
 def test_every_shipped_dashboard_has_zero_schema_violations(shipped, grafana_schema) -> None:
-    assert [b.uid for b in shipped] == ["meshdash-overview", "meshdash-service"]
+    assert tuple(b.uid for b in shipped) == SHIPPED_UIDS
     for built in shipped:
-        assert _violations(built, grafana_schema) == [], built.uid
+        assert _violations(built.data, grafana_schema) == [], built.uid
+
+
+def test_every_dashboard_of_the_project_is_schema_and_lint_clean(
+    run_cli, grafana_schema, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shipped or the user's own: whatever `dashboards/` and the project's settings hold."""
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "dashboards"
+    built = run_cli("build", "--out", str(out))
+    assert built.exit_code == 0, built.err
+    files = sorted(out.glob("*.json"))
+    assert {f"{uid}.json" for uid in SHIPPED_UIDS} <= {path.name for path in files}
+    for path in files:
+        assert _violations(json.loads(path.read_text()), grafana_schema) == [], path.name
+    linted = run_cli("lint")
+    assert linted.exit_code == 0, linted.out + linted.err
 
 
 def test_the_schema_check_catches_a_broken_panel(shipped, grafana_schema) -> None:
@@ -64,7 +87,7 @@ def test_the_schema_check_catches_a_broken_panel(shipped, grafana_schema) -> Non
     panel["fieldConfig"]["defaults"]["custom"]["drawStyle"] = "zigzag"
     panel["targets"][0]["legacyTarget"] = "x"
     broken.data["rows"] = []
-    problems = _violations(broken, grafana_schema)
+    problems = _violations(broken.data, grafana_schema)
     assert len(problems) == 4, problems
 
 

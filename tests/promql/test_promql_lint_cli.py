@@ -7,14 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build_dashboards
 from generator.cli import main
 from generator.config import load_config
 from generator.errors import ConfigError
 from generator.promql.dashboard import iter_targets, sample_variable_values
 from generator.promql.lint import lint_dashboard
-
-REPO = Path(__file__).resolve().parents[2]
 
 UNUSED_UPSTREAM = """
 from generator.dashboard import Dashboard, Row
@@ -41,10 +38,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_shipped_dashboards_lint_clean() -> None:
-    built = build_dashboards(REPO / "dashboards")
-    assert built
-    for dashboard in built:
+def test_shipped_dashboards_lint_clean(shipped) -> None:
+    assert shipped
+    for dashboard in shipped:
         assert lint_dashboard(dashboard.data, source=dashboard.source) == [], dashboard.uid
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,16 +13,16 @@ from generator.sim.prometheus import free_port
 SECRET = "tok-3f9c1e7a-never-print-me"
 
 
-def test_shipped_dashboards_validate(run_cli: Any, backfill: Any) -> None:
-    result = run_cli(*backfill.cli_args())
+def test_shipped_dashboards_validate(run_cli: Any, backfill: Any, shipped_dir: Path) -> None:
+    result = run_cli(*backfill.cli_args(), "--dashboards", str(shipped_dir))
     assert result.exit_code == 0, result.out + result.err
     summary = result.out.strip().splitlines()[-1]
     assert summary.startswith("validate: 10 panel(s) ok, 0 failed, 1 warning(s); 31 queries run")
     assert backfill.url in summary
 
 
-def test_json_output_parses_and_counts(run_cli: Any, backfill: Any) -> None:
-    result = run_cli(*backfill.cli_args(), "--format", "json")
+def test_json_output_parses_and_counts(run_cli: Any, backfill: Any, shipped_dir: Path) -> None:
+    result = run_cli(*backfill.cli_args(), "--dashboards", str(shipped_dir), "--format", "json")
     assert result.exit_code == 0, result.err
     body = json.loads(result.out)
     assert body["summary"]["panels"] == 10
@@ -32,9 +33,11 @@ def test_json_output_parses_and_counts(run_cli: Any, backfill: Any) -> None:
     assert warning["values"] == {"service": "payments", "upstream": "currency"}
 
 
-def test_strict_fails_on_a_panel_empty_for_some_values(run_cli: Any, backfill: Any) -> None:
+def test_strict_fails_on_a_panel_empty_for_some_values(
+    run_cli: Any, backfill: Any, shipped_dir: Path
+) -> None:
     """payments never retries to currency, so its retry-responses query is empty there."""
-    result = run_cli(*backfill.cli_args(), "--strict")
+    result = run_cli(*backfill.cli_args(), "--dashboards", str(shipped_dir), "--strict")
     assert result.exit_code == 1
     line = next(x for x in result.out.splitlines() if x.startswith("WARN "))
     assert "meshdash-service panel 'Retries to $upstream' B" in line

@@ -86,9 +86,9 @@ def _team_run(run_cli: Any, backfill: Any, team_dir: Path, *extra: str) -> Any:
 
 
 def test_dropped_metric_fails_naming_dashboard_panel_and_metric(
-    run_cli: Any, damaged_backfill: Any
+    run_cli: Any, damaged_backfill: Any, shipped_dir: Path
 ) -> None:
-    result = run_cli(*damaged_backfill.cli_args())
+    result = run_cli(*damaged_backfill.cli_args(), "--dashboards", str(shipped_dir))
     assert result.exit_code == 1
     failures = [line for line in result.out.splitlines() if line.startswith("FAIL ")]
     assert failures == [

@@ -1,6 +1,6 @@
 """Every shipped panel's numbers equal the simulator's ground truth.
 
-The queries are the shipped ones: built from dashboards/, their variables
+The queries are the shipped ones: built from their files in dashboards/, their variables
 resolved and their targets interpolated by meshdash validate's own resolver
 and planner, run as range queries by its client against a real Prometheus
 over a backfilled window, at the step validation itself uses (wider than
@@ -23,23 +23,22 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generator.build import build_dashboards
 from generator.promql.dashboard import iter_targets
 from generator.promql.interpolate import builtin_values
 from generator.sim import Truth
 from generator.sim.truth import PUBLIC_LISTENER
 from generator.validate.runner import QueryWindow, plan_panels
+from tests.conftest import build_shipped
 
 #: Points per series compared: 10 minutes at the validation step, less the first window.
 MIN_POINTS = 9
 REL_TOL = 1e-6
 ABS_TOL = 1e-9
-DASHBOARDS = build_dashboards(Path(__file__).resolve().parents[2] / "dashboards")
+DASHBOARDS = build_shipped()
 
 Values = dict[str, str]
 Expected = dict[tuple[str, ...], float]

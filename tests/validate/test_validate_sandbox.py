@@ -28,8 +28,10 @@ def _our_prometheus_children() -> list[int]:
 
 
 @pytest.mark.timeout(120)
-def test_sandbox_validates_the_shipped_dashboards_live_and_stops(run_cli: Any) -> None:
-    result = run_cli("validate", "--sandbox", "--range", "5m")
+def test_sandbox_validates_the_shipped_dashboards_live_and_stops(
+    run_cli: Any, shipped_dir: Path
+) -> None:
+    result = run_cli("validate", "--sandbox", "--range", "5m", "--dashboards", str(shipped_dir))
     assert result.exit_code == 0, result.out + result.err
     summary = result.out.strip().splitlines()[-1]
     assert summary.startswith("validate: 10 panel(s) ok, 0 failed")

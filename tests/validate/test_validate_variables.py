@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generator.build import build_dashboards
 from generator.validate import resolve
+from tests.conftest import build_shipped
 
-DASHBOARDS = {
-    d.uid: d for d in build_dashboards(Path(__file__).resolve().parents[2] / "dashboards")
-}
+DASHBOARDS = {d.uid: d for d in build_shipped()}
 
 
 def _resolve(backfill: Any, uid: str) -> Any:
