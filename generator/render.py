@@ -239,9 +239,10 @@ def _field_config(panel_type: str, raw: dict[str, Any]) -> dict[str, Any]:
         custom = {k: v for k, v in custom.items() if k in TIMESERIES_CUSTOM_KEYS}
         custom["stacking"] = {"group": "A", "mode": "none"}
     elif panel_type == "table":
+        # No cellOptions: Grafana's default is "auto", and the schema's oneOf cannot
+        # tell {"type": "auto"} from its color-text and colored-background branches.
         custom = {
             "align": "auto",
-            "cellOptions": {"type": "auto"},
             "inspect": False,
             "filterable": bool(custom.get("filterable", False)),
         }
@@ -298,7 +299,23 @@ def _options(panel_type: str, raw: dict[str, Any], panel: dict[str, Any]) -> dic
         if raw.get("sortBy"):
             options["sortBy"] = raw["sortBy"]
         return options
+    if panel_type == "gauge":
+        return _gauge_options(raw, panel.get("fieldConfig", {}))
     return raw
+
+
+def _gauge_options(raw: dict[str, Any], field_config: dict[str, Any]) -> dict[str, Any]:
+    """grafanalib's GaugePanel puts its options in `fieldConfig`; Grafana reads them here."""
+    calcs = field_config.get("defaults", {}).get("calcs", ["lastNotNull"])
+    return {
+        "minVizHeight": 75,
+        "minVizWidth": 75,
+        "orientation": raw.get("orientation", "auto"),
+        "reduceOptions": raw.get("reduceOptions", {"calcs": calcs}),
+        "showThresholdLabels": bool(field_config.get("showThresholdLabels", False)),
+        "showThresholdMarkers": bool(field_config.get("showThresholdMarkers", True)),
+        "sizing": "auto",
+    }
 
 
 def _variable(template: Template) -> dict[str, Any]:

@@ -75,6 +75,107 @@ CASES = {
     ),
 }
 
+# Wrong types a real user writes: each one line naming the file, the line and the option.
+PRELUDE = (
+    "from generator.dashboard import Dashboard, Row\n"
+    "from generator.panels import http\n"
+    "from generator.variables import service\n"
+    "from grafanalib.core import GridPos, Stat\n\n"
+)
+RATE = "http.downstream_request_rate"
+RATE_TITLE = "panel 'Inbound requests by response class'"
+WRONG_TYPES = {
+    "width as text": (
+        f"[Row('r', [{RATE}(width='12')])]",
+        f"bad.py:6: {RATE_TITLE}: width must be an int from 1 to 24, got '12' (a str)",
+    ),
+    "negative height": (
+        "[Row('r', [Stat(title='S', gridPos=GridPos(h=-3, w=6, x=0, y=0))])]",
+        "bad.py:6: panel 'S': height must be an int of at least 1, got -3",
+    ),
+    "gridPos not a GridPos": (
+        "[Row('r', [Stat(title='S', gridPos=(6, 4))])]",
+        "bad.py:6: panel 'S': gridPos must be a GridPos (or leave it out",
+    ),
+    "panel title not text": (
+        "[Row('r', [Stat(title=5)])]",
+        "bad.py:6: panel 5: title must be text, got 5 (an int)",
+    ),
+    "panel class, not instance": (
+        "[Row('r', [Stat])]",
+        "bad.py:6: row 'r': panel 1 is the class Stat, not a panel; create one: Stat(...)",
+    ),
+    "builder not called": (
+        f"[Row('r', [{RATE}])]",
+        "bad.py:6: row 'r': panel 1 is the function downstream_request_rate, not a panel; "
+        "call it: downstream_request_rate()",
+    ),
+    "None among panels": (
+        f"[Row('r', [{RATE}(), None])]",
+        "bad.py:6: row 'r': panel 2 is None, not a panel",
+    ),
+    "panels not a list": (
+        f"[Row('r', {RATE}())]",
+        "bad.py:6: row 'r': panels must be a list, got a TimeSeries",
+    ),
+    "None among rows": (
+        f"[Row('r', [{RATE}()]), None]",
+        "bad.py:6: dashboard 'X': a row is None, not a Row; use Row(...)",
+    ),
+    "row title not text": (
+        f"[Row(['r'], [{RATE}()])]",
+        "bad.py:6: row ['r']: title must be text or None, got ['r'] (a list)",
+    ),
+    "repeat not a name": (
+        f"[Row('r', [{RATE}()], repeat=True)]",
+        "bad.py:6: row 'r': repeat must be the name of a variable, got True (a bool)",
+    ),
+    "flavor by unknown name": (
+        f"[Row('r', [{RATE}(flavor='linkerd')])]",
+        "bad.py:6: unknown mesh flavor 'linkerd'; known flavors: consul, envoy",
+    ),
+    "flavor of the wrong type": (
+        f"[Row('r', [{RATE}(flavor=None)])]",
+        "bad.py:6: flavor must be a Flavor or one of the names consul, envoy, got None",
+    ),
+}
+WRONG_DASHBOARDS = {
+    "variable not called": (
+        "Dashboard(uid='x', title='X', variables=[service], rows=[])",
+        "bad.py:6: dashboard 'X': a variable is the function service, not a variable; "
+        "call it: service()",
+    ),
+    "variable of the wrong type": (
+        "Dashboard(uid='x', title='X', variables=['service'], rows=[])",
+        "bad.py:6: dashboard 'X': a variable is 'service' (a str), not a variable; "
+        "use generator.variables",
+    ),
+    "dashboard title not text": (
+        "Dashboard(uid='x', title=7, rows=[])",
+        "bad.py:6: dashboard title must be text, got 7 (an int)",
+    ),
+    "folder not text": (
+        "Dashboard(uid='x', title='X', folder=['Team'], rows=[])",
+        "bad.py:6: dashboard 'X': folder must be text or None, got ['Team'] (a list)",
+    ),
+    "variables flavor by unknown name": (
+        "Dashboard(uid='x', title='X', variables=[service(flavor='istio')], rows=[])",
+        "bad.py:6: unknown mesh flavor 'istio'; known flavors: consul, envoy",
+    ),
+}
+CASES.update(
+    {
+        name: (f"{PRELUDE}D = Dashboard(uid='x', title='X', rows={rows})\n", expected)
+        for name, (rows, expected) in WRONG_TYPES.items()
+    }
+)
+CASES.update(
+    {
+        name: (f"{PRELUDE}D = {dashboard}\n", expected)
+        for name, (dashboard, expected) in WRONG_DASHBOARDS.items()
+    }
+)
+
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_definition_is_one_line_exit_2_and_writes_nothing(run_cli, project, case) -> None:
@@ -120,12 +221,13 @@ def test_missing_dashboards_folder_says_how_to_fix(run_cli, tmp_path) -> None:
 
 def test_check_names_drifted_missing_and_stale_files(run_cli, project) -> None:
     dashboards, out = project
+    (dashboards / "gone.py").write_text(GOOD.format(uid="gone", title="Gone"))
     assert _build(run_cli, dashboards, out).exit_code == 0
     assert _build(run_cli, dashboards, out, "--check").exit_code == 0
 
     (out / "good.json").write_text((out / "good.json").read_text().replace("Good", "Edited"))
     (dashboards / "second.py").write_text(GOOD.format(uid="second", title="Second"))
-    shutil.copy(out / "good.json", out / "gone.json")
+    (dashboards / "gone.py").unlink()
     result = _build(run_cli, dashboards, out, "--check")
 
     assert result.exit_code == 1
@@ -137,14 +239,17 @@ def test_check_names_drifted_missing_and_stale_files(run_cli, project) -> None:
 
 def test_rebuild_reports_unchanged_and_removes_stale_outputs(run_cli, project) -> None:
     dashboards, out = project
+    (dashboards / "old.py").write_text(GOOD.format(uid="old", title="Old"))
     _build(run_cli, dashboards, out)
-    (out / "old.json").write_text((out / "good.json").read_text())
+    (dashboards / "old.py").unlink()
     (out / "foreign.json").write_text('{"title": "not ours"}')
+    shutil.copy(out / "good.json", out / "copy.json")  # meshdash-built, but not written here
     result = _build(run_cli, dashboards, out)
     assert result.exit_code == 0
     assert f"unchanged {out / 'good.json'}" in result.out
     assert f"removed   {out / 'old.json'}" in result.out
     assert not (out / "old.json").exists() and (out / "foreign.json").exists()
+    assert (out / "copy.json").exists()
 
 
 def test_list_shows_dashboards_panels_and_queries(run_cli) -> None:
