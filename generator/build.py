@@ -2,8 +2,9 @@
 
 `build_dashboards` loads, checks and renders; `write_outputs` writes one
 `<uid>.json` per dashboard through a temporary file and a rename, so a reader
-never sees half a file; `stale_outputs` and `check_outputs` serve the CI drift
-check (`meshdash build --check`).
+never sees half a file, and the folder's manifest (generator.manifest: each
+dashboard's Grafana folder, for `push --from`, and which files are meshdash's);
+`check_outputs` serves the CI drift check (`meshdash build --check`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,19 @@ from generator.errors import (
     MeshdashError,
     OutputError,
 )
-from generator.files import prepare_output_dir, stale_files, write_atomic
+from generator.files import prepare_output_dir, write_atomic
 from generator.jsontext import to_json_text
 from generator.loader import LoadedDashboard, load_dashboards
+from generator.manifest import (
+    MANIFEST_NAME,
+    Entry,
+    entry,
+    manifest_text,
+    read_manifest,
+    remove_paths,
+    stale_paths,
+    write_manifest,
+)
 from generator.render import render_dashboard
 
 UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -94,9 +105,18 @@ def _check_uids(loaded: Sequence[LoadedDashboard]) -> None:
         seen[uid] = item
 
 
+def output_entries(built: Sequence[BuiltDashboard]) -> dict[str, Entry]:
+    """The manifest of a build's output folder: each file with its dashboard's folder."""
+    return {item.filename: entry(item.text(), item.folder) for item in built}
+
+
 def write_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[tuple[Path, str]]:
-    """Write each dashboard whose file differs; returns (path, "wrote"|"unchanged")."""
+    """Write each dashboard whose file differs, remove meshdash's stale files, then the manifest.
+
+    Returns (path, "wrote"|"unchanged"|"removed") per file.
+    """
     prepare_output_dir(out_dir)
+    previous = read_manifest(out_dir)
     results: list[tuple[Path, str]] = []
     for item in built:
         path = out_dir / item.filename
@@ -106,12 +126,13 @@ def write_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[tuple[
             continue
         write_atomic(path, text)
         results.append((path, "wrote"))
+    entries = output_entries(built)
+    stale = stale_paths(out_dir, previous, entries)
+    remove_paths(stale)
+    results.extend((path, "removed") for path in stale)
+    if _read(out_dir / MANIFEST_NAME) != manifest_text(entries):
+        write_manifest(out_dir, entries)
     return results
-
-
-def stale_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[Path]:
-    """meshdash-built JSON files in `out_dir` whose dashboard is no longer defined."""
-    return stale_files({item.filename for item in built}, out_dir)
 
 
 def check_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[str]:
@@ -124,9 +145,13 @@ def check_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[str]:
             problems.append(f"{path}: missing (dashboard {item.uid!r} from {item.source})")
         elif current != item.text():
             problems.append(f"{path}: differs from a fresh build of {item.source}")
-    problems.extend(
-        f"{path}: stale, no dashboard defines it" for path in stale_outputs(built, out_dir)
-    )
+    entries = output_entries(built)
+    manifest = _read(out_dir / MANIFEST_NAME)
+    if manifest != manifest_text(entries):
+        state = "missing" if manifest is None else "differs from a fresh build"
+        problems.append(f"{out_dir / MANIFEST_NAME}: {state} (the folders `push --from` reads)")
+    stale = stale_paths(out_dir, read_manifest(out_dir), entries)
+    problems.extend(f"{path}: stale, no dashboard defines it" for path in stale)
     return problems
 
 

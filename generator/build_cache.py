@@ -22,6 +22,7 @@ from pathlib import Path
 
 from generator.config import BUILTIN_QUERIES
 from generator.files import PACKAGE_DIR, write_atomic
+from generator.manifest import file_hash
 
 CACHE_NAME = ".meshdash-build-cache"
 _LIBRARIES = ("meshdash", "grafanalib", "jinja2", "attrs")
@@ -53,14 +54,14 @@ def cached_outputs(out_dir: Path, key: str) -> list[Path] | None:
     outputs = record.get("outputs", {})
     paths = [out_dir / name for name in sorted(outputs)]
     for path in paths:
-        if _hash_file(path) != outputs[path.name]:
+        if file_hash(path) != outputs[path.name]:
             return None
     return paths
 
 
 def remember(out_dir: Path, key: str, outputs: Iterable[Path]) -> None:
     """Record the fingerprint and the outputs' hashes after a successful build."""
-    record = {"fingerprint": key, "outputs": {p.name: _hash_file(p) for p in outputs}}
+    record = {"fingerprint": key, "outputs": {p.name: file_hash(p) for p in outputs}}
     write_atomic(out_dir / CACHE_NAME, json.dumps(record, sort_keys=True, indent=1) + "\n")
 
 
@@ -76,13 +77,6 @@ def _files(root: Path) -> list[Path]:
         for p in root.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
     )
-
-
-def _hash_file(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def _version(name: str) -> str:

@@ -13,15 +13,17 @@ directory; with ``folder=...`` every dashboard goes flat into that one folder in
 
 ``write_configmaps(built, DIR)`` writes one ConfigMap per dashboard, labelled
 ``grafana_dashboard: "1"`` for the dashboard sidecar of Grafana's Helm chart and annotated
-``grafana_folder`` with its folder, plus a ``kustomization.yaml`` listing them.
+``grafana_folder`` with its folder, and lists them in ``kustomization.yaml``: merged into
+one that exists (its namespace, other resources and keys are kept), never overwritten.
 
-Every file is written atomically (temporary file and rename); files meshdash wrote
-before for dashboards that are gone are removed, others are left alone.
+Every file is written atomically (temporary file and rename). Each folder gets a
+manifest (generator.manifest) of the files meshdash wrote and their dashboards' folders,
+so ``push --from DIR/dashboards`` places them as a push from the definitions would, and
+only files meshdash wrote, unchanged since, are removed when their dashboard is gone.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,13 +34,22 @@ import yaml
 from generator.build import BuiltDashboard
 from generator.errors import OutputError
 from generator.files import prepare_output_dir, write_atomic
-from generator.render import MANAGED_TAG
+from generator.manifest import (
+    Entry,
+    entry,
+    read_manifest,
+    remove_paths,
+    stale_paths,
+    write_manifest,
+)
 
 PROVIDER_FILE = Path("provisioning/dashboards/meshdash.yaml")
 DEFAULT_GRAFANA_PATH = "/var/lib/grafana/dashboards/meshdash"
 CONFIGMAP_LABEL = "grafana_dashboard"
 FOLDER_ANNOTATION = "grafana_folder"
 MANAGED_BY = "app.kubernetes.io/managed-by"
+KUSTOMIZATION = "kustomization.yaml"
+KUSTOMIZATION_HEAD = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
 CONFIGMAP_LIMIT = 1024 * 1024  # bytes of data Kubernetes accepts in one ConfigMap
 
 
@@ -99,18 +110,27 @@ def write_provisioning(
     """Write the provider YAML and the dashboards under ``out_dir``; returns the paths."""
     dash_root = out_dir / "dashboards"
     provider = out_dir / PROVIDER_FILE
+    placed = {_provisioned_path(item, folder): item for item in built}
     for directory in (dash_root, provider.parent):
         prepare_output_dir(directory)
+    previous = read_manifest(dash_root)
     write_atomic(provider, to_yaml(provider_document(grafana_path, folder)))
     written = [provider]
-    for item in built:
-        sub = None if folder is not None else _folder_of(item, None)
-        path = dash_root / sub / item.filename if sub else dash_root / item.filename
+    entries: dict[str, Entry] = {}
+    for relative, item in placed.items():
+        path = dash_root / relative
         prepare_output_dir(path.parent)
-        write_atomic(path, item.text())
+        text = item.text()
+        write_atomic(path, text)
+        entries[relative] = entry(text, folder if folder is not None else item.folder)
         written.append(path)
-    _remove_stale(dash_root, "**/*.json", set(written), _is_meshdash_json)
-    return written
+    remove_paths(stale_paths(dash_root, previous, entries))
+    return [*written, write_manifest(dash_root, entries)]
+
+
+def _provisioned_path(item: BuiltDashboard, folder: str | None) -> str:
+    sub = None if folder is not None else _folder_of(item, None)
+    return f"{sub}/{item.filename}" if sub else item.filename
 
 
 def configmap_name(uid: str) -> str:
@@ -150,50 +170,63 @@ def write_configmaps(
     folder: str | None = None,
     namespace: str | None = None,
 ) -> list[Path]:
-    """One ``<name>.yaml`` ConfigMap per dashboard and a kustomization.yaml listing them."""
-    prepare_output_dir(out_dir)
-    written = []
+    """One ``<name>.yaml`` ConfigMap per dashboard, and their entries in kustomization.yaml.
+
+    Every document is made, and an existing kustomization.yaml read, before anything is
+    written; the kustomization keeps every key and resource meshdash did not put there.
+    """
+    documents: dict[str, tuple[str, BuiltDashboard]] = {}
     for item in built:
-        path = out_dir / f"{configmap_name(item.uid)}.yaml"
-        write_atomic(path, to_yaml(configmap_document(item, folder, namespace)))
-        written.append(path)
-    kustomization = out_dir / "kustomization.yaml"
-    resources = sorted(path.name for path in written)
-    write_atomic(
-        kustomization,
-        to_yaml(
-            {
-                "apiVersion": "kustomize.config.k8s.io/v1beta1",
-                "kind": "Kustomization",
-                "resources": resources,
-            }
-        ),
-    )
-    _remove_stale(out_dir, "meshdash-*.yaml", set(written), _is_meshdash_configmap)
-    return [*written, kustomization]
+        name = f"{configmap_name(item.uid)}.yaml"
+        if name in documents:
+            other = documents[name][1]
+            raise OutputError(
+                f"dashboards {other.uid!r} ({other.source}) and {item.uid!r} ({item.source}) "
+                f"both make ConfigMap {name}; give them uids that differ in more than case, "
+                "'-' and '_'"
+            )
+        documents[name] = (to_yaml(configmap_document(item, folder, namespace)), item)
+    prepare_output_dir(out_dir)
+    previous = read_manifest(out_dir)
+    kustomization = out_dir / KUSTOMIZATION
+    merged = merged_kustomization(kustomization, list(documents), set(previous or {}))
+    entries: dict[str, Entry] = {}
+    for name, (text, item) in documents.items():
+        write_atomic(out_dir / name, text)
+        entries[name] = entry(text, _folder_of(item, folder))
+    remove_paths(stale_paths(out_dir, previous, entries))
+    if merged is not None:
+        write_atomic(kustomization, merged)
+    manifest = write_manifest(out_dir, entries)
+    return [*(out_dir / name for name in documents), kustomization, manifest]
 
 
-def _remove_stale(root: Path, pattern: str, keep: set[Path], ours: Any) -> None:
-    for path in root.glob(pattern):
-        if path not in keep and ours(path):
-            try:
-                path.unlink()
-            except OSError as exc:
-                raise OutputError(f"cannot remove stale {path}: {exc.strerror}") from None
-
-
-def _is_meshdash_json(path: Path) -> bool:
+def merged_kustomization(path: Path, ours: list[str], previously_ours: set[str]) -> str | None:
+    """The kustomization listing ``ours``, keeping everything else; None when it needs no change."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and MANAGED_TAG in (data.get("tags") or [])
-
-
-def _is_meshdash_configmap(path: Path) -> bool:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return to_yaml({**KUSTOMIZATION_HEAD, "resources": sorted(ours)})
+    except OSError as exc:
+        raise OutputError(f"cannot read {path}: {exc.strerror}") from None
+    refuse = f"{path} was not written by meshdash and "
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return False
-    labels = (data or {}).get("metadata", {}).get("labels", {}) if isinstance(data, dict) else {}
-    return labels.get(MANAGED_BY) == "meshdash"
+        document = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise OutputError(refuse + "is not valid YAML; fix it or move it away") from None
+    document = {} if document is None else document
+    resources = document.get("resources", []) if isinstance(document, dict) else None
+    if not isinstance(resources, list):
+        raise OutputError(refuse + "is not a Kustomization with a resources: list; fix it")
+    gone = previously_ours - set(ours)
+    merged = [r for r in resources if r not in gone]
+    merged += sorted(name for name in ours if name not in resources)
+    if merged == resources:
+        return None
+    if re.search(r"(^|\s)#", text, re.MULTILINE):
+        added = ", ".join(sorted(set(merged) - set(resources))) or "nothing"
+        raise OutputError(
+            refuse + f"has comments meshdash would lose; list {added} in its resources "
+            f"(and drop {', '.join(sorted(gone & set(resources))) or 'nothing'}) yourself"
+        )
+    return to_yaml({**document, "resources": merged})

@@ -5,7 +5,6 @@ Light on imports on purpose: the build cache uses it before any definition loads
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -53,22 +52,3 @@ def current_umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
-
-
-def stale_files(expected: set[str], out_dir: Path) -> list[Path]:
-    """meshdash-built JSON files in `out_dir` not named in `expected`."""
-    if not out_dir.is_dir():
-        return []
-    return [
-        path
-        for path in sorted(out_dir.glob("*.json"))
-        if path.name not in expected and _is_meshdash_output(path)
-    ]
-
-
-def _is_meshdash_output(path: Path) -> bool:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and MANAGED_TAG in data.get("tags", [])

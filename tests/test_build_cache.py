@@ -105,12 +105,19 @@ def test_no_cache_rebuilds_for_definitions_that_read_the_environment(
     assert '"From the environment"' in (project["out"] / "cached.json").read_text()
 
 
-def test_cache_hit_still_removes_stale_outputs(run_cli, project) -> None:
+def test_a_lost_manifest_rebuilds_and_files_meshdash_did_not_write_stay(run_cli, project) -> None:
     _build(run_cli, project)
-    _build(run_cli, project)
-    stale = project["out"] / "gone.json"
-    stale.write_text((project["out"] / "cached.json").read_text())
+    copied = project["out"] / "copied.json"
+    copied.write_text((project["out"] / "cached.json").read_text())
+    (project["out"] / ".meshdash-manifest").unlink()
+
     result = _build(run_cli, project)
-    assert "nothing rebuilt" in result.out
-    assert not stale.exists() and f"removed   {stale}" in result.out
-    assert sorted(os.listdir(project["out"])) == [".meshdash-build-cache", "cached.json"]
+
+    assert "nothing rebuilt" not in result.out and _imports(project) == 2
+    assert "nothing rebuilt" in _build(run_cli, project).out
+    assert sorted(os.listdir(project["out"])) == [
+        ".meshdash-build-cache",
+        ".meshdash-manifest",
+        "cached.json",
+        "copied.json",
+    ]

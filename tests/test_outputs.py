@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import DASHBOARDS
 
@@ -50,3 +51,85 @@ def test_every_output_file_gets_the_mode_cp_would_give(run_cli, tmp_path, umask,
     assert any(name.endswith(".json") for name in modes)
     assert "maps/kustomization.yaml" in modes
     assert {name: m for name, m in modes.items() if m != mode} == {}
+
+
+HAND_WRITTEN = """apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: monitoring
+resources:
+- grafana-datasources.yaml
+commonLabels:
+  team: platform
+"""
+
+
+def _configmaps(run_cli, dashboards: Path, tmp_path: Path, maps: Path):
+    out = tmp_path / "out"
+    return run_cli(
+        "build", "--dashboards", str(dashboards), "--out", str(out), "--configmap", str(maps)
+    )
+
+
+@pytest.fixture
+def two_dashboards(tmp_path: Path) -> Path:
+    directory = tmp_path / "dashboards"
+    directory.mkdir()
+    for name in ("service", "overview"):
+        (directory / f"{name}.py").write_text((DASHBOARDS / f"{name}.py").read_text())
+    return directory
+
+
+def test_configmaps_merge_into_a_hand_written_kustomization(run_cli, two_dashboards, tmp_path):
+    maps = tmp_path / "maps"
+    maps.mkdir()
+    (maps / "kustomization.yaml").write_text(HAND_WRITTEN)
+
+    first = _configmaps(run_cli, two_dashboards, tmp_path, maps)
+    (two_dashboards / "overview.py").unlink()
+    second = _configmaps(run_cli, two_dashboards, tmp_path, maps)
+
+    assert first.exit_code == 0 and second.exit_code == 0, first.err + second.err
+    merged = yaml.safe_load((maps / "kustomization.yaml").read_text())
+    assert merged["namespace"] == "monitoring" and merged["commonLabels"] == {"team": "platform"}
+    assert merged["resources"] == ["grafana-datasources.yaml", "meshdash-meshdash-service.yaml"]
+    assert sorted(p.name for p in maps.glob("*.yaml")) == [
+        "kustomization.yaml",
+        "meshdash-meshdash-service.yaml",
+    ]
+
+
+def test_a_kustomization_already_listing_the_configmaps_is_left_byte_for_byte(
+    run_cli, two_dashboards, tmp_path
+):
+    maps = tmp_path / "maps"
+    assert _configmaps(run_cli, two_dashboards, tmp_path, maps).exit_code == 0
+    commented = "# ours, reviewed by hand\n" + (maps / "kustomization.yaml").read_text()
+    (maps / "kustomization.yaml").write_text(commented)
+
+    assert _configmaps(run_cli, two_dashboards, tmp_path, maps).exit_code == 0
+
+    assert (maps / "kustomization.yaml").read_text() == commented
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("# keep this\n" + HAND_WRITTEN, "has comments meshdash would lose"),
+        ("- just\n- a list\n", "is not a Kustomization with a resources: list"),
+        ("resources: [unclosed\n", "is not valid YAML"),
+    ],
+)
+def test_a_kustomization_meshdash_cannot_merge_is_refused_before_writing(
+    run_cli, two_dashboards, tmp_path, text, reason
+):
+    maps = tmp_path / "maps"
+    maps.mkdir()
+    (maps / "kustomization.yaml").write_text(text)
+
+    result = _configmaps(run_cli, two_dashboards, tmp_path, maps)
+
+    assert result.exit_code == 2
+    (line,) = result.err.strip().splitlines()
+    assert f"{maps / 'kustomization.yaml'} was not written by meshdash and {reason}" in line
+    assert (maps / "kustomization.yaml").read_text() == text
+    assert sorted(p.name for p in maps.iterdir()) == ["kustomization.yaml"]

@@ -9,8 +9,8 @@ import click
 
 from generator import build_cache
 from generator.commands.definitions import build_from_options, definitions_options, resolve_sources
-from generator.errors import OutputError, ProblemsFound
-from generator.files import stale_files
+from generator.errors import ProblemsFound
+from generator.manifest import MANIFEST_NAME
 
 if TYPE_CHECKING:
     from generator.build import BuiltDashboard
@@ -106,27 +106,21 @@ def _report_cached(out_dir: Path, key: str) -> bool:
     if cached is None:
         return False
     for path in cached:
-        click.echo(f"unchanged {path}")
-    _remove(stale_files({path.name for path in cached}, out_dir))
+        if path.name != MANIFEST_NAME:
+            click.echo(f"unchanged {path}")
     click.echo("no input changed since the last build; nothing rebuilt (--no-cache to force)")
     return True
 
 
 def _write(built: list[BuiltDashboard], out_dir: Path) -> list[Path]:
-    from generator.build import stale_outputs, write_outputs
+    """Write the outputs and report each; returns the files the cache must find intact."""
+    from generator.build import write_outputs
 
-    outputs = []
+    outputs = [out_dir / MANIFEST_NAME]
     for path, state in write_outputs(built, out_dir):
+        if state == "removed":
+            click.echo(f"removed   {path} (no dashboard defines it any more)")
+            continue
         click.echo(f"{state:9} {path}")
         outputs.append(path)
-    _remove(stale_outputs(built, out_dir))
     return outputs
-
-
-def _remove(stale: list[Path]) -> None:
-    for path in stale:
-        try:
-            path.unlink()
-        except OSError as exc:
-            raise OutputError(f"cannot remove stale {path}: {exc.strerror}") from None
-        click.echo(f"removed   {path} (no dashboard defines it any more)")

@@ -1,9 +1,12 @@
 """Where the dashboards to publish come from: a fresh build, or JSON files on disk.
 
-With ``--from DIR`` every ``*.json`` under DIR is one dashboard; a file in a
-subfolder (``DIR/Platform/Service Mesh/x.json``) belongs in that folder path, the
-same convention as Grafana's ``foldersFromFilesStructure``. ``--folder`` overrides
-the folder of every dashboard.
+With ``--from DIR`` every ``*.json`` under DIR is one dashboard. Its folder is the one
+the nearest ``.meshdash-manifest`` listing it records (``meshdash build`` writes one
+beside its outputs; generator.manifest), so a push from built files places every
+dashboard where a push from the definitions would. A file no manifest lists belongs in
+its subfolder's path (``DIR/Platform/Service Mesh/x.json``), the convention of
+Grafana's ``foldersFromFilesStructure``; one at the top of DIR is an error, since
+nothing says where it goes. ``--folder`` overrides the folder of every dashboard.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from generator.errors import ConfigError, DefinitionError, DuplicateUidError
 from generator.grafana.plan import Desired
+from generator.manifest import MANIFEST_NAME, Entry, read_manifest
 
 if TYPE_CHECKING:  # the build (and grafanalib) is not loaded for `push --from`
     from generator.build import BuiltDashboard
@@ -39,8 +43,10 @@ def from_files(directory: Path, folder: str | None = None) -> list[Desired]:
     if not directory.is_dir():
         raise ConfigError(f"--from {directory} is not a folder; run `meshdash build` first")
     found: dict[str, Desired] = {}
+    manifests = _Manifests(directory)
     for path in sorted(directory.rglob("*.json")):
-        want = _read_dashboard(path, directory, folder)
+        where = folder if folder is not None else manifests.folder_of(path)
+        want = _read_dashboard(path, where)
         if want.uid in found:
             raise DuplicateUidError(
                 f"{path}: uid {want.uid!r} is also used by {found[want.uid].source}; "
@@ -52,7 +58,38 @@ def from_files(directory: Path, folder: str | None = None) -> list[Desired]:
     return list(found.values())
 
 
-def _read_dashboard(path: Path, root: Path, folder: str | None) -> Desired:
+class _Manifests:
+    """The folder of each file: from the nearest manifest listing it, else its subfolder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._read: dict[Path, dict[str, Entry] | None] = {}
+
+    def folder_of(self, path: Path) -> str | None:
+        directory, name = path.parent, path.name
+        while True:
+            entries = self._entries(directory)
+            if entries is not None and name in entries:
+                return entries[name].folder
+            if directory == self.root:
+                break
+            directory, name = directory.parent, f"{directory.name}/{name}"
+        if path.parent != self.root:
+            return path.parent.relative_to(self.root).as_posix()
+        raise ConfigError(
+            f"{path}: no folder known for this dashboard ({self.root / MANIFEST_NAME} does not "
+            "list it and its JSON cannot say); write it with `meshdash build --out "
+            f"{self.root}`, put it in a subfolder named after its folder, or pass --folder "
+            "('General' for the top level)"
+        )
+
+    def _entries(self, directory: Path) -> dict[str, Entry] | None:
+        if directory not in self._read:
+            self._read[directory] = read_manifest(directory)
+        return self._read[directory]
+
+
+def _read_dashboard(path: Path, folder: str | None) -> Desired:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -61,12 +98,10 @@ def _read_dashboard(path: Path, root: Path, folder: str | None) -> Desired:
         raise DefinitionError(f"{path}: not valid JSON ({exc})") from None
     if not isinstance(data, dict) or not data.get("uid") or not data.get("title"):
         raise DefinitionError(f"{path}: a dashboard needs a 'uid' and a 'title' at the top")
-    # Most files sit in the root; relative_to costs more than reading a dashboard.
-    subfolder = None if path.parent == root else path.parent.relative_to(root).as_posix()
     return Desired(
         uid=str(data["uid"]),
         title=str(data["title"]),
-        folder=folder if folder is not None else subfolder,
+        folder=folder,
         data=data,
         source=str(path),
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from generator.credentials import Secret
 from generator.grafana.settings import Credentials, GrafanaSettings, RetryPolicy
+from generator.manifest import entry, write_manifest
 
 ADMIN_TOKEN = "glsa_ADMINsecret_5b1f0c9e7d"
 VIEWER_TOKEN = "glsa_VIEWERsecret_77aa3e21c4"
@@ -52,12 +53,19 @@ BUILD = {
 }
 
 
-def write_build(directory: Path, dashboards: dict[str, dict[str, Any]]) -> Path:
+def write_build(
+    directory: Path, dashboards: dict[str, dict[str, Any]], *, manifest: bool = True
+) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     for old in directory.glob("*.json"):
         old.unlink()
+    entries = {}
     for uid, data in dashboards.items():
-        (directory / f"{uid}.json").write_text(json.dumps(data, indent=2, sort_keys=True))
+        text = json.dumps(data, indent=2, sort_keys=True)
+        (directory / f"{uid}.json").write_text(text)
+        entries[f"{uid}.json"] = entry(text, None)
+    if manifest:  # as `meshdash build` writes it: every dashboard at the top level
+        write_manifest(directory, entries)
     return directory
 
 

@@ -19,6 +19,7 @@ from generator.deliver import (
 from generator.errors import OutputError
 from generator.grafana import state
 from generator.grafana.folders import folder_uid
+from generator.manifest import MANIFEST_NAME
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -53,20 +54,22 @@ def test_provisioning_into_one_folder_is_flat(shipped, tmp_path):
     ]
     assert entry["folder"] == "Mesh" and entry["options"]["foldersFromFilesStructure"] is False
     assert sorted(p.name for p in (tmp_path / "dashboards").iterdir()) == sorted(
-        f"{item.uid}.json" for item in shipped
+        [MANIFEST_NAME, *(f"{item.uid}.json" for item in shipped)]
     )
 
 
 def test_provisioning_removes_only_its_own_stale_files(shipped, tmp_path):
     root = tmp_path / "dashboards"
-    root.mkdir(parents=True)
-    (root / "gone.json").write_text(json.dumps({"uid": "gone", "tags": ["meshdash"]}))
+    gone = BuiltDashboard("gone", "Gone", "Old/Team", tmp_path / "gone.py", {"uid": "gone"})
+    write_provisioning([*shipped, gone], tmp_path)
+    assert (root / "Old/Team/gone.json").exists()
     (root / "theirs.json").write_text(json.dumps({"uid": "theirs", "tags": ["team"]}))
+    (root / "copied.json").write_text(shipped[0].text())  # meshdash's JSON, not written here
 
     write_provisioning(shipped, tmp_path)
 
-    assert not (root / "gone.json").exists()
-    assert (root / "theirs.json").exists()
+    assert not (root / "Old/Team/gone.json").exists()
+    assert (root / "theirs.json").exists() and (root / "copied.json").exists()
 
 
 def test_configmaps_are_labelled_for_the_sidecar_and_embed_the_build(shipped, tmp_path):
@@ -84,7 +87,9 @@ def test_configmaps_are_labelled_for_the_sidecar_and_embed_the_build(shipped, tm
         assert json.loads(doc["data"][f"{item.uid}.json"]) == item.data
         assert f"{item.uid}.json: |" in text
     kustomization = yaml.safe_load((tmp_path / "kustomization.yaml").read_text())
-    assert sorted(kustomization["resources"]) == sorted(p.name for p in written[:-1])
+    configmaps = [p.name for p in written if p.name.startswith("meshdash-")]
+    assert len(configmaps) == len(shipped)
+    assert kustomization["resources"] == sorted(configmaps)
 
 
 @pytest.mark.parametrize(

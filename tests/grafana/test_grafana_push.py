@@ -182,7 +182,9 @@ def test_nested_folder_is_created_once_with_parent_uid(meshdash, grafana, build_
 
 def test_folder_comes_from_the_subfolder_of_from_dir(meshdash, grafana, tmp_path):
     root = tmp_path / "tree"
-    write_build(root / "Service Mesh", {"meshdash-service": BUILD["meshdash-service"]})
+    write_build(
+        root / "Service Mesh", {"meshdash-service": BUILD["meshdash-service"]}, manifest=False
+    )
     write_build(root, {"meshdash-upstream": BUILD["meshdash-upstream"]})
 
     assert meshdash("push", "--from", str(root)).code == 0

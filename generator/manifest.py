@@ -1,0 +1,115 @@
+"""The record meshdash keeps in each folder it writes: its files, and each dashboard's folder.
+
+``.meshdash-manifest`` (JSON, sorted keys, written atomically) sits beside the outputs::
+
+    {"generator": "meshdash", "version": 1,
+     "files": {"payments-team.json": {"folder": "Payments", "sha256": "9f2c..."}}}
+
+Keys are paths relative to the manifest's folder. It serves two purposes:
+
+- ``push --from DIR`` reads each dashboard's Grafana folder from it: Grafana's dashboard
+  schema has no key for the folder, so the built JSON cannot carry it.
+- Removing stale outputs: only a file the previous manifest lists, still with the hash
+  meshdash wrote, is meshdash's to remove; anything else in the folder is left alone.
+
+Light on imports: ``push --from`` reads it without loading the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import ConfigError, OutputError
+from generator.files import write_atomic
+
+MANIFEST_NAME = ".meshdash-manifest"
+_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file meshdash wrote: the Grafana folder of its dashboard and its content hash."""
+
+    folder: str | None
+    sha256: str
+
+
+def entry(text: str, folder: str | None) -> Entry:
+    return Entry(folder=folder, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def manifest_text(entries: Mapping[str, Entry]) -> str:
+    files = {name: {"folder": item.folder, "sha256": item.sha256} for name, item in entries.items()}
+    record = {"generator": "meshdash", "version": _VERSION, "files": files}
+    return json.dumps(record, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def write_manifest(directory: Path, entries: Mapping[str, Entry]) -> Path:
+    path = directory / MANIFEST_NAME
+    write_atomic(path, manifest_text(entries))
+    return path
+
+
+def read_manifest(directory: Path) -> dict[str, Entry] | None:
+    """The entries of ``directory``'s manifest; None when it has none."""
+    path = directory / MANIFEST_NAME
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise OutputError(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError:
+        record = None
+    files = record.get("files") if isinstance(record, dict) else None
+    if not isinstance(files, dict) or not all(_valid(n, v) for n, v in files.items()):
+        raise ConfigError(
+            f"{path} is not a meshdash manifest; delete it and run `meshdash build` again"
+        )
+    return {name: Entry(value["folder"], value["sha256"]) for name, value in files.items()}
+
+
+def _valid(name: str, value: object) -> bool:
+    relative = Path(name)
+    return (
+        not relative.is_absolute()
+        and ".." not in relative.parts
+        and isinstance(value, dict)
+        and isinstance(value.get("sha256"), str)
+        and isinstance(value.get("folder"), str | None)
+    )
+
+
+def stale_paths(
+    directory: Path, previous: Mapping[str, Entry] | None, keep: Iterable[str]
+) -> list[Path]:
+    """Files the previous manifest lists, not in ``keep``, still as meshdash wrote them."""
+    kept = set(keep)
+    stale = []
+    for name, item in sorted((previous or {}).items()):
+        path = directory / name
+        if name not in kept and file_hash(path) == item.sha256:
+            stale.append(path)
+    return stale
+
+
+def remove_paths(paths: Iterable[Path]) -> None:
+    for path in paths:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise OutputError(f"cannot remove stale {path}: {exc.strerror}") from None
+
+
+def file_hash(path: Path) -> str | None:
+    """The sha256 of a file's bytes; None when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
