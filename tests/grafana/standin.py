@@ -33,6 +33,7 @@ import base64
 import copy
 import itertools
 import json
+import random
 import re
 import threading
 from collections import Counter
@@ -41,7 +42,8 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from standin_http import FAULT_KINDS, Fault, Handler, Reply
+from standin_apis import MODES, ResourceApi
+from standin_http import FAULT_KINDS, Created, Fault, Handler, Reply
 
 
 @dataclass
@@ -50,10 +52,19 @@ class Stored:
     folder_uid: str
     plugin_id: str | None = None
     messages: list[str] = field(default_factory=list)
+    resource_version: int = 0
+    annotations: dict[str, str] = field(default_factory=dict)
+    schema_v2: bool = False
+    provisioned: bool = False
 
     @property
     def version(self) -> int:
         return int(self.dashboard["version"])
+
+
+UID_PATTERN = re.compile(r"[a-zA-Z0-9_-]+")
+MAX_UID = 40
+MAX_MESSAGE = 500
 
 
 def _slug(title: str) -> str:
@@ -69,11 +80,18 @@ class GrafanaStandIn:
         users: dict[str, tuple[str, str]] | None = None,
         orgs: frozenset[int] = frozenset({1}),
         slow_seconds: float = 1.0,
+        mode: str = "grafana11",
+        max_page_bytes: int = 2 * 1024 * 1024,
     ) -> None:
         self.tokens = dict(tokens or {})
         self.users = dict(users or {})
         self.orgs = orgs
         self.slow_seconds = slow_seconds
+        self.mode = MODES[mode]
+        self.max_page_bytes = max_page_bytes
+        self.current_rv = 1758777451428472
+        self.apis = ResourceApi(self)
+        self._chaos: tuple[float, float, random.Random] | None = None
         self.dashboards: dict[str, Stored] = {}
         self.folders: dict[str, dict[str, Any]] = {}
         self.requests: Counter[tuple[str, str]] = Counter()
@@ -129,25 +147,49 @@ class GrafanaStandIn:
         with self._lock:
             self._faults.append(Fault(kind, times, method, path))
 
+    def chaos(self, fail_rate: float, reset_rate: float, seed: int = 0) -> None:
+        """Fail ``fail_rate`` of all requests with 503 and reset ``reset_rate`` of them.
+
+        Half of the resets happen before a write is applied, half after (answer lost).
+        """
+        with self._lock:
+            self._chaos = (fail_rate, reset_rate, random.Random(seed))
+
     def seed_folder(self, uid: str, title: str, parent_uid: str | None = None) -> None:
         with self._lock:
             self.folders[uid] = self._folder_record(uid, title, parent_uid)
 
     def seed_dashboard(
-        self, dashboard: dict[str, Any], folder_uid: str = "", plugin_id: str | None = None
+        self,
+        dashboard: dict[str, Any],
+        folder_uid: str = "",
+        plugin_id: str | None = None,
+        *,
+        provisioned: bool = False,
     ) -> None:
         """Put a dashboard in place as if someone had created it (not counted as a write)."""
         with self._lock:
             stored = copy.deepcopy(dashboard)
             stored.update(id=next(self._ids), version=1)
-            self.dashboards[stored["uid"]] = Stored(stored, folder_uid, plugin_id)
+            record = Stored(stored, folder_uid, plugin_id, provisioned=provisioned)
+            record.resource_version = self._next_rv()
+            self.dashboards[stored["uid"]] = record
 
-    def edit_in_ui(self, uid: str, mutate: Callable[[dict[str, Any]], None]) -> None:
-        """Simulate a user saving the dashboard from the UI (tags kept, version + 1)."""
+    def edit_in_ui(
+        self, uid: str, mutate: Callable[[dict[str, Any]], None], *, schema_v2: bool = False
+    ) -> None:
+        """Simulate a user saving the dashboard from the UI (tags and annotations kept,
+        version + 1); ``schema_v2`` stores it as schema v2, as Grafana 13's UI does."""
         with self._lock:
             stored = self.dashboards[uid]
             mutate(stored.dashboard)
             stored.dashboard["version"] = stored.version + 1
+            stored.resource_version = self._next_rv()
+            stored.schema_v2 = schema_v2
+
+    def _next_rv(self) -> int:
+        self.current_rv += 1
+        return self.current_rv
 
     def dashboard(self, uid: str) -> dict[str, Any]:
         with self._lock:
@@ -159,6 +201,13 @@ class GrafanaStandIn:
     # internals used by the handler -----------------------------------------------------
     def take_fault(self, method: str, path: str) -> str | None:
         with self._lock:
+            if self._chaos is not None:
+                fail_rate, reset_rate, rng = self._chaos
+                draw = rng.random()
+                if draw < fail_rate:
+                    return "503"
+                if draw < fail_rate + reset_rate:
+                    return "reset" if rng.random() < 0.5 else "reset-after-apply"
             for fault in self._faults:
                 if fault.remaining > 0 and fault.matches(method, path):
                     fault.remaining -= 1
@@ -192,6 +241,8 @@ class GrafanaStandIn:
 
     # routes ----------------------------------------------------------------------------
     def route(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Any:
+        if path == "/apis" or path.startswith("/apis/"):
+            return self.apis.route(method, path, query, body)
         if method == "GET" and path == "/api/search":
             return self.search(query)
         if method == "GET" and path == "/api/folders":
@@ -215,13 +266,21 @@ class GrafanaStandIn:
             stored = self.dashboards.get(uid)
             if stored is None:
                 raise Reply(404, {"message": "Dashboard not found"})
+            if stored.schema_v2 and self.mode.legacy_406_for_v2:
+                raise Reply(
+                    406,
+                    {
+                        "message": "dashboard api version not supported, use /apis/dashboard."
+                        f"grafana.app/v2/namespaces/default/dashboards/{uid} instead"
+                    },
+                )
             folder = self.folders.get(stored.folder_uid, {})
             meta = {
                 "folderUid": stored.folder_uid,
                 "folderTitle": folder.get("title", "General"),
                 "url": f"/d/{uid}/{_slug(stored.dashboard.get('title', ''))}",
                 "version": stored.version,
-                "provisioned": False,
+                "provisioned": stored.provisioned,
             }
             return {"dashboard": copy.deepcopy(stored.dashboard), "meta": meta}
 
@@ -236,15 +295,9 @@ class GrafanaStandIn:
                 raise Reply(400, {"message": "folder not found"})
             uid = str(dash.get("uid") or f"gen{next(self._ids)}")
             existing = self.dashboards.get(uid)
-            self._check_save(uid, dash, folder_uid, existing, overwrite)
-            stored = copy.deepcopy(dash)
-            stored["uid"] = uid
-            stored["id"] = existing.dashboard["id"] if existing else next(self._ids)
-            stored["version"] = existing.version + 1 if existing else 1
-            record = Stored(stored, folder_uid, messages=[*(existing.messages if existing else [])])
-            record.messages.append(str(body.get("message", "")))
-            self.dashboards[uid] = record
-            self.writes += 1
+            message = str(body.get("message", ""))
+            self.check_save(uid, dash, folder_uid, existing, message, overwrite=overwrite)
+            stored = self.put(uid, copy.deepcopy(dash), folder_uid, existing, message)
             url = f"/d/{uid}/{_slug(stored['title'])}"
             return {
                 "id": stored["id"],
@@ -255,7 +308,74 @@ class GrafanaStandIn:
                 "slug": _slug(stored["title"]),
             }
 
-    def _check_save(
+    def put(
+        self,
+        uid: str,
+        dash: dict[str, Any],
+        folder_uid: str,
+        existing: Stored | None,
+        message: str,
+        *,
+        annotations: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Store ``dash`` as the next version of ``uid`` (checked already); one write."""
+        dash["uid"] = uid
+        dash["id"] = existing.dashboard["id"] if existing else next(self._ids)
+        dash["version"] = existing.version + 1 if existing else 1
+        kept = existing.annotations if existing and annotations is None else annotations
+        record = Stored(
+            dash,
+            folder_uid,
+            messages=[*(existing.messages if existing else []), message],
+            resource_version=self._next_rv(),
+            annotations=dict(kept or {}),
+        )
+        self.dashboards[uid] = record
+        self.writes += 1
+        return dash
+
+    def remove(self, uid: str) -> Stored:
+        stored = self.dashboards[uid]
+        if stored.provisioned:
+            raise Reply(400, {"message": "provisioned dashboard cannot be deleted"})
+        del self.dashboards[uid]
+        self.writes += 1
+        return stored
+
+    def created(self, body: Any) -> Created:
+        return Created(body)
+
+    def check_save(
+        self,
+        uid: str,
+        dash: dict[str, Any],
+        folder_uid: str,
+        existing: Stored | None,
+        message: str,
+        *,
+        overwrite: bool,
+    ) -> None:
+        """Grafana's refusals of a save, strictest reading of the docs (a Reply if refused)."""
+        if len(uid) > MAX_UID:
+            raise Reply(400, {"message": f"uid too long, max {MAX_UID} characters"})
+        if not UID_PATTERN.fullmatch(uid):
+            raise Reply(400, {"message": "uid contains illegal characters"})
+        if len(message) > MAX_MESSAGE:
+            raise Reply(
+                400, {"message": f"Dashboard message too long, max {MAX_MESSAGE} characters"}
+            )
+        if folder_uid and folder_uid not in self.folders:
+            raise Reply(400, {"message": "folder not found"})
+        if existing is not None and existing.provisioned:
+            raise Reply(400, {"message": "Cannot save provisioned dashboard"})
+        posted_id = dash.get("id")
+        if posted_id and existing is None:
+            raise Reply(404, {"message": "Dashboard not found"})
+        if posted_id and existing is not None and posted_id != existing.dashboard["id"]:
+            raise Reply(400, {"message": "A dashboard with the same uid already exists"})
+        self._check_conflicts(uid, dash, folder_uid, existing, overwrite)
+
+    def _check_conflicts(
         self,
         uid: str,
         dash: dict[str, Any],
@@ -295,10 +415,9 @@ class GrafanaStandIn:
 
     def delete_dashboard(self, uid: str) -> Any:
         with self._lock:
-            stored = self.dashboards.pop(uid, None)
-            if stored is None:
+            if uid not in self.dashboards:
                 raise Reply(404, {"message": "Dashboard not found"})
-            self.writes += 1
+            stored = self.remove(uid)
             title = stored.dashboard["title"]
             return {
                 "title": title,
@@ -378,6 +497,7 @@ class GrafanaStandIn:
                 if same_parent and folder["title"].lower() == str(body["title"]).lower():
                     raise Reply(409, {"message": "a folder with the same name already exists"})
             self.folders[uid] = self._folder_record(uid, str(body["title"]), parent)
+            self.folders[uid]["resourceVersion"] = self._next_rv()
             self.writes += 1
             return copy.deepcopy(self.folders[uid])
 

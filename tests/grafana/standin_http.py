@@ -36,6 +36,13 @@ class Fault:
         return (self.method in (None, method)) and (self.path is None or path.startswith(self.path))
 
 
+@dataclass
+class Created:
+    """A route's answer with 201 Created instead of 200."""
+
+    body: Any
+
+
 class Reply(Exception):
     """Raised inside a route to answer with ``status`` and a JSON ``body``."""
 
@@ -43,6 +50,18 @@ class Reply(Exception):
         super().__init__(status)
         self.status = status
         self.body = body
+
+
+def forbidden_status(path: str) -> dict[str, Any]:
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": f"user is not allowed to write {path}",
+        "reason": "Forbidden",
+        "code": 403,
+    }
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -67,6 +86,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         self._handle("DELETE")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
 
     def _handle(self, method: str) -> None:
         standin = self.standin
@@ -97,7 +119,11 @@ class Handler(BaseHTTPRequestHandler):
     ) -> tuple[int, Any]:
         standin = self.standin
         if path == "/api/health":
-            return 200, {"database": "ok", "version": "11.3.0-standin", "commit": "standin"}
+            return 200, {
+                "database": "ok",
+                "version": standin.mode.health_version,
+                "commit": "standin",
+            }
         role = standin.role_for(self.headers.get("Authorization"))
         org = self.headers.get("X-Grafana-Org-Id")
         if org is not None:
@@ -107,17 +133,23 @@ class Handler(BaseHTTPRequestHandler):
         ):
             return 401, {"message": "Unauthorized"}
         if method in WRITE_METHODS and role == "Viewer":
+            if path.startswith("/apis/"):
+                return 403, forbidden_status(path)
             return 403, {"message": "Access denied to this resource"}
         try:
-            return 200, standin.route(method, path, query, body)
+            answer = standin.route(method, path, query, body)
         except Reply as reply:
             return reply.status, reply.body
+        if isinstance(answer, Created):
+            return 201, answer.body
+        return 200, answer
 
     def _send(self, status: int, payload: Any) -> None:
-        data = json.dumps(payload).encode("utf-8")
+        text = isinstance(payload, str)
+        data = (payload if text else json.dumps(payload)).encode("utf-8")
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/plain" if text else "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

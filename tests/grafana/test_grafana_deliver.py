@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
 from grafana_testdata import summary_counts
 
-from generator.build import BuiltDashboard, build_dashboards
+from generator.build import BuiltDashboard
 from generator.deliver import (
     configmap_document,
     configmap_name,
@@ -20,15 +19,6 @@ from generator.errors import OutputError
 from generator.grafana import state
 from generator.grafana.folders import folder_uid
 from generator.manifest import MANIFEST_NAME
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def shipped() -> list[BuiltDashboard]:
-    built = build_dashboards(REPO / "dashboards")
-    assert built, "the repository ships dashboard definitions"
-    return built
 
 
 def test_provisioning_provider_and_files_match_the_build(shipped, tmp_path):
@@ -111,8 +101,10 @@ def test_dashboard_too_big_for_a_configmap_is_an_output_error(tmp_path):
         configmap_document(huge)
 
 
-def test_push_of_the_shipped_build_creates_then_writes_nothing(meshdash, grafana, shipped):
-    first = meshdash("push", "--dashboards", str(REPO / "dashboards"))
+def test_push_of_the_shipped_build_creates_then_writes_nothing(
+    meshdash, grafana, shipped, shipped_dir
+):
+    first = meshdash("push", "--dashboards", str(shipped_dir))
 
     assert first.code == 0, first.out + first.err
     assert summary_counts(first.out)["created"] == len(shipped)
@@ -122,14 +114,16 @@ def test_push_of_the_shipped_build_creates_then_writes_nothing(meshdash, grafana
         assert state.same_content(stored.dashboard, state.stamp(item.data))
     writes = grafana.writes
 
-    second = meshdash("push", "--dashboards", str(REPO / "dashboards"))
+    second = meshdash("push", "--dashboards", str(shipped_dir))
 
     assert second.code == 0 and grafana.writes == writes
     assert summary_counts(second.out)["unchanged"] == len(shipped)
 
 
-def test_push_without_flags_builds_the_configured_dashboards(meshdash, grafana, shipped, tmp_path):
-    dashboards = (REPO / "dashboards").as_posix()
+def test_push_without_flags_builds_the_configured_dashboards(
+    meshdash, grafana, shipped, shipped_dir, tmp_path
+):
+    dashboards = shipped_dir.as_posix()
     (tmp_path / "pyproject.toml").write_text(f'[tool.meshdash]\ndashboards = "{dashboards}"\n')
 
     run = meshdash("push", "--dry-run")
@@ -139,9 +133,11 @@ def test_push_without_flags_builds_the_configured_dashboards(meshdash, grafana, 
     assert grafana.writes == 0
 
 
-def test_build_flags_write_provisioning_and_configmaps_equal_to_the_json(meshdash, tmp_path):
+def test_build_flags_write_provisioning_and_configmaps_equal_to_the_json(
+    meshdash, shipped_dir, tmp_path
+):
     out, prov, maps = tmp_path / "out", tmp_path / "prov", tmp_path / "maps"
-    dashboards = str(REPO / "dashboards")
+    dashboards = str(shipped_dir)
 
     run = meshdash(
         "build",
