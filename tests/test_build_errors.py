@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DASHBOARDS
-
 GOOD = """
 from generator.dashboard import Dashboard, Row
 from generator.panels import http
@@ -252,8 +250,8 @@ def test_rebuild_reports_unchanged_and_removes_stale_outputs(run_cli, project) -
     assert (out / "copy.json").exists()
 
 
-def test_list_shows_dashboards_panels_and_queries(run_cli) -> None:
-    result = run_cli("list", "--dashboards", str(DASHBOARDS))
+def test_list_shows_dashboards_panels_and_queries(run_cli, shipped_dir) -> None:
+    result = run_cli("list", "--dashboards", str(shipped_dir))
     assert result.exit_code == 0
     assert "meshdash-service  Service mesh / Service" in result.out
     assert "row: Upstream: $service -> $upstream (repeated per $upstream)" in result.out
