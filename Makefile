@@ -3,6 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# Folders of your own: `make dashboards DASHBOARDS=mydash QUERIES=myqueries` (QUERIES may
+# name several, searched in order before the built-in templates). Unset, every command
+# reads [tool.meshdash] in pyproject.toml.
+DASHBOARDS ?=
+QUERIES    ?=
+SOURCES := $(strip $(if $(DASHBOARDS),--dashboards $(DASHBOARDS)) $(foreach q,$(QUERIES),--queries $(q)))
 
 .PHONY: dashboards check test lint validate sandbox push bench clean prometheus
 
@@ -13,24 +19,24 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 dashboards: $(STAMP)
-	$(BIN)/meshdash build
+	$(BIN)/meshdash build $(SOURCES)
 
 check: $(STAMP)
-	$(BIN)/meshdash build --check
+	$(BIN)/meshdash build --check $(SOURCES)
 
 prometheus:
 	@bash .ci/ensure-prometheus
 
 validate: $(STAMP) prometheus
-	$(BIN)/meshdash build
-	$(BIN)/meshdash lint
-	$(BIN)/meshdash validate --sandbox
+	$(BIN)/meshdash build $(SOURCES)
+	$(BIN)/meshdash lint $(SOURCES)
+	$(BIN)/meshdash validate --sandbox $(SOURCES)
 
 sandbox: $(STAMP) prometheus
 	$(BIN)/meshdash sandbox
 
 push: $(STAMP)
-	$(BIN)/meshdash push
+	$(BIN)/meshdash push $(SOURCES)
 
 test: $(STAMP) prometheus
 	$(BIN)/python -m pytest -q

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from pathlib import Path
 
 import promql_parser
 import pytest
 
 from generator.errors import QueryTemplateError
-from generator.flavors import CONSUL, ENVOY
+from generator.flavors import CONSUL, ENVOY, Flavor
 from generator.panels import http, latency, upstream
-from generator.queries import list_templates, render_query
+from generator.queries import list_templates, render_query, search_path
+from tests.conftest import ROOT
 
 SAMPLES = {"$__rate_interval": "1m", "$service": "api", "$upstream": "payments"}
+UPSTREAM = {"flavor": CONSUL, "service": "a", "upstream": "b", "metric": "m"}
 
 
 def _substitute(expr: str) -> str:
@@ -95,3 +99,50 @@ def test_every_template_is_listed_and_used() -> None:
     names = list_templates()
     assert "latency/upstream_quantile" in names and "variables/services" in names
     assert len(names) == 12
+
+
+def _template(folder: Path, name: str, body: bytes) -> None:
+    path = folder / f"{name}.promql.j2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body)
+
+
+def test_own_templates_are_searched_first_then_the_built_in_ones(tmp_path: Path) -> None:
+    _template(tmp_path, "http/downstream_request_rate", b"sum(mine{a=~'<< service >>'})")
+    with search_path([tmp_path]):
+        assert render_query("http/downstream_request_rate", service="x") == "sum(mine{a=~'x'})"
+        assert render_query("upstream/request_rate", **UPSTREAM).startswith("sum by (")
+
+
+def test_a_missing_template_lists_each_folder_once_in_search_order(tmp_path: Path) -> None:
+    # The project's own queries/ is also where the built-in templates come from.
+    with (
+        search_path([tmp_path, ROOT / "queries", tmp_path]),
+        pytest.raises(QueryTemplateError) as info,
+    ):
+        render_query("nope/never")
+    where = str(info.value).split(" not found in ")[1].split("; ")[0].split(", ")
+    assert where == [str(tmp_path), str(ROOT / "queries")]
+
+
+def test_a_template_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    _template(tmp_path, "team/latin1", 'sum(x{team="Zürich"})'.encode("latin-1"))
+    with search_path([tmp_path]), pytest.raises(QueryTemplateError) as info:
+        render_query("team/latin1")
+    message = str(info.value)
+    assert message.startswith(f"query template {tmp_path / 'team/latin1.promql.j2'}: not UTF-8")
+    assert "save it as UTF-8" in message and "\n" not in message
+
+
+def test_an_attribute_typo_names_the_attribute_and_the_known_ones(tmp_path: Path) -> None:
+    _template(tmp_path, "team/typo", b"sum(x{<< flavor.source_lable >>=~'a'})")
+    with search_path([tmp_path]), pytest.raises(QueryTemplateError) as info:
+        render_query("team/typo", flavor=CONSUL)
+    message = str(info.value)
+    assert message.startswith(
+        "query template 'team/typo.promql.j2': flavor has no attribute 'source_lable'; "
+        "did you mean source_label?"
+    )
+    for field in dataclasses.fields(Flavor):
+        assert field.name in message
+    assert "keyword" not in message
