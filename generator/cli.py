@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "sandbox": "generator.commands.sandbox:sandbox_command",
     "push": "generator.commands.push:push_command",
     "diff": "generator.commands.diff:diff_command",
+    "preview": "generator.commands.preview:preview_command",
 }
 
 

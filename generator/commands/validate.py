@@ -111,7 +111,7 @@ def validate_command(
     """Prove every panel's queries return data from a Prometheus; exit 1 naming each failure."""
     if sandbox == bool(url):
         raise ConfigError("give either --prometheus URL or --sandbox")
-    _check_duration("--range", range_text)
+    check_duration("--range", range_text)
     built = build_from_options(dashboards_dir, queries_dirs)
     settings = {
         "range_text": range_text,
@@ -130,7 +130,7 @@ def validate_command(
     connection = connection_from(
         url, token_file=token_file, headers=headers, timeout=timeout, parallel=parallel
     )
-    _check_duration("--scrape-interval", scrape_interval)
+    check_duration("--scrape-interval", scrape_interval)
     options = _options(end, scrape_interval=scrape_interval, **settings)
     _run(built, connection, options, strict, output_format)
 
@@ -155,7 +155,7 @@ def _run(
 def _options(
     end: str | None, *, range_text: str, scrape_interval: str, max_combinations: int, parallel: int
 ) -> ValidateOptions:
-    end_ms = _parse_end(end) if end else None
+    end_ms = parse_end(end) if end else None
     return ValidateOptions(
         time_range=TimeRange.last(range_text, now_ms=end_ms),
         range_text=range_text,
@@ -165,14 +165,14 @@ def _options(
     )
 
 
-def _check_duration(flag: str, text: str) -> None:
+def check_duration(flag: str, text: str) -> None:
     try:
         to_ms(text)
     except InterpolationError:
         raise ConfigError(f"{flag} {text!r} is not a duration like 30m, 1h or 15s") from None
 
 
-def _parse_end(text: str) -> int:
+def parse_end(text: str) -> int:
     try:
         return round(float(text) * 1000)
     except ValueError:

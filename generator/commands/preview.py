@@ -1,0 +1,166 @@
+"""`meshdash preview`: draw every dashboard with real data into PNG and HTML files."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from generator.commands.definitions import build_from_options, definitions_options
+from generator.commands.validate import check_duration, parse_end
+from generator.errors import ConfigError
+from generator.promql.durations import to_ms
+from generator.promql.interpolate import TimeRange
+from generator.validate import PrometheusClient, connection_from
+
+#: The sandbox backfills samples this far apart: Grafana's step for ranges up to ~6h.
+SANDBOX_STEP = "15s"
+
+
+@click.command("preview")
+@definitions_options
+@click.option("--prometheus", "url", metavar="URL", help="Prometheus API root to query.")
+@click.option(
+    "--sandbox", is_flag=True, help="Query a real Prometheus over the simulated mesh, then stop it."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("build/preview"),
+    show_default=True,
+    help="Folder for <uid>.png, <uid>.html and index.html.",
+)
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Variable value to show (repeat for several values; All for all); else Grafana's default.",
+)
+@click.option("--range", "range_text", default="1h", show_default=True, help="The last DURATION.")
+@click.option("--end", metavar="TIME", help="End of the range (unix seconds or ISO 8601).")
+@click.option(
+    "--scrape-interval",
+    default="15s",
+    show_default=True,
+    help="The data source's scrape interval, for $__rate_interval and the step.",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File holding a bearer token (else $PROMETHEUS_TOKEN).",
+)
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="Extra header.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="One line per dashboard even when not a terminal."
+)
+def preview_command(
+    url: str | None,
+    sandbox: bool,
+    out_dir: Path,
+    variables: tuple[str, ...],
+    range_text: str,
+    end: str | None,
+    scrape_interval: str,
+    token_file: Path | None,
+    headers: tuple[str, ...],
+    verbose: bool,
+    dashboards_dir: Path | None,
+    queries_dirs: tuple[Path, ...],
+) -> None:  # fmt: skip
+    """Draw every dashboard as Grafana would show it: a PNG and an HTML page each, and an index."""
+    if sandbox == bool(url):
+        raise ConfigError("give either --prometheus URL or --sandbox")
+    if sandbox and end:
+        raise ConfigError("--end makes no sense with --sandbox, whose data ends now")
+    check_duration("--range", range_text)
+    check_duration("--scrape-interval", scrape_interval)
+    chosen = parse_vars(variables)
+    from generator.preview.run import PreviewOptions
+
+    _require_matplotlib()
+    built = build_from_options(dashboards_dir, queries_dirs)
+    with _prometheus(url, sandbox, range_text, token_file, headers) as (client, end_ms):
+        if sandbox:
+            scrape_interval = SANDBOX_STEP
+        if end:
+            end_ms = parse_end(end)
+        time_range = TimeRange.last(range_text, now_ms=end_ms)
+        from generator.preview.fetch import QuerySettings
+
+        options = PreviewOptions(QuerySettings(time_range, scrape_interval), range_text, chosen)
+        _preview_all(built, client, options, out_dir, verbose or sys.stdout.isatty())
+
+
+def _preview_all(built, client, options, out_dir: Path, progress: bool) -> None:  # type: ignore[no-untyped-def]
+    from generator.preview.run import preview_dashboard, write_previews
+
+    client.check()
+    previews = []
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for item in built:
+            preview = preview_dashboard(item, client, options, pool)
+            previews.append(preview)
+            if progress:
+                width, height = preview.size
+                click.echo(
+                    f"preview {item.uid}: {len(preview.data)} panel(s), "
+                    f"{preview.empty_panels} without data, {width}x{height} px"
+                )
+    index = write_previews(previews, out_dir, options)
+    click.echo(f"preview: {len(previews)} dashboard(s) drawn; open {index}")
+
+
+def parse_vars(items: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """``--var name=value`` flags, several values of one name kept in order."""
+    chosen: dict[str, tuple[str, ...]] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip().lstrip("$")
+        if not sep or not name or not value:
+            raise ConfigError(f"--var {item!r} is not NAME=VALUE, e.g. --var service=api")
+        chosen[name] = (*chosen.get(name, ()), value)
+    return chosen
+
+
+@contextmanager
+def _prometheus(
+    url: str | None,
+    sandbox: bool,
+    range_text: str,
+    token_file: Path | None,
+    headers: tuple[str, ...],
+) -> Iterator[tuple[PrometheusClient, int | None]]:
+    """A client for ``--prometheus``, or for a backfilled sandbox covering the whole range."""
+    if not sandbox:
+        assert url is not None
+        connection = connection_from(url, token_file=token_file, headers=headers)
+        with PrometheusClient(connection) as client:
+            yield client, None
+        return
+    from generator.sim import backfilled_prometheus
+
+    window = to_ms(range_text) // 1000
+    step = to_ms(SANDBOX_STEP) // 1000
+    # Samples from before the range too, so the first point's rate window is full.
+    lead = 10 * step
+    with backfilled_prometheus(window_seconds=window + lead, step_seconds=step) as box:
+        client = PrometheusClient(connection_from(box.url))
+        try:
+            yield client, round(box.end * 1000)
+        finally:
+            client.close()
+
+
+def _require_matplotlib() -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "meshdash preview needs matplotlib: pip install 'meshdash[preview]' (or make preview)"
+        ) from None

@@ -1,0 +1,117 @@
+"""A preview of one dashboard from start to end, and the files that hold them."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from generator.build import BuiltDashboard
+from generator.errors import OutputError
+from generator.files import current_umask, prepare_output_dir, write_atomic
+from generator.preview.choose import Choice, choose
+from generator.preview.draw import NO_DATA, Drawn, draw_dashboard, field_defaults, image_size
+from generator.preview.fetch import PanelData, QuerySettings, fetch_panels
+from generator.preview.html import PageInfo, dashboard_page, index_page
+from generator.preview.layout import Layout, layout
+from generator.validate.client import PrometheusClient
+from generator.validate.resolve import resolve
+
+
+@dataclass(frozen=True)
+class PreviewOptions:
+    """The range, scrape interval and variable choices every dashboard is previewed with."""
+
+    settings: QuerySettings
+    range_text: str
+    chosen: Mapping[str, tuple[str, ...]]
+
+
+@dataclass
+class DashboardPreview:
+    """One dashboard drawn: its image, layout, the data fetched and what each panel shows."""
+
+    uid: str
+    title: str
+    png: bytes
+    size: tuple[int, int]
+    layout: Layout
+    choices: dict[str, Choice]
+    data: list[PanelData]
+    drawn: list[Drawn]
+
+    @property
+    def empty_panels(self) -> int:
+        return sum(1 for d in self.drawn if d.message == NO_DATA)
+
+
+def preview_dashboard(
+    item: BuiltDashboard, client: PrometheusClient, options: PreviewOptions, pool: Executor
+) -> DashboardPreview:
+    """Resolve the variables, lay out, fetch every panel's data and draw the dashboard."""
+    settings = options.settings
+    resolution = resolve(
+        item.data, client, settings.time_range, scrape_interval=settings.scrape_interval, pool=pool
+    )
+    choices = choose(item.data, resolution, options.chosen)
+    grid = layout(item.data, choices)
+    data = fetch_panels(client, grid.panels, settings, pool)
+    png, drawn = draw_dashboard(grid, data)
+    title = str(item.data.get("title", item.uid))
+    return DashboardPreview(
+        item.uid, title, png, image_size(grid.height), grid, choices, data, drawn
+    )
+
+
+def write_previews(
+    previews: Sequence[DashboardPreview], out_dir: Path, options: PreviewOptions
+) -> Path:
+    """``<uid>.png`` and ``<uid>.html`` per dashboard and ``index.html``; returns the index."""
+    prepare_output_dir(out_dir)
+    end = datetime.fromtimestamp(options.settings.time_range.end_ms / 1000, tz=UTC)
+    entries = []
+    for preview in previews:
+        info = PageInfo(
+            uid=preview.uid,
+            title=preview.title,
+            variables={n: c.text() for n, c in preview.choices.items()},
+            range_text=options.range_text,
+            end_text=end.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            png_name=f"{preview.uid}.png",
+        )
+        _write_png(out_dir / info.png_name, preview.png)
+        write_atomic(out_dir / f"{preview.uid}.html", _page(info, preview))
+        entries.append((info, preview.empty_panels))
+    index = out_dir / "index.html"
+    write_atomic(index, index_page(entries))
+    return index
+
+
+def _page(info: PageInfo, preview: DashboardPreview) -> str:
+    by_placed = {id(d.placed): d for d in preview.data}
+    units, queries = [], []
+    for placed in preview.layout.panels:
+        units.append(field_defaults(placed.panel).get("unit"))
+        found = by_placed.get(id(placed))
+        queries.append(found.queries if found else [])
+    return dashboard_page(info, preview.png, preview.drawn, units, queries)
+
+
+def _write_png(path: Path, png: bytes) -> None:
+    """Like :func:`generator.files.write_atomic`, for bytes: a temporary file, then a rename."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o666 & ~current_umask())
+            handle.write(png)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
