@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,12 @@ from grafanalib._gen import DashboardEncoder
 from grafanalib.core import GaugePanel, GridPos, Stat, Table, Target, TimeSeries
 
 from generator import variables
+from generator.cli import cli
 from generator.dashboard import Dashboard, Row
 from generator.flavors import CONSUL, ENVOY
 from generator.panels import http, latency, overview, retries, upstream
 from generator.render import render_dashboard
+from tests.conftest import ROOT
 from tests.test_schema import _violations
 
 USES_HELPER = """\
@@ -186,3 +189,36 @@ def test_grafanalib_panels_without_grid_pos_get_the_default_size(grafana_schema)
         "Sized": {"h": 4, "w": 6, "x": 0, "y": 17},
     }
     assert _violations(data, grafana_schema) == []
+
+
+README = (ROOT / "README.md").read_text()
+
+
+def _readme_section(title: str) -> str:
+    return README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_every_global_option_is_in_the_readme_commands_section() -> None:
+    commands = _readme_section("Commands")
+    options = [
+        name
+        for param in cli.params
+        if param.name != "version"
+        for name in param.opts
+        if name.startswith("--")
+    ]
+    assert "--traceback" in options
+    for option in options:
+        assert f"`meshdash {option}" in commands, option
+
+
+def test_the_readme_example_of_a_helper_error_is_what_meshdash_prints(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = re.search(r"`(dashboards/_team_panels\.py:40: .*?)`", _readme_section("Commands"))
+    assert example
+    monkeypatch.chdir(tmp_path)
+    _team_folder(tmp_path, "\n" * 38 + "def team_panel():\n    return dict(\n")
+    result = run_cli("build", "--dashboards", "dashboards", "--out", "out")
+    assert result.exit_code == 2
+    assert result.err.strip() == f"meshdash: error: {example.group(1)}"
