@@ -83,6 +83,12 @@ def environment() -> jinja2.Environment:
 def search_path(extra: Sequence[Path]) -> Iterator[None]:
     """Look for templates in `extra` first, then in the built-in `queries/`."""
     global _search_path, _environment
+    for folder in extra:
+        if not Path(folder).is_dir():
+            # Jinja would skip it and report every template of it as missing.
+            raise QueryTemplateError(
+                f"query templates folder {folder} does not exist; create it or fix the name"
+            )
     saved = (_search_path, _environment)
     _search_path = _unique([*(Path(p) for p in extra), BUILTIN_QUERIES])
     _environment = None

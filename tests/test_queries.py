@@ -146,3 +146,14 @@ def test_an_attribute_typo_names_the_attribute_and_the_known_ones(tmp_path: Path
     for field in dataclasses.fields(Flavor):
         assert field.name in message
     assert "keyword" not in message
+
+
+def test_a_queries_folder_that_does_not_exist_is_named(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "dashboards").mkdir()
+    result = run_cli(
+        "build", "--dashboards", str(tmp_path / "dashboards"), "--queries", str(tmp_path / "qs")
+    )
+    assert result.exit_code == 2
+    assert result.err.strip().endswith(
+        f"query templates folder {tmp_path / 'qs'} does not exist; create it or fix the name"
+    )
