@@ -7,16 +7,24 @@ kept beside the outputs in `.meshdash-build-cache`, with the hash of each output
 file. When the fingerprint matches and every output still has its recorded hash,
 `meshdash build` reports them unchanged without importing a single definition.
 
-A definition that reads something outside those inputs (an environment
-variable, a file elsewhere) must be built with `--no-cache`.
+The environment is an input too: while the definitions load and render,
+`recording_environment` notes every variable they look up (`os.environ[...]`,
+`.get`, `os.getenv` and `in` all go through `__getitem__`), and the record keeps
+a hash of those variables' values (never the values). A later build whose
+variables differ, or lost one, rebuilds. A definition that reads the whole environment (iterates or copies it)
+is never served from the cache. A file read outside the inputs (elsewhere on disk)
+is not seen: build such definitions with `--no-cache`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -51,6 +59,11 @@ def cached_outputs(out_dir: Path, key: str) -> list[Path] | None:
         return None
     if not isinstance(record, dict) or record.get("fingerprint") != key:
         return None
+    environment = record.get("environment")
+    if not isinstance(environment, dict) or not isinstance(environment.get("names"), list):
+        return None
+    if environment.get("digest") != _environment_digest(environment["names"]):
+        return None
     outputs = record.get("outputs", {})
     paths = [out_dir / name for name in sorted(outputs)]
     for path in paths:
@@ -59,10 +72,58 @@ def cached_outputs(out_dir: Path, key: str) -> list[Path] | None:
     return paths
 
 
-def remember(out_dir: Path, key: str, outputs: Iterable[Path]) -> None:
-    """Record the fingerprint and the outputs' hashes after a successful build."""
-    record = {"fingerprint": key, "outputs": {p.name: file_hash(p) for p in outputs}}
+def remember(out_dir: Path, key: str, outputs: Iterable[Path], reads: EnvironmentReads) -> None:
+    """Record the fingerprint, the environment read and the outputs' hashes after a build."""
+    if reads.everything:
+        forget(out_dir)
+        return
+    names = sorted(reads.names)
+    record = {
+        "fingerprint": key,
+        "environment": {"names": names, "digest": _environment_digest(names)},
+        "outputs": {p.name: file_hash(p) for p in outputs},
+    }
     write_atomic(out_dir / CACHE_NAME, json.dumps(record, sort_keys=True, indent=1) + "\n")
+
+
+@dataclass
+class EnvironmentReads:
+    """The environment variables a build looked up; ``everything`` when it read them all."""
+
+    names: set[str] = field(default_factory=set)
+    everything: bool = False
+
+
+@contextmanager
+def recording_environment() -> Iterator[EnvironmentReads]:
+    """Note every environment variable read inside the block (see the module docstring)."""
+    reads = EnvironmentReads()
+    environ = os.environ
+    plain = type(environ)
+
+    class Recording(plain):  # type: ignore[misc,valid-type]
+        def __getitem__(self, name: str) -> str:
+            reads.names.add(name)
+            return super().__getitem__(name)
+
+        def __iter__(self) -> Iterator[str]:
+            reads.everything = True
+            return super().__iter__()
+
+    # Swapping the class (not the object) keeps every `from os import environ` alias recording.
+    environ.__class__ = Recording
+    try:
+        yield reads
+    finally:
+        environ.__class__ = plain
+
+
+def _environment_digest(names: Sequence[object]) -> str:
+    digest = hashlib.sha256()
+    for name in names:
+        value = os.environ.get(str(name))
+        digest.update(f"{name}\0{'unset' if value is None else 'set=' + value}\0".encode())
+    return digest.hexdigest()
 
 
 def forget(out_dir: Path) -> None:

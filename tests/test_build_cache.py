@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -94,15 +96,76 @@ def test_a_changed_input_or_output_rebuilds(run_cli, project, change) -> None:
     assert expected in text
 
 
-def test_no_cache_rebuilds_for_definitions_that_read_the_environment(
+@pytest.mark.parametrize("change", ["set", "changed", "unset"])
+def test_a_changed_environment_variable_read_by_a_definition_rebuilds(
+    run_cli, project, monkeypatch, change
+) -> None:
+    if change != "set":
+        monkeypatch.setenv("TEAM_TITLE", "First")
+    _build(run_cli, project)
+    assert "nothing rebuilt" in _build(run_cli, project).out
+    if change == "unset":
+        monkeypatch.delenv("TEAM_TITLE")
+    else:
+        monkeypatch.setenv("TEAM_TITLE", "From the environment")
+
+    result = _build(run_cli, project)
+
+    assert "nothing rebuilt" not in result.out and _imports(project) == 2
+    title = {"unset": '"Cached"'}.get(change, '"From the environment"')
+    assert title in (project["out"] / "cached.json").read_text()
+    assert _build(run_cli, project, "--check").exit_code == 0
+    assert "nothing rebuilt" in _build(run_cli, project).out
+
+
+def test_an_unrelated_environment_variable_keeps_the_cache(run_cli, project, monkeypatch) -> None:
+    _build(run_cli, project)
+    monkeypatch.setenv("MESHDASH_TEST_UNRELATED", "x")
+    assert "nothing rebuilt" in _build(run_cli, project).out
+    cache = (project["out"] / ".meshdash-build-cache").read_text()
+    assert "TEAM_TITLE" in cache and "MESHDASH_TEST_UNRELATED" not in cache
+
+
+def test_a_definition_reading_the_whole_environment_is_never_cached(
     run_cli, project, monkeypatch
 ) -> None:
+    path = project["dashboards"] / "team.py"
+    path.write_text(path.read_text() + "\nVARIABLES = dict(os.environ)\n")
+    monkeypatch.setenv("TEAM_TITLE", "secret-ish value")
     _build(run_cli, project)
+
+    result = _build(run_cli, project)
+
+    assert "nothing rebuilt" not in result.out and _imports(project) == 2
+    assert not (project["out"] / ".meshdash-build-cache").exists()
+
+
+def test_check_never_trusts_the_cache(run_cli, project) -> None:
     _build(run_cli, project)
-    monkeypatch.setenv("TEAM_TITLE", "From the environment")
+    output = project["out"] / "cached.json"
+    output.write_text("{}")
+    cache = project["out"] / ".meshdash-build-cache"
+    record = json.loads(cache.read_text())
+    record["outputs"]["cached.json"] = hashlib.sha256(b"{}").hexdigest()
+    cache.write_text(json.dumps(record))  # a cache that vouches for a wrong output
     assert "nothing rebuilt" in _build(run_cli, project).out
-    _build(run_cli, project, "--no-cache")
-    assert '"From the environment"' in (project["out"] / "cached.json").read_text()
+
+    result = _build_check(run_cli, project)
+
+    assert result.exit_code == 1 and f"{output}: differs" in result.err
+
+
+def _build_check(run_cli, paths: dict[str, Path]):
+    return run_cli(
+        "build",
+        "--dashboards",
+        str(paths["dashboards"]),
+        "--queries",
+        str(paths["queries"]),
+        "--out",
+        str(paths["out"]),
+        "--check",
+    )
 
 
 def test_a_lost_manifest_rebuilds_and_files_meshdash_did_not_write_stay(run_cli, project) -> None:

@@ -36,7 +36,7 @@ DEFAULT_OUT = Path("build/dashboards")
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="Rebuild even when no input changed (definitions that read the environment).",
+    help="Rebuild even when no input changed (definitions that read files outside the inputs).",
 )
 @click.option(
     "--provisioning",
@@ -71,9 +71,10 @@ def build_command(
     # Imported only now: loading grafanalib is most of a no-change build.
     from generator.build import build_dashboards
 
-    built = build_dashboards(dashboards, queries_dirs=queries)
+    with build_cache.recording_environment() as reads:
+        built = build_dashboards(dashboards, queries_dirs=queries)
     outputs = _write(built, out_dir)
-    build_cache.remember(out_dir, key, outputs)
+    build_cache.remember(out_dir, key, outputs, reads)
     if provisioning_dir is not None:
         from generator.deliver import write_provisioning
 
