@@ -22,6 +22,7 @@ from jinja2.utils import missing
 
 from generator.config import BUILTIN_QUERIES
 from generator.errors import QueryTemplateError
+from generator.flavors import as_flavor
 
 TEMPLATE_SUFFIX = ".promql.j2"
 
@@ -114,6 +115,8 @@ def render_query(name: str, **params: Any) -> str:
     """Render `queries/<name>.promql.j2` with `params`; one line of PromQL."""
     template_name = f"{name}{TEMPLATE_SUFFIX}"
     template = _load(template_name)
+    if "flavor" in params:
+        params["flavor"] = as_flavor(params["flavor"])
     try:
         text = template.render(**params)
     except _UnknownAttribute as exc:

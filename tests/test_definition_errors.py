@@ -19,8 +19,10 @@ from grafanalib.core import GaugePanel, GridPos, Stat, Table, Target, TimeSeries
 from generator import variables
 from generator.cli import cli
 from generator.dashboard import Dashboard, Row
+from generator.errors import FlavorError
 from generator.flavors import CONSUL, ENVOY
 from generator.panels import http, latency, overview, retries, upstream
+from generator.queries import render_query
 from generator.render import render_dashboard
 from tests.conftest import ROOT
 from tests.test_schema import _violations
@@ -222,3 +224,12 @@ def test_the_readme_example_of_a_helper_error_is_what_meshdash_prints(
     result = run_cli("build", "--dashboards", "dashboards", "--out", "out")
     assert result.exit_code == 2
     assert result.err.strip() == f"meshdash: error: {example.group(1)}"
+
+
+def test_render_query_takes_a_flavor_by_name() -> None:
+    params = {"service": "$service", "upstream": "$upstream", "metric": "envoy_cluster_upstream_rq"}
+    by_name = render_query("upstream/request_rate", flavor="envoy", **params)
+    assert by_name == render_query("upstream/request_rate", flavor=ENVOY, **params)
+    assert 'envoy_cluster_name=~"$upstream"' in by_name
+    with pytest.raises(FlavorError, match="unknown mesh flavor 'istio'; known flavors: consul"):
+        render_query("upstream/request_rate", flavor="istio", **params)
