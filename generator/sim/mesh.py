@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from generator.sim.config import MeshConfig
 from generator.sim.model import Sidecar, build_mesh
-from generator.sim.series import Series, mesh_series
+from generator.sim.series import Labels, Series, mesh_series
 from generator.sim.truth import Truth
 
 
@@ -45,8 +45,7 @@ class Mesh:
         for s in self._series:
             if s.sidecar != sidecar or s.family in self.config.drop_families:
                 continue
-            labels = tuple(sorted((renames.get(k, k), v) for k, v in s.labels))
-            out.append(Series(s.family, s.sidecar, labels, s.rate, s.mixture))
+            out.append(Series(s.family, s.sidecar, _renamed(s.labels, renames), s.rate, s.mixture))
         return out
 
     def samples(self, series: Series, at: float) -> list[Sample]:
@@ -57,6 +56,12 @@ class Mesh:
         if series.kind == "counter":
             return [Sample(series.family, series.labels, series.rate * elapsed)]
         return _histogram_samples(series, elapsed)
+
+
+def _renamed(labels: Labels, renames: dict[str, str]) -> Labels:
+    """``labels`` with ``renames`` applied; a renamed label replaces one already of that name."""
+    kept = {k: v for k, v in labels if k not in renames}
+    return tuple(sorted((kept | {renames[k]: v for k, v in labels if k in renames}).items()))
 
 
 def _histogram_samples(series: Series, elapsed: float) -> list[Sample]:

@@ -72,22 +72,24 @@ _CLUSTER: tuple[tuple[str, MetricType, str, bool], ...] = (
     ("upstream_rq_active", _G, "requests in flight", True),
     ("upstream_rq_pending_active", _G, "requests waiting for a connection", True),
     ("upstream_cx_active", _G, "open upstream connections", True),
-    ("upstream_cx_total", _C, "upstream connections opened", False),
-    ("upstream_cx_connect_fail", _C, "upstream connection failures", False),
+    ("upstream_cx_total", _C, "upstream connections opened", True),
+    ("upstream_cx_connect_fail", _C, "upstream connection failures", True),
     ("membership_healthy", _G, "healthy endpoints", True),
     ("membership_total", _G, "endpoints", True),
     ("outlier_detection_ejections_active", _G, "endpoints ejected now", True),
-    ("outlier_detection_ejections_enforced_total", _C, "enforced ejections", False),
+    ("outlier_detection_ejections_enforced_total", _C, "enforced ejections", True),
     ("grpc_FakeService_Handle_success", _C, "gRPC calls with status OK", True),
     ("grpc_FakeService_Handle_failure", _C, "gRPC calls with another status", True),
     ("grpc_FakeService_Handle_total", _C, "gRPC calls", True),
-    ("grpc_success", _C, "gRPC OK calls (tag-extracted form)", False),
-    ("grpc_failure", _C, "gRPC failed calls (tag-extracted form)", False),
-    ("grpc_total", _C, "gRPC calls (tag-extracted form)", False),
+    ("grpc_FakeService_Handle_0", _C, "gRPC calls with status 0 (OK)", True),
+    ("grpc_success", _C, "gRPC OK calls (tag-extracted form)", True),
+    ("grpc_failure", _C, "gRPC failed calls (tag-extracted form)", True),
+    ("grpc_total", _C, "gRPC calls (tag-extracted form)", True),
+    ("grpc_0", _C, "gRPC calls with status 0, OK (tag-extracted form)", True),
 )
 
 _BREAKERS: tuple[tuple[str, MetricType, str, bool], ...] = tuple(
-    (f"circuit_breakers_{priority}_{what}", _G, "circuit breaker state or headroom", False)
+    (f"circuit_breakers_{priority}_{what}", _G, "circuit breaker state or headroom", True)
     for priority, what in itertools.product(
         ("default", "high"),
         (
@@ -104,8 +106,8 @@ _OTHER: tuple[tuple[str, MetricType, str, bool], ...] = (
     ("envoy_http_downstream_cx_active", _G, "open downstream connections", True),
     ("envoy_listener_http_downstream_rq_xx", _C, "responses sent per listener, by class", True),
     ("envoy_listener_downstream_cx_active", _G, "open connections per listener", True),
-    ("envoy_listener_downstream_cx_total", _C, "connections accepted per listener", False),
-    ("envoy_listener_downstream_cx_destroy", _C, "connections closed per listener", False),
+    ("envoy_listener_downstream_cx_total", _C, "connections accepted per listener", True),
+    ("envoy_listener_downstream_cx_destroy", _C, "connections closed per listener", True),
     ("istio_requests_total", _C, "Istio: requests", False),
     ("istio_tcp_sent_bytes_total", _C, "Istio: TCP bytes sent", False),
     ("istio_tcp_received_bytes_total", _C, "Istio: TCP bytes received", False),

@@ -75,13 +75,18 @@ class Traffic:
 
 @dataclass(frozen=True)
 class RetryStats:
-    """Per-second attempt and retry counts of one cluster (see ``generator.sim.metrics``)."""
+    """Per-second attempt and retry counts of one cluster (see ``generator.sim.metrics``).
+
+    ``retries_in_flight`` is Little's law over the retry attempts: what Envoy's
+    retry circuit breaker counts against ``max_retries``.
+    """
 
     attempts: float
     retries: float = 0.0
     retried_codes: dict[int, float] = field(default_factory=dict)
     retry_success: float = 0.0
     retry_limit_exceeded: float = 0.0
+    retries_in_flight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -243,19 +248,20 @@ def _final_traffic(paths: list[Path], rps: float) -> Traffic:
 
 
 def _retry_stats(paths: list[Path], rps: float) -> RetryStats:
-    attempts = retries = success = exceeded = 0.0
+    attempts = retries = success = exceeded = busy_ms = 0.0
     retried: dict[int, float] = defaultdict(float)
     for path in paths:
         rate = rps * path.prob
         attempts += rate * len(path.attempts)
         retries += rate * (len(path.attempts) - 1)
+        busy_ms += rate * sum((a.lo + a.hi) / 2 for a in path.attempts[1:])
         for attempt in path.attempts[:-1]:
             retried[attempt.code] += rate
         if len(path.attempts) > 1 and path.ok:
             success += rate
         if path.retry_policy and path.final.code >= 500:
             exceeded += rate
-    return RetryStats(attempts, retries, dict(retried), success, exceeded)
+    return RetryStats(attempts, retries, dict(retried), success, exceeded, busy_ms / 1000)
 
 
 def _respond(own: Latency, paths: dict[str, list[Path]], rps: float, failure_code: int) -> Traffic:

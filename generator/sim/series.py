@@ -21,6 +21,21 @@ Labels = tuple[tuple[str, str], ...]
 JOB = "envoy-sidecars"
 NAMESPACE = "default"
 DATACENTER = "dc1"
+#: The Consul CA's trust domain (a cluster id) in every upstream's SNI and stat tags.
+TRUST_DOMAIN = "7c3e5a14-92d8-4b6f-a0e1-5f4d2c8b9a63"
+#: Requests one connection carries before it is replaced, so connections open as requests flow.
+REQUESTS_PER_CONNECTION = 64
+#: Envoy's default circuit breaker thresholds (cluster.proto), the same for both priorities.
+BREAKER_THRESHOLDS = {"cx": 1024, "pending": 1024, "rq": 1024, "retries": 3}
+BREAKER_PRIORITIES = ("default", "high")
+#: Each ``*_open`` gauge and the threshold that trips it (connection pools have no default limit).
+BREAKER_FLAGS: dict[str, str | None] = {
+    "cx_open": "cx",
+    "cx_pool_open": None,
+    "rq_open": "rq",
+    "rq_pending_open": "pending",
+    "rq_retry_open": "retries",
+}
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,10 @@ def _listener_series(sidecar: Sidecar, base: dict[str, str]) -> Iterator[Series]
     yield _make("envoy_http_downstream_cx_active", name, hcm, rate=connections)
     address = {**base, "envoy_listener_address": sidecar.listener_address}
     yield _make("envoy_listener_downstream_cx_active", name, address, rate=connections)
+    # Steady state: as many connections close as open; callers open them (see _counters).
+    opened = traffic.rate / REQUESTS_PER_CONNECTION
+    yield _make("envoy_listener_downstream_cx_total", name, address, rate=opened)
+    yield _make("envoy_listener_downstream_cx_destroy", name, address, rate=opened)
 
 
 def _cluster_labels(cluster: Cluster) -> dict[str, str]:
@@ -94,16 +113,21 @@ def _cluster_labels(cluster: Cluster) -> dict[str, str]:
     if cluster.destination is None:
         return labels
     target = ".".join(p for p in (cluster.subset, cluster.destination, NAMESPACE, DATACENTER) if p)
-    labels |= {
-        "consul_destination_service": cluster.destination,
-        "consul_destination_namespace": NAMESPACE,
-        "consul_destination_partition": "default",
-        "consul_destination_datacenter": DATACENTER,
-        "consul_destination_routing_type": "internal",
-        "consul_destination_target": target,
+    tags = {
+        "service": cluster.destination,
+        "namespace": NAMESPACE,
+        "datacenter": DATACENTER,
+        "routing_type": "internal",
+        "trust_domain": TRUST_DOMAIN,
+        "target": target,
+        "full_target": f"{target}.internal.{TRUST_DOMAIN}",
     }
     if cluster.subset:
-        labels["consul_destination_service_subset"] = cluster.subset
+        tags["service_subset"] = cluster.subset
+    labels["consul_destination_partition"] = "default"
+    for tag, value in tags.items():
+        labels[f"consul_destination_{tag}"] = value
+        labels[f"consul_{tag}"] = value  # the deprecated twin Consul still emits by default
     return labels
 
 
@@ -114,31 +138,13 @@ def _cluster_series(sidecar: str, cluster: Cluster, labels: dict[str, str]) -> I
         yield from _response_series(f"envoy_cluster_{prefix}upstream_rq", sidecar, labels, traffic)
         family = f"envoy_cluster_{prefix}upstream_rq_time"
         yield _make(family, sidecar, labels, mixture=traffic.latency)
+    # Envoy creates per-code stats at the first such response: no retry, no retry.* series.
     if retry.retried_codes:
         retried = Traffic(retry.retried_codes, Mixture(()))
         yield from _response_series("envoy_cluster_retry_upstream_rq", sidecar, labels, retried)
-    static = {
-        "upstream_rq_retry": retry.retries,
-        "upstream_rq_retry_success": retry.retry_success,
-        "upstream_rq_retry_limit_exceeded": retry.retry_limit_exceeded,
-        "upstream_rq_retry_overflow": 0.0,
-        "upstream_rq_timeout": 0.0,
-        "upstream_rq_per_try_timeout": 0.0,
-        "upstream_rq_pending_overflow": 0.0,
-        "upstream_rq_rx_reset": 0.0,
-        "upstream_rq_tx_reset": 0.0,
-    }
-    if cluster.grpc_method:
-        method = cluster.grpc_method.replace(".", "_")
-        ok = traffic.codes.get(200, 0.0)
-        static |= {
-            f"grpc_{method}_success": ok,
-            f"grpc_{method}_failure": traffic.rate - ok,
-            f"grpc_{method}_total": traffic.rate,
-        }
-    for name, rate in static.items():
+    for name, rate in {**_counters(cluster), **_gauges(cluster)}.items():
         yield _make(f"envoy_cluster_{name}", sidecar, labels, rate=rate)
-    yield from _gauges(sidecar, cluster, labels)
+    yield from _grpc_series(sidecar, cluster, labels)
 
 
 def _response_series(
@@ -153,18 +159,60 @@ def _response_series(
     yield _make(f"{family}_completed", sidecar, labels, rate=traffic.rate)
 
 
-def _gauges(sidecar: str, cluster: Cluster, labels: dict[str, str]) -> Iterator[Series]:
-    in_flight = cluster.traffic.latency.sum_rate / 1000
+def _counters(cluster: Cluster) -> dict[str, float]:
+    """Per-second rates of the cluster's fixed counters (nothing times out or is refused)."""
+    retry = cluster.retry
+    return {
+        "upstream_rq_retry": retry.retries,
+        "upstream_rq_retry_success": retry.retry_success,
+        "upstream_rq_retry_limit_exceeded": retry.retry_limit_exceeded,
+        "upstream_rq_retry_overflow": 0.0,
+        "upstream_rq_timeout": 0.0,
+        "upstream_rq_per_try_timeout": 0.0,
+        "upstream_rq_pending_overflow": 0.0,
+        "upstream_rq_rx_reset": 0.0,
+        "upstream_rq_tx_reset": 0.0,
+        "upstream_cx_total": retry.attempts / REQUESTS_PER_CONNECTION,
+        "upstream_cx_connect_fail": 0.0,
+        "outlier_detection_ejections_enforced_total": 0.0,
+    }
+
+
+def _gauges(cluster: Cluster) -> dict[str, float]:
+    """The cluster's gauges: Little's law for what is in use, endpoints, circuit breakers."""
+    requests = cluster.traffic.latency.sum_rate / 1000
+    connections = float(_in_flight_connections(cluster.traffic))
     values = {
-        "upstream_rq_active": in_flight,
+        "upstream_rq_active": requests,
         "upstream_rq_pending_active": 0.0,
-        "upstream_cx_active": float(_in_flight_connections(cluster.traffic)),
+        "upstream_cx_active": connections,
         "membership_healthy": float(cluster.endpoints),
         "membership_total": float(cluster.endpoints),
         "outlier_detection_ejections_active": 0.0,
     }
-    for name, value in values.items():
-        yield _make(f"envoy_cluster_{name}", sidecar, labels, rate=value)
+    in_use = {"cx": connections, "pending": 0.0, "rq": requests}
+    in_use["retries"] = cluster.retry.retries_in_flight
+    for priority in BREAKER_PRIORITIES:
+        used = in_use if priority == "default" else dict.fromkeys(in_use, 0.0)
+        remaining = {r: max(0.0, limit - used[r]) for r, limit in BREAKER_THRESHOLDS.items()}
+        for resource, left in remaining.items():
+            values[f"circuit_breakers_{priority}_remaining_{resource}"] = left
+        for flag, resource in BREAKER_FLAGS.items():
+            tripped = resource is not None and remaining[resource] == 0
+            values[f"circuit_breakers_{priority}_{flag}"] = float(tripped)
+    return values
+
+
+def _grpc_series(sidecar: str, cluster: Cluster, labels: dict[str, str]) -> Iterator[Series]:
+    """The gRPC stats filter's counters, flattened and in Envoy's tag-extracted form."""
+    if not cluster.grpc_method:
+        return
+    service, method = cluster.grpc_method.split(".")
+    ok, total = cluster.traffic.codes.get(200, 0.0), cluster.traffic.rate
+    tagged = {**labels, "envoy_grpc_bridge_service": service, "envoy_grpc_bridge_method": method}
+    for status, rate in {"success": ok, "failure": total - ok, "total": total, "0": ok}.items():
+        yield _make(f"envoy_cluster_grpc_{service}_{method}_{status}", sidecar, labels, rate=rate)
+        yield _make(f"envoy_cluster_grpc_{status}", sidecar, tagged, rate=rate)
 
 
 def _in_flight_connections(traffic: Traffic) -> int:

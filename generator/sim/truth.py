@@ -78,13 +78,51 @@ class Truth:
             envoy_cluster_name=cluster,
         )  # fmt: skip
 
+    def upstream(self, family: str, source: str, destination: str, **labels: str | None) -> float:
+        """``sum(family{source, destination, labels})``: a cluster family's rate or value."""
+        return self.rate(
+            family, consul_source_service=source, consul_destination_service=destination, **labels
+        )
+
     def attempt_rate(self, source: str, destination: str) -> float:
         """Every attempt, retries included (``envoy_cluster_upstream_rq_total``)."""
-        return self.rate(
-            "envoy_cluster_upstream_rq_total",
-            consul_source_service=source,
-            consul_destination_service=destination,
-        )
+        return self.upstream("envoy_cluster_upstream_rq_total", source, destination)
+
+    def completed_rate(self, source: str, destination: str) -> float:
+        """Final responses (``envoy_cluster_upstream_rq_completed``): attempts minus retries."""
+        return self.upstream("envoy_cluster_upstream_rq_completed", source, destination)
+
+    def connection_rate(self, source: str, destination: str) -> float:
+        """Upstream connections opened per second (``envoy_cluster_upstream_cx_total``)."""
+        return self.upstream("envoy_cluster_upstream_cx_total", source, destination)
+
+    def active_connections(self, source: str, destination: str) -> float:
+        """Open upstream connections (``envoy_cluster_upstream_cx_active``)."""
+        return self.upstream("envoy_cluster_upstream_cx_active", source, destination)
+
+    def active_requests(self, source: str, destination: str) -> float:
+        """Requests in flight, Little's law (``envoy_cluster_upstream_rq_active``)."""
+        return self.upstream("envoy_cluster_upstream_rq_active", source, destination)
+
+    def endpoints(self, source: str, destination: str, *, healthy: bool = False) -> float:
+        """``envoy_cluster_membership_total`` (or ``_healthy``) from source to destination."""
+        family = "membership_healthy" if healthy else "membership_total"
+        return self.upstream(f"envoy_cluster_{family}", source, destination)
+
+    def breaker_remaining(
+        self, source: str, destination: str, resource: str, priority: str = "default"
+    ) -> float:
+        """``envoy_cluster_circuit_breakers_<priority>_remaining_<resource>`` (cx, rq, ...)."""
+        family = f"envoy_cluster_circuit_breakers_{priority}_remaining_{resource}"
+        return self.upstream(family, source, destination)
+
+    def grpc_rate(self, source: str, destination: str, status: str = "total") -> float:
+        """gRPC calls by stats-filter status (``envoy_cluster_grpc_<status>``, tag-extracted)."""
+        return self.upstream(f"envoy_cluster_grpc_{status}", source, destination)
+
+    def listener_connection_rate(self, service: str) -> float:
+        """Connections a service's sidecars accept per second (``envoy_listener_downstream_cx_total``)."""
+        return self.rate("envoy_listener_downstream_cx_total", local_cluster=service)
 
     def retry_rate(
         self,
@@ -119,11 +157,7 @@ class Truth:
 
     def retries(self, source: str, destination: str) -> float:
         """Retries sent (``envoy_cluster_upstream_rq_retry``)."""
-        return self.rate(
-            "envoy_cluster_upstream_rq_retry",
-            consul_source_service=source,
-            consul_destination_service=destination,
-        )
+        return self.upstream("envoy_cluster_upstream_rq_retry", source, destination)
 
     def upstream_quantile(self, source: str, destination: str, q: float) -> float:
         """What ``histogram_quantile`` gives over ``envoy_cluster_upstream_rq_time``."""

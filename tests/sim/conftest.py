@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 
@@ -16,6 +17,36 @@ needs_prometheus = pytest.mark.skipif(
     bool(MISSING),
     reason=f"{', '.join(MISSING)} not on PATH (sudo apt-get install prometheus)",
 )
+
+
+SIDECARS = ["ingress-gateway", "api", "payments-v1", "payments-v2", "currency"]
+Parsed = list[tuple[str, dict[str, str], float, str | None]]
+_SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)\{((?:[a-z_]+="[^"]*",?)*)\} (\S+)(?: (\S+))?$')
+
+
+def parse_exposition(text: str) -> tuple[dict[str, str], Parsed]:
+    """``(family -> TYPE, [(sample name, labels, value, timestamp text or None)])``."""
+    types: dict[str, str] = {}
+    samples = []
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split(" ")
+            types[name] = kind
+        elif line and not line.startswith("#"):
+            match = _SAMPLE.match(line)
+            assert match, line
+            labels = dict(re.findall(r'([a-z_]+)="([^"]*)"', match.group(2)))
+            samples.append((match.group(1), labels, float(match.group(3)), match.group(4)))
+    return types, samples
+
+
+def family_of(name: str, types: dict[str, str]) -> str:
+    """The family of a sample name (``x_bucket`` -> ``x`` when ``x`` is a histogram)."""
+    for suffix in ("_bucket", "_sum", "_count"):
+        base = name.removesuffix(suffix)
+        if base != name and types.get(base) == "histogram":
+            return base
+    return name
 
 
 def instant(sandbox: Sandbox, expr: str, at: float | None = None) -> list[dict]:

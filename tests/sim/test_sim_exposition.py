@@ -3,53 +3,32 @@
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 
 from generator.sim import Mesh, MeshConfig
 from generator.sim.exposition import envoy_text, format_value, write_openmetrics
 from generator.sim.metrics import METRIC_TYPES
+from tests.sim.conftest import SIDECARS, family_of, parse_exposition
 
-SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)\{((?:[a-z_]+="[^"]*",?)*)\} (\S+)(?: (\S+))?$')
 # Envoy stats whose own name ends in _total; no other counter may gain the suffix.
 ENVOY_STATS_ENDING_IN_TOTAL = {
     "envoy_cluster_upstream_rq_total",
+    "envoy_cluster_upstream_cx_total",
+    "envoy_cluster_outlier_detection_ejections_enforced_total",
     "envoy_http_downstream_rq_total",
+    "envoy_listener_downstream_cx_total",
     "envoy_cluster_grpc_FakeService_Handle_total",
+    "envoy_cluster_grpc_total",
 }
-SIDECARS = ["ingress-gateway", "api", "payments-v1", "payments-v2", "currency"]
-
-
-def _parse(text: str) -> tuple[dict[str, str], list[tuple[str, dict[str, str], float, str | None]]]:
-    types: dict[str, str] = {}
-    samples = []
-    for line in text.splitlines():
-        if line.startswith("# TYPE "):
-            _, _, name, kind = line.split(" ")
-            types[name] = kind
-        elif line and not line.startswith("#"):
-            match = SAMPLE.match(line)
-            assert match, line
-            labels = dict(re.findall(r'([a-z_]+)="([^"]*)"', match.group(2)))
-            samples.append((match.group(1), labels, float(match.group(3)), match.group(4)))
-    return types, samples
-
-
-def _family(name: str, types: dict[str, str]) -> str:
-    for suffix in ("_bucket", "_sum", "_count"):
-        base = name.removesuffix(suffix)
-        if base != name and types.get(base) == "histogram":
-            return base
-    return name
 
 
 @pytest.mark.parametrize("sidecar", SIDECARS)
 def test_envoy_text_types_every_family_like_envoy(sidecar: str) -> None:
-    types, samples = _parse(envoy_text(Mesh(start=0), sidecar, 120.0))
+    types, samples = parse_exposition(envoy_text(Mesh(start=0), sidecar, 120.0))
     assert samples
     for name, _, value, stamp in samples:
-        family = _family(name, types)
+        family = family_of(name, types)
         assert family in types, f"{name} has no TYPE line"
         assert types[family] == METRIC_TYPES[family]
         assert stamp is None  # Envoy sends no timestamps
@@ -62,7 +41,7 @@ def test_envoy_text_types_every_family_like_envoy(sidecar: str) -> None:
 
 
 def test_envoy_text_api_carries_consul_labels_and_values() -> None:
-    _, samples = _parse(envoy_text(Mesh(start=0), "api", 100.0))
+    _, samples = parse_exposition(envoy_text(Mesh(start=0), "api", 100.0))
     rows = [
         (labels, value)
         for name, labels, value, _ in samples
@@ -78,7 +57,7 @@ def test_envoy_text_api_carries_consul_labels_and_values() -> None:
 
 
 def test_listener_series_carry_prefix_and_address() -> None:
-    _, samples = _parse(envoy_text(Mesh(start=0), "api", 10.0))
+    _, samples = parse_exposition(envoy_text(Mesh(start=0), "api", 10.0))
     listener = [s for s in samples if s[0] == "envoy_listener_http_downstream_rq_xx"]
     assert {s[1]["envoy_response_code_class"]: s[2] for s in listener} == {"2": 158.75, "5": 1.25}
     assert {s[1]["envoy_http_conn_manager_prefix"] for s in listener} == {"public_listener"}
@@ -91,13 +70,13 @@ def test_openmetrics_backfill_layout() -> None:
     lines = write_openmetrics(mesh, out, [10, 15, 20])
     text = out.getvalue()
     assert text.endswith("# EOF\n")
-    types, samples = _parse(text)
+    types, samples = parse_exposition(text)
     assert len(samples) == lines
     assert set(types.values()) == {"unknown", "histogram"}
     seen_families: list[str] = []
     last_stamp: dict[tuple, float] = {}
     for name, labels, _, stamp in samples:
-        family = _family(name, types)
+        family = family_of(name, types)
         if not seen_families or seen_families[-1] != family:
             assert family not in seen_families, f"{family} is interleaved"
             seen_families.append(family)
