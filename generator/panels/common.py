@@ -12,6 +12,7 @@ from typing import Any
 from grafanalib.core import GridPos, Panel, Target, TimeSeries
 
 from generator.errors import DefinitionError
+from generator.promql.dashboard import MAY_BE_EMPTY, may_be_empty_query
 from generator.variables import DATASOURCE_REF
 
 DEFAULT_WIDTH = 12
@@ -20,8 +21,22 @@ DEFAULT_HEIGHT = 8
 GRID_WIDTH = 24
 
 
-def target(expr: str, *, legend: str, ref_id: str = "A", instant: bool = False) -> Target:
-    """One Prometheus query of a panel; `legend` uses Grafana's `{{label}}` syntax."""
+def target(
+    expr: str,
+    *,
+    legend: str,
+    ref_id: str = "A",
+    instant: bool = False,
+    may_be_empty: bool = False,
+) -> Target:
+    """One Prometheus query of a panel; `legend` uses Grafana's `{{label}}` syntax.
+
+    `may_be_empty=True` says no series is a legitimate answer (a service that
+    never retries): the query ends with a `# meshdash: may be empty` comment
+    line, which Prometheus ignores and `meshdash validate` reports as a note.
+    """
+    if may_be_empty and not may_be_empty_query(expr):
+        expr = f"{expr.rstrip()}\n{MAY_BE_EMPTY}"
     return Target(
         expr=expr,
         legendFormat=legend,
@@ -73,6 +88,37 @@ def check_text(title: Any, option: str, value: Any) -> None:
         raise DefinitionError(f"panel {title!r}: {option} must be text, got {described(value)}")
 
 
+def check_targets(title: Any, targets: Any) -> None:
+    """A list of `target(...)`, each with its PromQL and legend as text."""
+    expected = f"panel {title!r}: targets must be a list of target(...)"
+    if isinstance(targets, Target | str) or not isinstance(targets, Sequence):
+        raise DefinitionError(f"{expected}, got {described(targets)}")
+    for item in targets:
+        if not isinstance(item, Target):
+            raise DefinitionError(f"{expected}, one is {described(item)}")
+        check_text(title, f"target {item.refId} expr", item.expr)
+        check_text(title, f"target {item.refId} legend", item.legendFormat)
+
+
+def check_quantiles(title: str, quantiles: Any) -> None:
+    if isinstance(quantiles, str) or not isinstance(quantiles, Sequence):
+        raise DefinitionError(
+            f"panel {title!r}: quantiles must be a list such as [0.5, 0.99], "
+            f"got {described(quantiles)}"
+        )
+    for quantile in quantiles:
+        check_quantile(title, quantile)
+
+
+def check_quantile(title: str, quantile: Any) -> None:
+    """`histogram_quantile` wants 0 to 1: p99 is 0.99, not 99."""
+    if not isinstance(quantile, int | float) or isinstance(quantile, bool) or not 0 < quantile < 1:
+        raise DefinitionError(
+            f"panel {title!r}: a quantile must be a number between 0 and 1 (0.99 for p99), "
+            f"got {described(quantile)}"
+        )
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -91,10 +137,7 @@ def timeseries(
     """A time series panel with a table legend showing mean and max."""
     for option, value in (("title", title), ("description", description), ("unit", unit)):
         check_text(title, option, value)
-    if isinstance(targets, Target | str) or not isinstance(targets, Sequence):
-        raise DefinitionError(
-            f"panel {title!r}: targets must be a list of target(...), got {described(targets)}"
-        )
+    check_targets(title, targets)
     return TimeSeries(
         title=title,
         description=description,

@@ -49,6 +49,9 @@ def upstream_retries(
                 render_query("retries/retry_response_rate", **params),
                 legend=f"{destination} retried {{{{envoy_response_code_class}}}}xx",
                 ref_id="B",
+                # Envoy creates retry.upstream_rq_<xx> on the first retried response:
+                # a caller that never retried has none of these series.
+                may_be_empty=True,
             ),
         ],
         width=width,

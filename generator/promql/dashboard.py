@@ -20,6 +20,17 @@ def legend_labels(legend_format: str | None) -> list[str]:
 
 Json = Mapping[str, Any]
 
+#: A PromQL comment line that declares a target's empty result legitimate
+#: (Prometheus ignores it; ``generator.panels.common.target(may_be_empty=True)`` writes it).
+MAY_BE_EMPTY = "# meshdash: may be empty"
+_MAY_BE_EMPTY_LINE = re.compile(r"^\s*#\s*meshdash:\s*may be empty\b", re.MULTILINE | re.IGNORECASE)
+
+
+def may_be_empty_query(expr: str) -> bool:
+    """The query says, with a ``# meshdash: may be empty`` line, that no series is fine."""
+    return bool(_MAY_BE_EMPTY_LINE.search(expr))
+
+
 SAMPLE_VALUES: dict[str, str] = {"service": "api", "upstream": "payments"}
 PLACEHOLDER_VALUE = "sample"
 
@@ -47,6 +58,10 @@ class TargetRef:
     @property
     def panel_id(self) -> int | None:
         return self.panel.get("id")
+
+    @property
+    def may_be_empty(self) -> bool:
+        return may_be_empty_query(self.expr)
 
 
 def iter_panels(dashboard: Json, *, rows: bool = False) -> Iterator[Json]:

@@ -1,4 +1,13 @@
-"""Which queries to run: every target of every panel, per choice of the variables it uses."""
+"""Which queries to run: every target of every panel, per choice of the variables it uses.
+
+Single values come from the resolved assignments. Grafana also lets a user pick
+**All** or **several values** of a multi-value or include-All variable, and then
+sends ``.+`` (the allValue) or ``(a|b)``; so each such variable the panel uses
+(and does not repeat on) is also tried once with All and once with two values,
+the other variables kept at the first choice (the *base*). Those jobs are
+*widened*: their series are a superset of the base's, so an empty widened
+result beside a base with data is a broken query, not missing traffic.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,13 @@ from typing import Any
 
 from generator.errors import InterpolationError
 from generator.promql.dashboard import TargetRef, iter_targets, panels_with_rows, repeated_variables
-from generator.promql.interpolate import TimeRange, find_references, interpolate
+from generator.promql.interpolate import (
+    ALL_TEXT,
+    TimeRange,
+    VariableValue,
+    find_references,
+    interpolate,
+)
 from generator.validate.resolve import Assignment, Resolution
 
 Json = Mapping[str, Any]
@@ -22,14 +37,27 @@ class PanelKey:
 
 
 @dataclass(frozen=True)
+class Widening:
+    """One variable set to All or several values: its name and the text Grafana sends."""
+
+    name: str
+    sent: str
+
+
+@dataclass(frozen=True)
 class Job:
-    """One query to run: a target interpolated for one choice of variable values."""
+    """One query to run: a target interpolated for one choice of variable values.
+
+    ``values`` shows the choice (``service=All``, ``service=api+payments``);
+    ``widened`` is set when one variable holds All or several values.
+    """
 
     panel: PanelKey
     ref: TargetRef
     values: tuple[tuple[str, str], ...]
     expr: str | None
     error: str | None = None
+    widened: Widening | None = None
 
 
 @dataclass(frozen=True)
@@ -59,18 +87,88 @@ def plan_dashboard(
             continue
         key = PanelKey(uid, index, str(panel.get("title", "")))
         needed = _needed(panel, row, refs, resolution)
-        combos = combinations(resolution.assignments, needed, max_combinations)
-        if not combos:
+        base = combinations(resolution.assignments, needed, 1)
+        if not base:
             missing = ", ".join(f"${n}" for n in needed)
             plans.append(PanelPlan(key, (), f"not run: {missing} has no values"))
             continue
+        wide = _widenable(refs, resolution, repeated_variables(panel, row))
+        widened = widened_choices(base[0], wide, resolution)[: max_combinations - 1]
+        combos = combinations(resolution.assignments, needed, max_combinations - len(widened))
+        choices = [_single(combo, resolution) for combo in combos] + widened
         jobs = tuple(
-            _job(key, ref, combo, resolution, time_range, scrape_interval)
-            for combo in combos
+            _job(key, ref, choice, time_range, scrape_interval)
+            for choice in choices
             for ref in refs
         )
         plans.append(PanelPlan(key, jobs))
     return plans
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Values for the variables a panel needs, as shown and as interpolated."""
+
+    shown: tuple[tuple[str, str], ...]
+    selection: dict[str, VariableValue]
+    widened: str | None = None
+
+
+def _single(combo: tuple[tuple[str, str], ...], resolution: Resolution) -> Choice:
+    return Choice(combo, resolution.selection(dict(combo)))
+
+
+def _widenable(
+    refs: list[TargetRef], resolution: Resolution, repeated: frozenset[str]
+) -> list[str]:
+    """Variables the queries use that a user can set to All or several values.
+
+    A panel or row repeated on a variable shows one value per copy.
+    """
+    used = {r.name for ref in refs for r in find_references(ref.expr)} - repeated
+    return [
+        name
+        for name, variable in resolution.variables.items()
+        if name in used and (variable.multi or variable.include_all)
+    ]
+
+
+def widened_choices(
+    base: tuple[tuple[str, str], ...], names: list[str], resolution: Resolution
+) -> list[Choice]:
+    """For each of ``names``: the base choice with it at All, then at two values."""
+    choices = []
+    base_values = dict(base)
+    for name in names:
+        variable = resolution.variables[name]
+        options = _options_under(name, base_values, resolution)
+        picks: list[tuple[str, VariableValue]] = []
+        if variable.include_all:
+            all_value = VariableValue.all(
+                all_value=variable.all_value, options=tuple(options), multi=variable.multi
+            )
+            picks.append((ALL_TEXT, all_value))
+        others = [o for o in options if o != base_values[name]]
+        if variable.multi and others:
+            two = (base_values[name], others[0])
+            picks.append(
+                ("+".join(two), VariableValue.selected(*two, include_all=variable.include_all))
+            )
+        for shown, value in picks:
+            selection = {**resolution.selection(base_values), name: value}
+            values = tuple((n, shown if n == name else v) for n, v in base)
+            choices.append(Choice(values, selection, name))
+    return choices
+
+
+def _options_under(name: str, base: Assignment, resolution: Resolution) -> list[str]:
+    """The options of ``name`` under the base choice of the variables it depends on."""
+    parents = resolution.variables[name].depends_on
+    found: dict[str, None] = {}
+    for assignment in resolution.assignments:
+        if name in assignment and all(assignment.get(p) == base.get(p) for p in parents):
+            found.setdefault(assignment[name])
+    return list(found)
 
 
 def combinations(
@@ -107,18 +205,18 @@ def _needed(
 
 
 def _job(
-    key: PanelKey,
-    ref: TargetRef,
-    combo: tuple[tuple[str, str], ...],
-    resolution: Resolution,
-    time_range: TimeRange,
-    scrape_interval: str,
+    key: PanelKey, ref: TargetRef, choice: Choice, time_range: TimeRange, scrape_interval: str
 ) -> Job:
-    selection = resolution.selection(dict(combo))
-    try:
-        expr = interpolate(
-            ref.expr, selection, time_range=time_range, scrape_interval=scrape_interval
+    def expand(text: str) -> str:
+        return interpolate(
+            text, choice.selection, time_range=time_range, scrape_interval=scrape_interval
         )
+
+    try:
+        widened = (
+            Widening(choice.widened, expand(f"${{{choice.widened}}}")) if choice.widened else None
+        )
+        expr = expand(ref.expr)
     except InterpolationError as exc:
-        return Job(key, ref, combo, None, str(exc))
-    return Job(key, ref, combo, expr)
+        return Job(key, ref, choice.shown, None, str(exc))
+    return Job(key, ref, choice.shown, expr, widened=widened)

@@ -7,6 +7,9 @@ from dataclasses import asdict, dataclass, field
 
 FAILURE = "failure"
 WARNING = "warning"
+#: Worth knowing, never failing: an empty result the definition declared legitimate.
+INFORMATION = "information"
+_TAGS = {FAILURE: "FAIL", WARNING: "WARN", INFORMATION: "NOTE"}
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class Problem:
 
     def line(self) -> str:
         """One line: severity, dashboard uid, panel and refId (or variable), values, reason."""
-        tag = "FAIL" if self.severity == FAILURE else "WARN"
+        tag = _TAGS[self.severity]
         where = f"panel {self.panel!r} {self.ref_id}" if self.panel is not None else ""
         if self.variable:
             where = f"variable ${self.variable}"

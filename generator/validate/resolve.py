@@ -55,6 +55,7 @@ class Variable:
     multi: bool
     include_all: bool
     depends_on: tuple[str, ...]
+    all_value: str | None = None
 
     def value(self, value: str) -> VariableValue:
         """This variable with one option selected, as a repeated row or panel sets it."""
@@ -97,6 +98,7 @@ def parse_variables(dashboard: Json) -> dict[str, Variable]:
             multi=bool(raw.get("multi")),
             include_all=bool(raw.get("includeAll")),
             depends_on=tuple(n for n in found if n in refs),
+            all_value=str(raw.get("allValue") or "") or None,
         )
     return found
 

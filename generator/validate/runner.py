@@ -4,8 +4,13 @@ A target fails when its query errors, when it returns no series under every
 choice of variable values tried, or when a result series lacks a label its
 legend uses. A target empty under *some* choices but not all is a warning
 (a service that simply has no such traffic, e.g. no retries); ``--strict``
-turns warnings into failures. An unreachable Prometheus or refused
-credentials stop the whole run with one error.
+turns warnings into failures. A target whose query declares
+``# meshdash: may be empty`` has its empty results reported as notes instead.
+A target empty with a variable at All or two values while the base choice
+(one of those values) has data always fails: the query cannot match what
+Grafana sends (see :mod:`generator.validate.plan`). An unreachable Prometheus,
+refused credentials or a URL that is not a Prometheus stop the whole run with
+one error.
 
 The validation step. Grafana runs a range query at ``step = $__interval``
 (121 points for 30m at a 15s scrape interval). Validation asks whether the
@@ -42,8 +47,8 @@ from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange, builtin_values
 from generator.validate.client import PrometheusClient, Series
 from generator.validate.diagnose import explain_no_series
-from generator.validate.plan import Job, PanelPlan, plan_dashboard
-from generator.validate.report import FAILURE, WARNING, Problem, Report
+from generator.validate.plan import Job, PanelPlan, Widening, plan_dashboard
+from generator.validate.report import FAILURE, INFORMATION, WARNING, Problem, Report
 from generator.validate.resolve import Resolution, resolve
 
 # PromQL string literals (their text may hold brackets), range selectors and duration parts.
@@ -213,27 +218,48 @@ def _judge_panel(report: Report, plan: PanelPlan, outcomes: list[Outcome]) -> No
     added = report.problems[before:]
     if any(p.severity == FAILURE for p in added):
         report.panels_failed += 1
-    elif added:
+    elif any(p.severity == WARNING for p in added):
         report.panels_warned += 1
 
 
 def _judge_target(report: Report, plan: PanelPlan, outcomes: list[Outcome]) -> None:
+    """One target's outcomes; the first is the base choice its widened jobs extend."""
     all_empty = all(o.empty_reason for o in outcomes)
+    base = outcomes[0]
     for outcome in outcomes:
         job = outcome.job
         if outcome.error:
             reason, severity = outcome.error, FAILURE
+        elif outcome.empty_reason and job.widened:
+            if not base.series:
+                continue  # nothing to add to what the base choice's own result says
+            reason, severity = _widened_empty(job.widened, base.job), FAILURE
+        elif outcome.empty_reason and job.ref.may_be_empty:
+            reason, severity = f"{outcome.empty_reason} (declared: may be empty)", INFORMATION
         elif outcome.empty_reason:
-            reason = outcome.empty_reason
-            severity = FAILURE if all_empty else WARNING
-            if not all_empty:
-                reason += " (other variable values have data)"
+            reason, severity = _empty(outcome.empty_reason, all_empty=all_empty)
         else:
             missing = _missing_legend_label(job, outcome.series)
             if missing is None:
                 continue
             reason, severity = missing, FAILURE
         report.problems.append(_problem(severity, plan, job, job.values, reason))
+
+
+def _empty(reason: str, *, all_empty: bool) -> tuple[str, str]:
+    if all_empty:
+        return reason, FAILURE
+    return f"{reason} (other variable values have data)", WARNING
+
+
+def _widened_empty(widened: Widening, base: Job) -> str:
+    """Why a result under All or several values is empty while one of those values has data."""
+    name = widened.name
+    alone = dict(base.values)[name]
+    return (
+        f"no series, although {name}={alone} alone has data: Grafana sends {widened.sent!r} "
+        f"for ${name} here; match it with =~ or !~ (= and != compare the label with that text)"
+    )
 
 
 def _missing_legend_label(job: Job, series: tuple[Series, ...]) -> str | None:

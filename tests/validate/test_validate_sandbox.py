@@ -31,10 +31,12 @@ def _our_prometheus_children() -> list[int]:
 def test_sandbox_validates_the_shipped_dashboards_live_and_stops(
     run_cli: Any, shipped_dir: Path
 ) -> None:
-    result = run_cli("validate", "--sandbox", "--range", "5m", "--dashboards", str(shipped_dir))
+    result = run_cli(
+        "validate", "--sandbox", "--strict", "--range", "5m", "--dashboards", str(shipped_dir)
+    )
     assert result.exit_code == 0, result.out + result.err
     summary = result.out.strip().splitlines()[-1]
-    assert summary.startswith("validate: 10 panel(s) ok, 0 failed")
+    assert summary.startswith("validate: 10 panel(s) ok, 0 failed, 0 warning(s)")
     assert "http://127.0.0.1:" in summary
     assert _our_prometheus_children() == []
 
