@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from grafanalib.core import Panel, Template
+from grafanalib.core import Panel, RowPanel, Template
 
 from generator.errors import DefinitionError
-from generator.panels.common import check_text, described, panel_size
+from generator.panels.common import check_targets, check_text, described, panel_size
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,12 @@ class Row:
                     "use a builder from generator.panels or a grafanalib panel such as Stat(...)",
                 ),
             )
+            _require(
+                not isinstance(panel, RowPanel),
+                f"{where}: panel {index + 1} is a RowPanel; a row is Row(...) in the dashboard's rows",
+            )
             check_text(panel.title, "title", panel.title)
+            check_targets(panel.title, panel.targets)
             panel_size(panel)
         _require_type(self.repeat, str | None, f"{where}: repeat", "the name of a variable")
         _require_type(self.collapsed, bool, f"{where}: collapsed", "True or False")

@@ -76,9 +76,10 @@ CASES = {
 # Wrong types a real user writes: each one line naming the file, the line and the option.
 PRELUDE = (
     "from generator.dashboard import Dashboard, Row\n"
-    "from generator.panels import http\n"
+    "from generator.panels import http, latency, overview\n"
+    "from generator.panels.common import target\n"
     "from generator.variables import service\n"
-    "from grafanalib.core import GridPos, Stat\n\n"
+    "from grafanalib.core import GridPos, RowPanel, Stat\n"
 )
 RATE = "http.downstream_request_rate"
 RATE_TITLE = "panel 'Inbound requests by response class'"
@@ -127,6 +128,32 @@ WRONG_TYPES = {
     "repeat not a name": (
         f"[Row('r', [{RATE}()], repeat=True)]",
         "bad.py:6: row 'r': repeat must be the name of a variable, got True (a bool)",
+    ),
+    "quantiles not a list": (
+        "[Row('r', [latency.upstream_latency(quantiles=0.99)])]",
+        "bad.py:6: panel 'Upstream latency to $upstream': quantiles must be a list such as "
+        "[0.5, 0.99], got 0.99 (a float)",
+    ),
+    "quantile as a percentile": (
+        "[Row('r', [latency.upstream_latency(quantiles=[50, 99])])]",
+        "bad.py:6: panel 'Upstream latency to $upstream': a quantile must be a number between "
+        "0 and 1 (0.99 for p99), got 50 (an int)",
+    ),
+    "quantile as text": (
+        "[Row('r', [overview.service_latency(quantile='0.99')])]",
+        "bad.py:6: panel 'service latency': a quantile must be a number between 0 and 1",
+    ),
+    "a target that is a bare query": (
+        "[Row('r', [Stat(title='S', targets=['up'])])]",
+        "bad.py:6: panel 'S': targets must be a list of target(...), one is 'up' (a str)",
+    ),
+    "legend not text": (
+        "[Row('r', [Stat(title='S', targets=[target('up', legend=5)])])]",
+        "bad.py:6: panel 'S': target A legend must be text, got 5 (an int)",
+    ),
+    "a row panel inside a row": (
+        "[Row('r', [RowPanel(title='inner')])]",
+        "bad.py:6: row 'r': panel 1 is a RowPanel; a row is Row(...) in the dashboard's rows",
     ),
     "flavor by unknown name": (
         f"[Row('r', [{RATE}(flavor='linkerd')])]",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from grafanalib.core import TimeSeries
 
 from generator.flavors import CONSUL, Flavor, as_flavor
-from generator.panels.common import target, timeseries
+from generator.panels.common import check_quantiles, target, timeseries
 from generator.queries import render_query
 
 DEFAULT_QUANTILES = (0.5, 0.9, 0.99)
@@ -31,6 +31,8 @@ def upstream_latency(
     ```
     """
     flavor = as_flavor(flavor)
+    title = f"Upstream latency to {upstream}"
+    check_quantiles(title, quantiles)
     targets = [
         target(
             render_query(
@@ -46,7 +48,7 @@ def upstream_latency(
         for index, q in enumerate(quantiles)
     ]
     return timeseries(
-        title=f"Upstream latency to {upstream}",
+        title=title,
         description=(
             f"Time from {service}'s sidecar sending a request to {upstream} until the "
             "response, per quantile, from Envoy's upstream_rq_time histogram (milliseconds; "

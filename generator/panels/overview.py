@@ -8,7 +8,7 @@ from __future__ import annotations
 from grafanalib.core import Stat, Threshold
 
 from generator.flavors import CONSUL, Flavor, as_flavor
-from generator.panels.common import grid, target
+from generator.panels.common import check_quantile, grid, target
 from generator.queries import render_query
 from generator.variables import DATASOURCE_REF
 
@@ -80,6 +80,7 @@ def service_latency(
     ```
     """
     flavor = as_flavor(flavor)
+    check_quantile("service latency", quantile)
     return _stat(
         title=f"p{quantile * 100:g} latency",
         description=(
