@@ -17,6 +17,7 @@ from typing import Any
 
 from generator import queries
 from generator.errors import (
+    ConfigError,
     DefinitionError,
     DuplicateUidError,
     InvalidUidError,
@@ -24,6 +25,7 @@ from generator.errors import (
     OutputError,
 )
 from generator.files import prepare_output_dir, write_atomic
+from generator.folder_paths import split_path
 from generator.jsontext import to_json_text
 from generator.loader import LoadedDashboard, load_dashboards
 from generator.manifest import (
@@ -63,7 +65,7 @@ def build_dashboards(
     """Load every definition in `dashboards_dir` and render it; nothing is written."""
     with queries.search_path(queries_dirs):
         loaded = load_dashboards(dashboards_dir)
-        _check_uids(loaded)
+        _check_dashboards(loaded)
         return [_render(item) for item in loaded]
 
 
@@ -87,22 +89,52 @@ def _render(item: LoadedDashboard) -> BuiltDashboard:
     )
 
 
-def _check_uids(loaded: Sequence[LoadedDashboard]) -> None:
-    seen: dict[str, LoadedDashboard] = {}
+def _check_dashboards(loaded: Sequence[LoadedDashboard]) -> None:
+    """What Grafana or a disk would refuse later: bad or colliding uids, folders, titles."""
+    uids: dict[str, LoadedDashboard] = {}
+    places: dict[tuple[tuple[str, ...], str], LoadedDashboard] = {}
     for item in loaded:
-        uid = item.dashboard.uid
-        if not isinstance(uid, str) or not UID_PATTERN.match(uid):
-            raise InvalidUidError(
-                f"{item.source}: dashboard {item.dashboard.title!r} has uid {uid!r}; a uid is "
-                "1 to 40 characters of letters, digits, '-' and '_'"
+        _check_uid(item, uids)
+        try:
+            folder = tuple(split_path(item.dashboard.folder))
+        except ConfigError as exc:
+            raise DefinitionError(
+                f"{item.source}: dashboard {item.dashboard.title!r}: {exc}"
+            ) from None
+        # Grafana compares titles within a folder case-insensitively (412 name-exists).
+        place = (folder, str(item.dashboard.title).strip().lower())
+        if place in places:
+            first = places[place]
+            where = "/".join(folder) or "the top level (General)"
+            raise DefinitionError(
+                f"{item.source}: dashboard {item.dashboard.uid!r} has the title "
+                f"{item.dashboard.title!r} of {first.dashboard.uid!r} in {first.source}, "
+                f"both in folder {where}; Grafana refuses two dashboards with one title in "
+                "a folder: rename one or move it to another folder"
             )
-        if uid in seen:
-            first = seen[uid]
-            raise DuplicateUidError(
-                f"{item.source}: dashboard {item.dashboard.title!r} reuses uid {uid!r} of "
-                f"{first.dashboard.title!r} in {first.source}; give each dashboard its own uid"
-            )
-        seen[uid] = item
+        places[place] = item
+
+
+def _check_uid(item: LoadedDashboard, seen: dict[str, LoadedDashboard]) -> None:
+    uid = item.dashboard.uid
+    if not isinstance(uid, str) or not UID_PATTERN.match(uid):
+        raise InvalidUidError(
+            f"{item.source}: dashboard {item.dashboard.title!r} has uid {uid!r}; a uid is "
+            "1 to 40 characters of letters, digits, '-' and '_'"
+        )
+    first = seen.get(uid.lower())
+    if first is not None and first.dashboard.uid == uid:
+        raise DuplicateUidError(
+            f"{item.source}: dashboard {item.dashboard.title!r} reuses uid {uid!r} of "
+            f"{first.dashboard.title!r} in {first.source}; give each dashboard its own uid"
+        )
+    if first is not None:
+        raise DuplicateUidError(
+            f"{item.source}: dashboard {item.dashboard.title!r} has uid {uid!r}, which differs "
+            f"only in case from {first.dashboard.uid!r} of {first.dashboard.title!r} in "
+            f"{first.source}; their files collide on case-insensitive disks: rename one"
+        )
+    seen[uid.lower()] = item
 
 
 def output_entries(built: Sequence[BuiltDashboard]) -> dict[str, Entry]:

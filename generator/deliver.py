@@ -32,8 +32,9 @@ from typing import Any
 import yaml
 
 from generator.build import BuiltDashboard
-from generator.errors import OutputError
+from generator.errors import ConfigError, OutputError
 from generator.files import prepare_output_dir, write_atomic
+from generator.folder_paths import split_path
 from generator.manifest import (
     Entry,
     entry,
@@ -74,12 +75,10 @@ def to_yaml(document: Any) -> str:
 
 def _folder_of(item: BuiltDashboard, folder: str | None) -> str | None:
     chosen = folder if folder is not None else item.folder
-    if chosen is None or not chosen.strip():
-        return None
-    parts = [part.strip() for part in chosen.split("/")]
-    if any(part in ("", ".", "..") for part in parts):
-        raise OutputError(f"dashboard {item.uid!r}: folder {chosen!r} is not a clean path 'A/B'")
-    return "/".join(parts)
+    try:
+        return "/".join(split_path(chosen)) or None
+    except ConfigError as exc:
+        raise OutputError(f"{item.source}: dashboard {item.uid!r}: {exc}") from None
 
 
 def provider_document(
@@ -142,12 +141,7 @@ def configmap_name(uid: str) -> str:
 def configmap_document(
     item: BuiltDashboard, folder: str | None = None, namespace: str | None = None
 ) -> dict[str, Any]:
-    text = item.text()
-    if len(text.encode("utf-8")) > CONFIGMAP_LIMIT:
-        raise OutputError(
-            f"dashboard {item.uid!r} ({item.source}) is over 1 MiB of JSON, more than one "
-            "ConfigMap holds; split it or deliver it with push/provisioning"
-        )
+    text = _configmap_text(item)
     metadata: dict[str, Any] = {"name": configmap_name(item.uid)}
     if namespace:
         metadata["namespace"] = namespace
@@ -175,21 +169,13 @@ def write_configmaps(
     Every document is made, and an existing kustomization.yaml read, before anything is
     written; the kustomization keeps every key and resource meshdash did not put there.
     """
-    documents: dict[str, tuple[str, BuiltDashboard]] = {}
-    for item in built:
-        name = f"{configmap_name(item.uid)}.yaml"
-        if name in documents:
-            other = documents[name][1]
-            raise OutputError(
-                f"dashboards {other.uid!r} ({other.source}) and {item.uid!r} ({item.source}) "
-                f"both make ConfigMap {name}; give them uids that differ in more than case, "
-                "'-' and '_'"
-            )
-        documents[name] = (to_yaml(configmap_document(item, folder, namespace)), item)
+    files, previous, merged = _plan_configmaps(built, out_dir)
+    documents = {
+        name: (to_yaml(configmap_document(item, folder, namespace)), item)
+        for name, item in files.items()
+    }
     prepare_output_dir(out_dir)
-    previous = read_manifest(out_dir)
     kustomization = out_dir / KUSTOMIZATION
-    merged = merged_kustomization(kustomization, list(documents), set(previous or {}))
     entries: dict[str, Entry] = {}
     for name, (text, item) in documents.items():
         write_atomic(out_dir / name, text)
@@ -199,6 +185,48 @@ def write_configmaps(
         write_atomic(kustomization, merged)
     manifest = write_manifest(out_dir, entries)
     return [*(out_dir / name for name in documents), kustomization, manifest]
+
+
+def check_configmaps(built: Sequence[BuiltDashboard], out_dir: Path) -> None:
+    """Refuse, before anything is written, what `write_configmaps` would refuse half-way."""
+    _plan_configmaps(built, out_dir)
+
+
+def _plan_configmaps(
+    built: Sequence[BuiltDashboard], out_dir: Path
+) -> tuple[dict[str, BuiltDashboard], dict[str, Entry] | None, str | None]:
+    """The ConfigMap files, the previous manifest and the kustomization text to write."""
+    files = _configmap_files(built)
+    previous = read_manifest(out_dir) if out_dir.is_dir() else None
+    merged = merged_kustomization(out_dir / KUSTOMIZATION, list(files), set(previous or {}))
+    return files, previous, merged
+
+
+def _configmap_files(built: Sequence[BuiltDashboard]) -> dict[str, BuiltDashboard]:
+    """Each dashboard by its ConfigMap file name; one line on what no ConfigMap can hold."""
+    files: dict[str, BuiltDashboard] = {}
+    for item in built:
+        name = f"{configmap_name(item.uid)}.yaml"
+        if name in files:
+            other = files[name]
+            raise OutputError(
+                f"dashboards {other.uid!r} ({other.source}) and {item.uid!r} ({item.source}) "
+                f"both make ConfigMap {name}; give them uids that differ in more than case, "
+                "'-' and '_'"
+            )
+        _configmap_text(item)
+        files[name] = item
+    return files
+
+
+def _configmap_text(item: BuiltDashboard) -> str:
+    text = item.text()
+    if len(text.encode("utf-8")) > CONFIGMAP_LIMIT:
+        raise OutputError(
+            f"dashboard {item.uid!r} ({item.source}) is over 1 MiB of JSON, more than one "
+            "ConfigMap holds; split it or deliver it with push/provisioning"
+        )
+    return text
 
 
 def merged_kustomization(path: Path, ours: list[str], previously_ours: set[str]) -> str | None:

@@ -133,3 +133,4 @@ def test_a_kustomization_meshdash_cannot_merge_is_refused_before_writing(
     assert f"{maps / 'kustomization.yaml'} was not written by meshdash and {reason}" in line
     assert (maps / "kustomization.yaml").read_text() == text
     assert sorted(p.name for p in maps.iterdir()) == ["kustomization.yaml"]
+    assert not (tmp_path / "out").exists()  # refused before the build wrote anything

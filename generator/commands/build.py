@@ -73,6 +73,10 @@ def build_command(
 
     with build_cache.recording_environment() as reads:
         built = build_dashboards(dashboards, queries_dirs=queries)
+    if configmap_dir is not None:
+        from generator.deliver import check_configmaps
+
+        check_configmaps(built, configmap_dir)  # before anything is written
     outputs = _write(built, out_dir)
     build_cache.remember(out_dir, key, outputs, reads)
     if provisioning_dir is not None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from generator.errors import ConfigError, GrafanaConflict
+from generator.errors import GrafanaConflict
+from generator.folder_paths import split_path
 from generator.grafana.client import GrafanaClient
-
-ROOT_NAMES = frozenset({"", "general", "dashboards"})
 
 
 @dataclass(frozen=True)
@@ -25,16 +24,6 @@ class FolderRef:
     uid: str
     title: str
     parent_uid: str | None
-
-
-def split_path(path: str | None) -> list[str]:
-    """``"A / B"`` -> ``["A", "B"]``; ``None``, ``""`` and ``"General"`` mean the root."""
-    if path is None or path.strip().lower() in ROOT_NAMES:
-        return []
-    parts = [part.strip() for part in path.split("/")]
-    if any(not part for part in parts):
-        raise ConfigError(f"folder path {path!r} has an empty part; write it as 'A/B'")
-    return parts
 
 
 def folder_uid(path: str) -> str:
