@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from bench.measure import BenchError, ChildRun, Target, median, run_child
+from generator.manifest import MANIFEST_NAME
 
 TOKEN = "bench-token"  # the stand-in's own throwaway credential, loopback only
 CHANGE_EVERY = 100
@@ -60,6 +61,8 @@ def changed_copy(source: Path, target: Path) -> int:
             text = json.dumps(data, sort_keys=True, indent=2) + "\n"
             changed += 1
         (target / path.name).write_text(text, encoding="utf-8")
+    if (source / MANIFEST_NAME).is_file():  # each dashboard's folder, for `push --from`
+        shutil.copyfile(source / MANIFEST_NAME, target / MANIFEST_NAME)
     return changed
 
 

@@ -66,7 +66,9 @@ def test_changed_copy_changes_every_hundredth_dashboard(tmp_path: Path) -> None:
     for i in range(250):
         panels = [{"type": "row", "title": "r"}, {"type": "timeseries", "title": f"p{i}"}]
         (source / f"d{i:03d}.json").write_text(json.dumps({"uid": f"d{i}", "panels": panels}))
+    (source / ".meshdash-manifest").write_text('{"files": {}}')
     assert push_bench.changed_copy(source, tmp_path / "changed") == 3
+    assert (tmp_path / "changed" / ".meshdash-manifest").read_text() == '{"files": {}}'
     titles = {
         p.name: json.loads(p.read_text())["panels"][1]["title"]
         for p in (tmp_path / "changed").glob("*.json")
