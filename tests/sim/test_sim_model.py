@@ -234,3 +234,77 @@ def test_emitted_families_are_all_typed() -> None:
     families = {s.family for sidecar in mesh.sidecars for s in mesh.emitted(sidecar.name)}
     assert families <= set(METRIC_TYPES)
     assert set(METRIC_TYPES.values()) == {"counter", "gauge", "histogram"}
+
+
+@pytest.mark.parametrize(
+    ("caller", "service"),
+    [("ingress-gateway", "api"), ("api", "payments"), ("payments", "currency")],
+)
+def test_connections_callers_open_are_the_ones_services_accept(caller: str, service: str) -> None:
+    truth = Mesh(start=0).truth()
+    opened = truth.connection_rate(caller, service)
+    assert opened > 0
+    assert opened == truth.listener_connection_rate(service)
+    assert truth.rate("envoy_listener_downstream_cx_destroy", local_cluster=service) == opened
+    doubled = Mesh(MeshConfig(ingress_rps=32.0), start=0).truth()
+    assert doubled.connection_rate(caller, service) == 2 * opened  # grows with requests
+
+
+@pytest.mark.parametrize(
+    ("caller", "service"), [("ingress-gateway", "api"), ("payments", "currency")]
+)
+def test_completed_equals_attempts_where_nothing_retries(caller: str, service: str) -> None:
+    truth = Mesh(start=0).truth()
+    assert truth.retries(caller, service) == 0
+    assert truth.completed_rate(caller, service) == truth.attempt_rate(caller, service) > 0
+
+
+def test_completed_excludes_retried_attempts() -> None:
+    truth = Mesh(start=0).truth()
+    attempts, retries = truth.attempt_rate("api", "payments"), truth.retries("api", "payments")
+    assert retries > 0
+    assert truth.completed_rate("api", "payments") == attempts - retries == 16.0
+
+
+@pytest.mark.parametrize("subsets", [True, False])
+def test_membership_counts_the_payments_endpoints(subsets: bool) -> None:
+    truth = Mesh(MeshConfig(use_subsets=subsets), start=0).truth()
+    clusters = {
+        s.label("envoy_cluster_name")
+        for s in truth.select(
+            "envoy_cluster_membership_total",
+            consul_source_service="api",
+            consul_destination_service="payments",
+        )
+    }
+    assert clusters == ({"v1", "v2"} if subsets else {"payments"})
+    assert truth.endpoints("api", "payments") == 2  # payments-v1 and payments-v2
+    assert truth.endpoints("api", "payments", healthy=True) == 2
+    assert truth.endpoints("payments", "currency") == 2  # one cluster per payments sidecar
+
+
+def test_active_requests_follow_littles_law_over_request_time() -> None:
+    truth = Mesh(start=0).truth()
+    for caller, service in [("api", "payments"), ("payments", "currency")]:
+        latency = truth.histogram(
+            "envoy_cluster_upstream_rq_time",
+            consul_source_service=caller,
+            consul_destination_service=service,
+        )
+        assert math.isclose(truth.active_requests(caller, service), latency.sum_rate / 1000)
+        assert truth.active_connections(caller, service) >= truth.active_requests(caller, service)
+
+
+def test_circuit_breaker_headroom_is_default_threshold_minus_use() -> None:
+    truth = Mesh(start=0).truth()
+    # api -> payments uses the v1 and v2 clusters, payments -> currency one per payments pod.
+    for caller, service, clusters in [("api", "payments", 2), ("payments", "currency", 2)]:
+        connections = truth.active_connections(caller, service)
+        requests = truth.active_requests(caller, service)
+        for resource, used in [("cx", connections), ("rq", requests), ("pending", 0.0)]:
+            remaining = truth.breaker_remaining(caller, service, resource)
+            assert math.isclose(remaining, 1024 * clusters - used)
+            assert truth.breaker_remaining(caller, service, resource, "high") == 1024 * clusters
+    # Only api retries: its retry headroom is below max_retries (3 per cluster), currency's is full.
+    assert 0 < 6 - truth.breaker_remaining("api", "payments", "retries") < 1
+    assert truth.breaker_remaining("payments", "currency", "retries") == 6

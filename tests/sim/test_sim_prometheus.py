@@ -56,6 +56,37 @@ RATE_CASES = [
         'sum(rate(envoy_cluster_grpc_FakeService_Handle_success{envoy_cluster_name="currency"}[1m]))',
         lambda t: t.rate("envoy_cluster_grpc_FakeService_Handle_success"),
     ),
+    (
+        'sum(rate(envoy_cluster_grpc_total{envoy_grpc_bridge_method="Handle"}[1m]))',
+        lambda t: t.grpc_rate("payments", "currency"),
+    ),
+    (
+        f"sum(rate(envoy_cluster_upstream_cx_total{{{API_TO_PAYMENTS}}}[1m]))",
+        lambda t: t.connection_rate("api", "payments"),
+    ),
+    (
+        'sum(rate(envoy_listener_downstream_cx_total{local_cluster="payments"}[1m]))',
+        lambda t: t.listener_connection_rate("payments"),
+    ),
+]
+
+GAUGE_CASES = [
+    (
+        f"sum(envoy_cluster_membership_healthy{{{API_TO_PAYMENTS}}})",
+        lambda t: t.endpoints("api", "payments", healthy=True),
+    ),
+    (
+        f"sum(envoy_cluster_upstream_rq_active{{{API_TO_PAYMENTS}}})",
+        lambda t: t.active_requests("api", "payments"),
+    ),
+    (
+        f"sum(envoy_cluster_circuit_breakers_default_remaining_rq{{{API_TO_PAYMENTS}}})",
+        lambda t: t.breaker_remaining("api", "payments", "rq"),
+    ),
+    (
+        f"sum(envoy_cluster_circuit_breakers_default_remaining_retries{{{API_TO_PAYMENTS}}})",
+        lambda t: t.breaker_remaining("api", "payments", "retries"),
+    ),
 ]
 
 QUANTILES = [0.5, 0.9, 0.99]
@@ -109,6 +140,22 @@ def test_backfilled_service_variable_lists_every_destination(backfilled: Sandbox
         if match := pattern.search(text):
             found.add(match.group(1))
     assert found == {"api", "payments", "currency"}
+
+
+@needs_prometheus
+@pytest.mark.parametrize(("expr", "want"), GAUGE_CASES)
+def test_backfilled_gauges_equal_truth(backfilled: Sandbox, expr: str, want) -> None:
+    expected = want(backfilled.truth)
+    assert expected > 0
+    assert math.isclose(scalar(backfilled, expr), expected, rel_tol=1e-12)
+
+
+@needs_prometheus
+def test_backfilled_idle_counter_is_zero_on_every_cluster(backfilled: Sandbox) -> None:
+    clusters = sum(len(sidecar.clusters) for sidecar in backfilled.mesh.sidecars)
+    per_cluster = "count by (pod, envoy_cluster_name) (envoy_cluster_upstream_cx_connect_fail)"
+    assert len(instant(backfilled, per_cluster)) == clusters
+    assert scalar(backfilled, "sum(rate(envoy_cluster_upstream_cx_connect_fail[1m]))") == 0
 
 
 @needs_prometheus
