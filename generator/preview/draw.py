@@ -41,13 +41,19 @@ NO_DATA = "No data"
 
 @dataclass
 class Drawn:
-    """What one panel shows: its kind, the values plotted per series, any message."""
+    """What one panel shows: its kind, the values plotted per series, any message.
+
+    ``series`` holds, per display name, the y values of the plotted line (time
+    series) or the one number shown (stat, bar gauge, table); ``colors`` the
+    colour each series was drawn in.
+    """
 
     title: str
     kind: str
     series: dict[str, list[float]] = field(default_factory=dict)
     times: list[float] = field(default_factory=list)
     message: str = ""
+    colors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ def _timeseries(fig: Figure, box: Box, data: PanelData) -> Drawn:
             color=series_color(panel, series.name, index),
         )  # fmt: skip
         drawn.series[series.name] = [float(v) for v in line.get_ydata()]
+        drawn.colors[series.name] = str(line.get_color())
         drawn.times = list(series.times)
     _style_axes(ax, data, box)
     ax.legend(
@@ -126,6 +127,7 @@ def _stat(fig: Figure, box: Box, data: PanelData) -> Drawn:
                 0.5, 0.12, series.name, ha="center", va="center", fontsize=_TICK_PT, color=MUTED
             )
         drawn.series[series.name] = [value]
+        drawn.colors[series.name] = color
     return drawn
 
 

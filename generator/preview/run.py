@@ -17,7 +17,7 @@ from generator.preview.choose import Choice, choose
 from generator.preview.draw import NO_DATA, Drawn, draw_dashboard, field_defaults, image_size
 from generator.preview.fetch import PanelData, QuerySettings, fetch_panels
 from generator.preview.html import PageInfo, dashboard_page, index_page
-from generator.preview.layout import Layout, layout
+from generator.preview.layout import Layout, Placed, layout
 from generator.validate.client import PrometheusClient
 from generator.validate.resolve import resolve
 
@@ -43,6 +43,14 @@ class DashboardPreview:
     choices: dict[str, Choice]
     data: list[PanelData]
     drawn: list[Drawn]
+
+    def panels(self) -> list[tuple[Placed, PanelData | None, Drawn]]:
+        """Each placed panel (rows too) with its data (None for a row) and what it shows."""
+        by_placed = {id(d.placed): d for d in self.data}
+        return [
+            (placed, by_placed.get(id(placed)), drawn)
+            for placed, drawn in zip(self.layout.panels, self.drawn, strict=True)
+        ]
 
     @property
     def empty_panels(self) -> int:
@@ -92,12 +100,9 @@ def write_previews(
 
 
 def _page(info: PageInfo, preview: DashboardPreview) -> str:
-    by_placed = {id(d.placed): d for d in preview.data}
-    units, queries = [], []
-    for placed in preview.layout.panels:
-        units.append(field_defaults(placed.panel).get("unit"))
-        found = by_placed.get(id(placed))
-        queries.append(found.queries if found else [])
+    panels = preview.panels()
+    units = [field_defaults(placed.panel).get("unit") for placed, _, _ in panels]
+    queries = [data.queries if data else [] for _, data, _ in panels]
     return dashboard_page(info, preview.png, preview.drawn, units, queries)
 
 

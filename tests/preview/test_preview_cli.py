@@ -1,0 +1,89 @@
+"""`meshdash preview` from the command line: files, progress lines, one-line errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliResult
+from tests.preview.conftest import NEEDS_MATPLOTLIB, PreviewBox
+
+pytest.importorskip("matplotlib", reason=NEEDS_MATPLOTLIB)
+
+
+def test_writes_a_png_and_a_page_per_dashboard_and_an_index(
+    preview_box: PreviewBox, run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    out = tmp_path / "preview"
+    result = run_cli("preview", *preview_box.cli_args(), "--out", str(out), "--var", "service=api")
+    assert result.exit_code == 0, result.err
+    # Not a terminal and no -v: only the closing line.
+    assert result.out.splitlines() == [f"preview: 2 dashboard(s) drawn; open {out / 'index.html'}"]
+    index = (out / "index.html").read_text()
+    pages = re.findall(r'<a href="([^"]+\.html)">', index)
+    images = re.findall(r'<img [^>]*src="([^"]+)"', index)
+    assert sorted(set(pages)) == ["meshdash-overview.html", "meshdash-service.html"]
+    for name in [*pages, *images]:
+        assert (out / name).is_file(), name
+    assert not list(out.glob(".*.tmp"))
+    page = (out / "meshdash-service.html").read_text()
+    assert "$service = api" in page
+    assert 'src="data:image/png;base64,' in page
+    assert not re.search(r'(src|href)="https?:', page), "a page must not load from the network"
+
+
+def test_verbose_prints_one_line_per_dashboard(
+    preview_box: PreviewBox, run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    result = run_cli("preview", *preview_box.cli_args(), "--out", str(tmp_path), "-v")
+    assert result.exit_code == 0, result.err
+    lines = result.out.splitlines()
+    assert [line.split(":")[0] for line in lines[:-1]] == [
+        "preview meshdash-overview",
+        "preview meshdash-service",
+    ]
+    assert re.fullmatch(
+        r"preview meshdash-service: \d+ panel\(s\), 0 without data, 1440x\d+ px", lines[1]
+    )
+
+
+def test_a_value_the_variable_does_not_have_is_one_line_exit_2(
+    preview_box: PreviewBox, run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    result = run_cli(
+        "preview", *preview_box.cli_args(), "--out", str(tmp_path), "--var", "service=apii"
+    )
+    assert result.exit_code == 2
+    assert result.err.count("\n") == 1
+    assert "--var service=apii is not a value of $service" in result.err
+    assert "api" in result.err.split("its values:")[1]
+    assert not list(tmp_path.iterdir()), "nothing is written when the input is wrong"
+
+
+def test_bad_flags_are_one_line_exit_2(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    cases = {
+        ("--sandbox", "--prometheus", "http://127.0.0.1:9"): "either --prometheus URL or --sandbox",
+        ("--prometheus", "http://127.0.0.1:9", "--var", "service"): "is not NAME=VALUE",
+        (
+            "--prometheus",
+            "http://127.0.0.1:9",
+            "--range",
+            "soon",
+        ): "--range 'soon' is not a duration",
+    }
+    for args, message in cases.items():
+        result = run_cli("preview", *args, "--out", str(tmp_path))
+        assert result.exit_code == 2, args
+        assert message in result.err and result.err.count("\n") == 1, result.err
+
+
+def test_an_unreachable_prometheus_is_one_line_naming_it(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    result = run_cli("preview", "--prometheus", "http://127.0.0.1:9", "--out", str(tmp_path / "p"))
+    assert result.exit_code == 2
+    assert "http://127.0.0.1:9" in result.err and result.err.count("\n") == 1
+    assert not (tmp_path / "p").exists()
