@@ -31,6 +31,11 @@ def may_be_empty_query(expr: str) -> bool:
     return bool(_MAY_BE_EMPTY_LINE.search(expr))
 
 
+#: Grafana's Prometheus variable functions, around the PromQL they carry.
+_VARIABLE_FUNCTION = re.compile(
+    r"^\s*(label_values|query_result|label_names|metrics)\s*\((.*)\)\s*$", re.S
+)
+
 SAMPLE_VALUES: dict[str, str] = {"service": "api", "upstream": "payments"}
 PLACEHOLDER_VALUE = "sample"
 
@@ -154,6 +159,22 @@ def all_variable_values(dashboard: Json) -> dict[str, VariableValue]:
                 multi=bool(variable.get("multi")),
             )
     return result
+
+
+def variable_promql(variable: Json) -> str | None:
+    """The PromQL inside a Prometheus query variable, or None if it has none."""
+    query = variable.get("query")
+    if variable.get("type") != "query" or not isinstance(query, str) or not query.strip():
+        return None
+    match = _VARIABLE_FUNCTION.match(query)
+    if match is None:
+        return query
+    function, args = match.groups()
+    if function == "query_result":
+        return args
+    if function == "label_values" and "," in args:
+        return args.rsplit(",", 1)[0]
+    return None
 
 
 def _first_option(variable: Json) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import promql_parser as pp
 
@@ -13,10 +13,11 @@ from generator.promql.context import DashboardContext
 from generator.promql.dashboard import (
     panels_with_rows,
     repeated_variables,
+    variable_promql,
     variables,
 )
 from generator.promql.interpolate import VariableValue, find_references
-from generator.promql.problems import Problem, Severity
+from generator.promql.problems import Location, Problem, Severity
 from generator.promql.rules.base import Rule
 
 _REGEX = {"=": "=~", "!=": "!~"}
@@ -35,7 +36,8 @@ class MultiValueEquality(Rule):
     With All or two values selected Grafana sends ``.+`` or ``(a|b)``; an
     exact matcher compares the label with that text and the panel shows
     "No data". A panel or row that repeats on the variable sees one value
-    per copy, so an exact matcher is fine there.
+    per copy, so an exact matcher is fine there. A chained variable's query
+    (``$upstream`` under ``$service``) is checked too: it goes empty the same way.
 
     **Anti-pattern**::
 
@@ -57,24 +59,34 @@ class MultiValueEquality(Rule):
         repeats = {id(p): repeated_variables(p, row) for p, row in panels_with_rows(ctx.dashboard)}
         for target in ctx.targets:
             names = several - repeats.get(id(target.ref.panel), frozenset())
-            used = {r.name for r in find_references(target.ref.expr)} & names
-            if not used:
-                continue
-            values = {**ctx.sample_values, **{n: VariableValue.single(_marker(n)) for n in used}}
-            try:
-                ast = pp.parse(ctx.interpolate(target.ref.expr, values, sentinels=True))
-            except (InterpolationError, ValueError):
-                continue  # promql/syntax reports it
-            for label, op, name in _exact_matches(ast, used):
-                text = target.ref.expr
-                yield self.problem(
-                    target.location,
-                    f"{label}{op} matches ${name} exactly, but ${name} is multi-value or "
-                    "offers All: with All or two values selected Grafana sends .+ or (a|b) "
-                    f'and the panel shows "No data"; use {_REGEX[op]}',
-                    text=text,
-                    span=_span(text, name),
-                )
+            yield from self._check(ctx, target.ref.expr, names, target.location, "the panel")
+        for variable in variables(ctx.dashboard):
+            query = variable_promql(variable)
+            if query is not None:
+                name = str(variable.get("name"))
+                where = ctx.location(variable=name)
+                yield from self._check(ctx, query, several - {name}, where, f"${name}")
+
+    def _check(
+        self, ctx: DashboardContext, text: str, names: frozenset[str], where: Location, shows: str
+    ) -> Iterator[Problem]:
+        used = {r.name for r in find_references(text)} & names
+        if not used:
+            return
+        values = {**ctx.sample_values, **{n: VariableValue.single(_marker(n)) for n in used}}
+        try:
+            ast = pp.parse(ctx.interpolate(text, values, sentinels=True))
+        except (InterpolationError, ValueError):
+            return  # promql/syntax reports it
+        for label, op, name in _exact_matches(ast, used):
+            yield self.problem(
+                where,
+                f"{label}{op} matches ${name} exactly, but ${name} is multi-value or "
+                "offers All: with All or two values selected Grafana sends .+ or (a|b) "
+                f'and {shows} shows "No data"; use {_REGEX[op]}',
+                text=text,
+                span=_span(text, name),
+            )
 
 
 def _multi_value_names(ctx: DashboardContext) -> frozenset[str]:

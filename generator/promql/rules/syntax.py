@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 
 import promql_parser as pp
 
 from generator.errors import InterpolationError
 from generator.promql.context import DashboardContext
-from generator.promql.dashboard import all_variable_values, variables
+from generator.promql.dashboard import all_variable_values, variable_promql, variables
 from generator.promql.interpolate import VariableValue
 from generator.promql.locate import locate
 from generator.promql.problems import Location, Problem, Severity
 from generator.promql.rules.base import Rule
-
-_VARIABLE_FUNCTION = re.compile(
-    r"^\s*(label_values|query_result|label_names|metrics)\s*\((.*)\)\s*$", re.S
-)
 
 
 class PromQLSyntax(Rule):
@@ -47,7 +42,7 @@ class PromQLSyntax(Rule):
         for target in ctx.targets:
             yield from self._check(ctx, target.ref.expr, target.location, selections)
         for variable in variables(ctx.dashboard):
-            query = _variable_promql(variable)
+            query = variable_promql(variable)
             if query is not None:
                 location = ctx.location(variable=str(variable.get("name")))
                 yield from self._check(ctx, query, location, selections)
@@ -77,19 +72,3 @@ class PromQLSyntax(Rule):
                     span=locate(text, str(exc)),
                 )
                 return
-
-
-def _variable_promql(variable: Mapping[str, object]) -> str | None:
-    """The PromQL inside a Prometheus query variable, or None if it has none."""
-    query = variable.get("query")
-    if variable.get("type") != "query" or not isinstance(query, str) or not query.strip():
-        return None
-    match = _VARIABLE_FUNCTION.match(query)
-    if match is None:
-        return query
-    function, args = match.groups()
-    if function == "query_result":
-        return args
-    if function == "label_values" and "," in args:
-        return args.rsplit(",", 1)[0]
-    return None
