@@ -1,8 +1,9 @@
 """A package that installs: a wheel carries the built-in query templates and builds a
 user's dashboards from outside the repository.
 
-Slow on purpose (a few seconds: pip builds a wheel in an isolated environment and
-installs it), so it is marked `slow`; deselect with `-m "not slow"`.
+Slow on purpose (about five seconds: pip builds a wheel in an isolated environment,
+which needs PyPI or pip's cache for setuptools, and installs it), so it is marked
+`slow`; deselect with `-m "not slow"`.
 """
 
 from __future__ import annotations
