@@ -59,6 +59,10 @@ class Report:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == WARNING]
 
+    @property
+    def information(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == INFORMATION]
+
     def ok(self, *, strict: bool = False) -> bool:
         return not self.failures and not (strict and self.warnings)
 
@@ -92,6 +96,7 @@ class Report:
                 "panels_warned": self.panels_warned,
                 "failures": len(self.failures),
                 "warnings": len(self.warnings),
+                "information": len(self.information),
                 "queries": self.queries,
                 "requests": self.requests,
             },
