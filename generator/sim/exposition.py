@@ -44,13 +44,27 @@ def write_openmetrics(mesh: Mesh, out: TextIO, times: Iterable[float]) -> int:
         kind = rows[0][1].kind
         out.write(f"# TYPE {family} {'histogram' if kind == 'histogram' else 'unknown'}\n")
         for extra, series in rows:
-            for at in stamps:
-                for sample in mesh.samples(series, at):
-                    labels = tuple(sorted((*sample.labels, *extra.items())))
-                    out.write(_sample_line(Sample(sample.name, labels, sample.value), at) + "\n")
-                    count += 1
+            count += _write_series(mesh, series, extra, stamps, out)
     out.write("# EOF\n")
     return count
+
+
+def _write_series(
+    mesh: Mesh, series: Series, extra: dict[str, str], stamps: list[float], out: TextIO
+) -> int:
+    """One series at every stamp; each sample's name and labels are formatted once."""
+    slopes = [
+        (_sample_head(s.name, tuple(sorted((*s.labels, *extra.items())))), s.value)
+        for s in mesh.slopes(series)
+    ]
+    gauge = series.kind == "gauge"
+    for at in stamps:
+        elapsed = max(0.0, at - mesh.start)
+        stamp = format_value(at)
+        for head, slope in slopes:
+            value = slope if gauge else slope * elapsed
+            out.write(f"{head} {format_value(value)} {stamp}\n")
+    return len(stamps) * len(slopes)
 
 
 def _families(series: list[Series]) -> Iterator[tuple[str, list[Series]]]:
@@ -59,10 +73,13 @@ def _families(series: list[Series]) -> Iterator[tuple[str, list[Series]]]:
         yield family, list(group)
 
 
-def _sample_line(sample: Sample, at: float | None = None) -> str:
-    labels = ",".join(f'{k}="{_escape(v)}"' for k, v in sample.labels)
-    text = f"{sample.name}{{{labels}}} {format_value(sample.value)}"
-    return text if at is None else f"{text} {format_value(at)}"
+def _sample_line(sample: Sample) -> str:
+    return f"{_sample_head(sample.name, sample.labels)} {format_value(sample.value)}"
+
+
+def _sample_head(name: str, labels: tuple[tuple[str, str], ...]) -> str:
+    text = ",".join(f'{k}="{_escape(v)}"' for k, v in labels)
+    return f"{name}{{{text}}}"
 
 
 def format_value(value: float) -> str:

@@ -50,30 +50,32 @@ class Mesh:
 
     def samples(self, series: Series, at: float) -> list[Sample]:
         """The sample values of one series at unix time ``at`` (counters are 0 before start)."""
-        elapsed = max(0.0, at - self.start)
+        slopes = self.slopes(series)
         if series.kind == "gauge":
+            return slopes
+        elapsed = max(0.0, at - self.start)
+        return [Sample(s.name, s.labels, s.value * elapsed) for s in slopes]
+
+    @staticmethod
+    def slopes(series: Series) -> list[Sample]:
+        """Each sample of ``series`` with its growth per second (a gauge: its constant value)."""
+        if series.kind != "histogram":
             return [Sample(series.family, series.labels, series.rate)]
-        if series.kind == "counter":
-            return [Sample(series.family, series.labels, series.rate * elapsed)]
-        return _histogram_samples(series, elapsed)
+        mixture = series.mixture
+        assert mixture is not None  # histograms always carry one (see series.py)
+        out = [
+            Sample(f"{series.family}_bucket", (*series.labels, ("le", _le(le))), rate)
+            for le, rate in mixture.bucket_rates()
+        ]
+        out.append(Sample(f"{series.family}_sum", series.labels, mixture.sum_rate))
+        out.append(Sample(f"{series.family}_count", series.labels, mixture.rate))
+        return out
 
 
 def _renamed(labels: Labels, renames: dict[str, str]) -> Labels:
     """``labels`` with ``renames`` applied; a renamed label replaces one already of that name."""
     kept = {k: v for k, v in labels if k not in renames}
     return tuple(sorted((kept | {renames[k]: v for k, v in labels if k in renames}).items()))
-
-
-def _histogram_samples(series: Series, elapsed: float) -> list[Sample]:
-    mixture = series.mixture
-    assert mixture is not None  # histograms always carry one (see series.py)
-    out = [
-        Sample(f"{series.family}_bucket", (*series.labels, ("le", _le(le))), rate * elapsed)
-        for le, rate in mixture.bucket_rates()
-    ]
-    out.append(Sample(f"{series.family}_sum", series.labels, mixture.sum_rate * elapsed))
-    out.append(Sample(f"{series.family}_count", series.labels, mixture.rate * elapsed))
-    return out
 
 
 def _le(bound: float) -> str:
