@@ -137,7 +137,10 @@ def _load(template_name: str) -> jinja2.Template:
     try:
         return environment().get_template(template_name)
     except jinja2.TemplateNotFound:
-        where = ", ".join(str(p) for p in _search_path)
+        builtin = BUILTIN_QUERIES.resolve()
+        where = ", ".join(
+            f"{p} (built-in)" if p.resolve() == builtin else str(p) for p in _search_path
+        )
         raise QueryTemplateError(
             f"query template {template_name!r} not found in {where}; create it or fix the name"
         ) from None

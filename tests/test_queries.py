@@ -122,7 +122,7 @@ def test_a_missing_template_lists_each_folder_once_in_search_order(tmp_path: Pat
     ):
         render_query("nope/never")
     where = str(info.value).split(" not found in ")[1].split("; ")[0].split(", ")
-    assert where == [str(tmp_path), str(ROOT / "queries")]
+    assert where == [str(tmp_path), f"{ROOT / 'queries'} (built-in)"]
 
 
 def test_a_template_that_is_not_utf8_is_named(tmp_path: Path) -> None:
