@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -14,6 +13,7 @@ import pytest
 import requests
 
 from generator.validate import Connection, PrometheusClient
+from tests.validate.conftest import loopback_server
 
 ACCEPTED = 'net_conntrack_listener_conn_accepted_total{listener_name="http"}'
 
@@ -56,14 +56,8 @@ class _Recorder(BaseHTTPRequestHandler):
 def recorder() -> Iterator[str]:
     _Recorder.seen = []
     _Recorder.refuse_post = False
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(_Recorder) as url:
+        yield url
 
 
 QUERY = 'sum(rate(x{a=~"b|c", d!="e f"}[1m])) + 1'

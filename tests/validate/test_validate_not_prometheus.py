@@ -7,13 +7,14 @@ its HTML login page, or its JSON errors (401 without a challenge, 404).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.validate.conftest import loopback_server
 
 LOGIN_PAGE = "<!DOCTYPE html><html><head><title>Grafana</title></head><body>Log in</body></html>"
 GRAFANA_401 = json.dumps({"message": "Unauthorized", "messageId": "auth.unauthorized"})
@@ -52,14 +53,8 @@ class _Answer(BaseHTTPRequestHandler):
 @pytest.fixture
 def answering(request: pytest.FixtureRequest) -> Iterator[str]:
     handler = type("Handler", (_Answer,), {"answer": ANSWERS[request.param]})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(handler) as url:
+        yield url
 
 
 def _validate(run_cli: Any, url: str, tmp_path: Path) -> Any:
