@@ -61,6 +61,8 @@ def load_config(start: Path) -> Config:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     section = data.get("tool", {}).get("meshdash", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [tool.meshdash] must be a table of settings")
     _check_keys(section, path)
     disable = section.get("lint", {}).get("disable", [])
     if not isinstance(disable, list) or not all(isinstance(c, str) for c in disable):

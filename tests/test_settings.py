@@ -50,13 +50,15 @@ def test_the_readme_example_is_accepted(tmp_path: Path) -> None:
             "has no setting 'lint.disabled'; did you mean lint.disable?",
         ),
         ("dashboards = 3", "[tool.meshdash] dashboards must be a folder name"),
+        (None, "[tool.meshdash] must be a table of settings"),
     ],
 )
 def test_a_wrong_setting_is_one_line_naming_the_file(
-    tmp_path: Path, toml: str, expected: str
+    tmp_path: Path, toml: str | None, expected: str
 ) -> None:
     pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text(f"[tool.meshdash]\n{toml}\n".replace("[lint]", "[tool.meshdash.lint]"))
+    text = f"[tool.meshdash]\n{toml}\n" if toml else '[tool]\nmeshdash = "dashboards"\n'
+    pyproject.write_text(text.replace("[lint]", "[tool.meshdash.lint]"))
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path)
     assert str(info.value).startswith(f"{pyproject.resolve()}: ")
