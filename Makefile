@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+PREVIEW_STAMP := $(VENV)/.preview-stamp
 # Folders of your own: `make dashboards DASHBOARDS=mydash QUERIES=myqueries` (QUERIES may
 # name several, searched in order before the built-in templates). Unset, every command
 # reads [tool.meshdash] in pyproject.toml.
@@ -10,7 +11,7 @@ DASHBOARDS ?=
 QUERIES    ?=
 SOURCES := $(strip $(if $(DASHBOARDS),--dashboards $(DASHBOARDS)) $(foreach q,$(QUERIES),--queries $(q)))
 
-.PHONY: dashboards check test lint validate sandbox push bench clean prometheus
+.PHONY: dashboards check test lint validate sandbox push bench clean prometheus preview chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,8 +39,19 @@ sandbox: $(STAMP) prometheus
 push: $(STAMP)
 	$(BIN)/meshdash push $(SOURCES)
 
-test: $(STAMP) prometheus
+chromium:
+	@bash .ci/ensure-chromium
+
+test: $(STAMP) $(PREVIEW_STAMP) prometheus chromium
 	$(BIN)/python -m pytest -q
+
+$(PREVIEW_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[preview]'
+	@touch $@
+
+preview: $(PREVIEW_STAMP) prometheus
+	$(BIN)/meshdash build $(SOURCES)
+	$(BIN)/meshdash preview --sandbox $(SOURCES)
 
 $(VENV)/.bench-stamp: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[bench]'
