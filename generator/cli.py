@@ -51,6 +51,8 @@ class LazyGroup(click.Group):
 
 #: what the global options asked of the error report; reset by every :func:`main`
 REPORT = {"traceback": False}
+#: flags of the group that may also be written after the command
+GLOBAL_FLAGS = frozenset(["--traceback"])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     # over and over (half the time of parsing 1,000 dashboards) for nothing.
     gc.set_threshold(100_000, 50, 100)
     REPORT["traceback"] = False
+    args = _global_flags_first(sys.argv[1:] if argv is None else argv)
     try:
-        result = cli.main(args=argv, prog_name="meshdash", standalone_mode=False)
+        result = cli.main(args=args, prog_name="meshdash", standalone_mode=False)
     except MeshdashError as exc:
         if REPORT["traceback"]:
             click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
@@ -96,6 +99,17 @@ def main(argv: list[str] | None = None) -> int:
         _report_bug()
         return 3
     return result if isinstance(result, int) else 0
+
+
+def _global_flags_first(args: list[str]) -> list[str]:
+    """`meshdash build --traceback` works like `meshdash --traceback build`.
+
+    Rerunning a failed command with the flag appended is what users do.
+    """
+    end = args.index("--") if "--" in args else len(args)
+    flags = [arg for arg in args[:end] if arg in GLOBAL_FLAGS]
+    rest = [arg for arg in args[:end] if arg not in GLOBAL_FLAGS]
+    return flags + rest + args[end:]
 
 
 def _report_bug() -> None:

@@ -110,7 +110,7 @@ def test_a_syntax_error_in_the_dashboard_itself_names_its_own_line(run_cli, tmp_
     )
 
 
-@pytest.mark.parametrize("how", ["option", "environment"])
+@pytest.mark.parametrize("how", ["before the command", "after the command", "environment"])
 def test_traceback_shows_the_whole_trace_then_the_one_line(
     run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
@@ -118,7 +118,11 @@ def test_traceback_shows_the_whole_trace_then_the_one_line(
     folder = _team_folder(tmp_path, helper)
     if how == "environment":
         monkeypatch.setenv("MESHDASH_TRACEBACK", "1")
-    result = _build(run_cli, folder, *(["--traceback"] if how == "option" else []))
+    if how == "after the command":
+        out = str(tmp_path / "out")
+        result = run_cli("build", "--dashboards", str(folder), "--out", out, "--traceback")
+    else:
+        result = _build(run_cli, folder, *(["--traceback"] if how.startswith("before") else []))
 
     assert result.exit_code == 2
     assert result.err.startswith("Traceback (most recent call last):")
