@@ -27,8 +27,8 @@ def prepare_output_dir(out_dir: Path) -> None:
         raise OutputError(f"output folder {out_dir} is not writable; pass another --out")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temporary file in the same folder and a rename.
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write `text` (UTF-8, or bytes as they are) to `path` via a temporary file and a rename.
 
     The file gets the mode `open()` or `cp` would give it (0666 less the umask), not the
     0600 of a temporary file: Grafana often runs as another user and must read it.
@@ -38,9 +38,9 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), 0o666 & ~current_umask())
-            handle.write(text)
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -7,15 +7,21 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from generator.commands.definitions import build_from_options, definitions_options
 from generator.commands.validate import check_duration, parse_end
 from generator.errors import ConfigError
+from generator.files import prepare_output_dir
 from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange
 from generator.validate import PrometheusClient, connection_from
+
+if TYPE_CHECKING:
+    from generator.build import BuiltDashboard
+    from generator.preview.run import PreviewOptions
 
 #: The sandbox backfills samples this far apart: Grafana's step for ranges up to ~6h.
 SANDBOX_STEP = "15s"
@@ -81,9 +87,10 @@ def preview_command(
     check_duration("--range", range_text)
     check_duration("--scrape-interval", scrape_interval)
     chosen = parse_vars(variables)
+    _require_matplotlib()
+    from generator.preview.fetch import QuerySettings
     from generator.preview.run import PreviewOptions
 
-    _require_matplotlib()
     built = build_from_options(dashboards_dir, queries_dirs)
     with _prometheus(url, sandbox, range_text, token_file, headers) as (client, end_ms):
         if sandbox:
@@ -91,16 +98,21 @@ def preview_command(
         if end:
             end_ms = parse_end(end)
         time_range = TimeRange.last(range_text, now_ms=end_ms)
-        from generator.preview.fetch import QuerySettings
-
         options = PreviewOptions(QuerySettings(time_range, scrape_interval), range_text, chosen)
         _preview_all(built, client, options, out_dir, verbose or sys.stdout.isatty())
 
 
-def _preview_all(built, client, options, out_dir: Path, progress: bool) -> None:  # type: ignore[no-untyped-def]
+def _preview_all(
+    built: list[BuiltDashboard],
+    client: PrometheusClient,
+    options: PreviewOptions,
+    out_dir: Path,
+    progress: bool,
+) -> None:
     from generator.preview.run import preview_dashboard, write_previews
 
     client.check()
+    prepare_output_dir(out_dir)
     previews = []
     with ThreadPoolExecutor(max_workers=8) as pool:
         for item in built:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -11,8 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.build import BuiltDashboard
-from generator.errors import OutputError
-from generator.files import current_umask, prepare_output_dir, write_atomic
+from generator.files import prepare_output_dir, write_atomic
 from generator.preview.choose import Choice, choose
 from generator.preview.draw import NO_DATA, Drawn, draw_dashboard, field_defaults, image_size
 from generator.preview.fetch import PanelData, QuerySettings, fetch_panels
@@ -91,7 +88,7 @@ def write_previews(
             end_text=end.strftime("%Y-%m-%d %H:%M:%S UTC"),
             png_name=f"{preview.uid}.png",
         )
-        _write_png(out_dir / info.png_name, preview.png)
+        write_atomic(out_dir / info.png_name, preview.png)
         write_atomic(out_dir / f"{preview.uid}.html", _page(info, preview))
         entries.append((info, preview.empty_panels))
     index = out_dir / "index.html"
@@ -104,19 +101,3 @@ def _page(info: PageInfo, preview: DashboardPreview) -> str:
     units = [field_defaults(placed.panel).get("unit") for placed, _, _ in panels]
     queries = [data.queries if data else [] for _, data, _ in panels]
     return dashboard_page(info, preview.png, preview.drawn, units, queries)
-
-
-def _write_png(path: Path, png: bytes) -> None:
-    """Like :func:`generator.files.write_atomic`, for bytes: a temporary file, then a rename."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o666 & ~current_umask())
-            handle.write(png)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
