@@ -18,6 +18,12 @@ from grafanalib.core import Panel, RowPanel, Template
 from generator.errors import DefinitionError
 from generator.panels.common import check_targets, check_text, described, panel_size
 
+#: grafanalib panels of Grafana's retired Angular plugins -> what replaces them
+RETIRED_PANELS = {
+    "Graph": "TimeSeries(...) or generator.panels.common.timeseries(...)",
+    "SingleStat": "Stat(...)",
+}
+
 
 @dataclass(frozen=True)
 class Row:
@@ -35,22 +41,7 @@ class Row:
         where = f"row {self.title!r}"
         _require_type(self.title, str | None, f"{where}: title", "text or None")
         for index, panel in enumerate(_items(self.panels, f"{where}: panels")):
-            _require(
-                isinstance(panel, Panel),
-                _not_a(
-                    f"{where}: panel {index + 1}",
-                    panel,
-                    "a panel",
-                    "use a builder from generator.panels or a grafanalib panel such as Stat(...)",
-                ),
-            )
-            _require(
-                not isinstance(panel, RowPanel),
-                f"{where}: panel {index + 1} is a RowPanel; a row is Row(...) in the dashboard's rows",
-            )
-            check_text(panel.title, "title", panel.title)
-            check_targets(panel.title, panel.targets)
-            panel_size(panel)
+            _check_panel(f"{where}: panel {index + 1}", panel)
         _require_type(self.repeat, str | None, f"{where}: repeat", "the name of a variable")
         _require_type(self.collapsed, bool, f"{where}: collapsed", "True or False")
 
@@ -106,6 +97,24 @@ class Dashboard:
             _require_type(getattr(self, option), str, f"{where}: {option}", "text")
         _require_type(self.folder, str | None, f"{where}: folder", "text or None")
         _require_type(self.extra, dict, f"{where}: extra", "a dict")
+
+
+def _check_panel(where: str, panel: Any) -> None:
+    advice = "use a builder from generator.panels or a grafanalib panel such as Stat(...)"
+    _require(isinstance(panel, Panel), _not_a(where, panel, "a panel", advice))
+    _require(
+        not isinstance(panel, RowPanel),
+        f"{where} is a RowPanel; a row is Row(...) in the dashboard's rows",
+    )
+    kind = type(panel).__name__
+    _require(
+        kind not in RETIRED_PANELS,
+        f"{where} ({panel.title!r}) is a {kind}, an Angular panel Grafana retired (removed in "
+        f"Grafana 12); use {RETIRED_PANELS.get(kind)}",
+    )
+    check_text(panel.title, "title", panel.title)
+    check_targets(panel.title, panel.targets)
+    panel_size(panel)
 
 
 def _items(value: Any, what: str) -> Sequence[Any]:

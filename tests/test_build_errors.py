@@ -79,7 +79,7 @@ PRELUDE = (
     "from generator.panels import http, latency, overview\n"
     "from generator.panels.common import target\n"
     "from generator.variables import service\n"
-    "from grafanalib.core import GridPos, RowPanel, Stat\n"
+    "from grafanalib.core import Graph, GridPos, RowPanel, SingleStat, Stat\n"
 )
 RATE = "http.downstream_request_rate"
 RATE_TITLE = "panel 'Inbound requests by response class'"
@@ -154,6 +154,16 @@ WRONG_TYPES = {
     "a row panel inside a row": (
         "[Row('r', [RowPanel(title='inner')])]",
         "bad.py:6: row 'r': panel 1 is a RowPanel; a row is Row(...) in the dashboard's rows",
+    ),
+    "a retired Graph panel": (
+        "[Row('r', [Graph(title='Old')])]",
+        "bad.py:6: row 'r': panel 1 ('Old') is a Graph, an Angular panel Grafana retired "
+        "(removed in Grafana 12); use TimeSeries(...)",
+    ),
+    "a retired SingleStat panel": (
+        "[Row('r', [SingleStat(title='Old')])]",
+        "bad.py:6: row 'r': panel 1 ('Old') is a SingleStat, an Angular panel Grafana retired "
+        "(removed in Grafana 12); use Stat(...)",
     ),
     "flavor by unknown name": (
         f"[Row('r', [{RATE}(flavor='linkerd')])]",
