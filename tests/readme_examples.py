@@ -7,7 +7,6 @@ is that file of the user's project; `lay_out` writes them into a folder of its o
 from __future__ import annotations
 
 import re
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from tests.conftest import ROOT
 
 README = ROOT / "README.md"
 _FENCE = r"^( *)```{lang}\n(.*?)^\1```$"
+SETTINGS = '[tool.meshdash]\ndashboards = "dashboards"\nqueries = "queries"\n'
 _NAMED = {
     "python": re.compile(r"# (dashboards/\S+\.py)\n"),
     "": re.compile(r"<# (queries/\S+\.promql\.j2)\b"),
@@ -38,9 +38,13 @@ def project_files() -> dict[str, str]:
 
 
 def lay_out(project: Path) -> Path:
-    """A user's project: the settings of a clone of meshdash and the README's files."""
+    """A user's project: the README's files and the settings that name their folders.
+
+    The settings are written, not copied from the repository, whose own `[tool.meshdash]`
+    may name a user's folders.
+    """
     project.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ROOT / "pyproject.toml", project / "pyproject.toml")
+    (project / "pyproject.toml").write_text(SETTINGS)
     for relative, text in project_files().items():
         path = project / relative
         path.parent.mkdir(parents=True, exist_ok=True)

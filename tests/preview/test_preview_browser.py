@@ -37,9 +37,14 @@ def test_the_harness_sees_a_broken_image_and_a_console_error(
 
 
 def test_index_and_pages_open_without_errors_and_with_every_image(
-    preview_box: PreviewBox, run_cli: Callable[..., CliResult], browser: Browser, tmp_path: Path
+    preview_box: PreviewBox,
+    run_cli: Callable[..., CliResult],
+    browser: Browser,
+    shipped_dir: Path,
+    tmp_path: Path,
 ) -> None:
-    result = run_cli("preview", *preview_box.cli_args(), "--out", str(tmp_path))
+    shipped = ["--dashboards", str(shipped_dir)]
+    result = run_cli("preview", *preview_box.cli_args(), *shipped, "--out", str(tmp_path))
     assert result.exit_code == 0, result.err
     index = tmp_path / "index.html"
     pages = sorted(set(re.findall(r'href="([^"]+\.html)"', index.read_text())))

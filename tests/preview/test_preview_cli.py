@@ -15,10 +15,13 @@ pytest.importorskip("matplotlib", reason=NEEDS_MATPLOTLIB)
 
 
 def test_writes_a_png_and_a_page_per_dashboard_and_an_index(
-    preview_box: PreviewBox, run_cli: Callable[..., CliResult], tmp_path: Path
+    preview_box: PreviewBox, run_cli: Callable[..., CliResult], shipped_dir: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "preview"
-    result = run_cli("preview", *preview_box.cli_args(), "--out", str(out), "--var", "service=api")
+    shipped = ["--dashboards", str(shipped_dir)]
+    result = run_cli(
+        "preview", *preview_box.cli_args(), *shipped, "--out", str(out), "--var", "service=api"
+    )
     assert result.exit_code == 0, result.err
     # Not a terminal and no -v: only the closing line.
     assert result.out.splitlines() == [f"preview: 2 dashboard(s) drawn; open {out / 'index.html'}"]
@@ -36,9 +39,10 @@ def test_writes_a_png_and_a_page_per_dashboard_and_an_index(
 
 
 def test_verbose_prints_one_line_per_dashboard(
-    preview_box: PreviewBox, run_cli: Callable[..., CliResult], tmp_path: Path
+    preview_box: PreviewBox, run_cli: Callable[..., CliResult], shipped_dir: Path, tmp_path: Path
 ) -> None:
-    result = run_cli("preview", *preview_box.cli_args(), "--out", str(tmp_path), "-v")
+    shipped = ["--dashboards", str(shipped_dir)]
+    result = run_cli("preview", *preview_box.cli_args(), *shipped, "--out", str(tmp_path), "-v")
     assert result.exit_code == 0, result.err
     lines = result.out.splitlines()
     assert [line.split(":")[0] for line in lines[:-1]] == [
