@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from generator.commands.definitions import build_from_options, definitions_options
+from generator.commands.prometheus_options import prometheus_options
 from generator.commands.validate import check_duration, parse_end
 from generator.errors import ConfigError
 from generator.files import prepare_output_dir
@@ -29,7 +30,7 @@ SANDBOX_STEP = "15s"
 
 @click.command("preview")
 @definitions_options
-@click.option("--prometheus", "url", metavar="URL", help="Prometheus API root to query.")
+@prometheus_options
 @click.option(
     "--sandbox", is_flag=True, help="Query a real Prometheus over the simulated mesh, then stop it."
 )
@@ -56,12 +57,6 @@ SANDBOX_STEP = "15s"
     show_default=True,
     help="The data source's scrape interval, for $__rate_interval and the step.",
 )
-@click.option(
-    "--token-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="File holding a bearer token (else $PROMETHEUS_TOKEN).",
-)
-@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="Extra header.")
 @click.option(
     "-v", "--verbose", is_flag=True, help="One line per dashboard even when not a terminal."
 )

@@ -9,6 +9,7 @@ import click
 
 from generator.build import BuiltDashboard
 from generator.commands.definitions import build_from_options, definitions_options
+from generator.commands.prometheus_options import prometheus_options
 from generator.errors import ConfigError, InterpolationError, ProblemsFound
 from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange
@@ -25,9 +26,7 @@ from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
 
 @click.command("validate")
 @definitions_options
-@click.option(
-    "--prometheus", "url", metavar="URL", help="Prometheus API root, e.g. http://127.0.0.1:9090."
-)
+@prometheus_options
 @click.option(
     "--sandbox",
     is_flag=True,
@@ -69,18 +68,6 @@ from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
     default=30.0,
     show_default=True,
     help="Seconds per request.",
-)
-@click.option(
-    "--token-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="File holding a bearer token (else $PROMETHEUS_TOKEN).",
-)
-@click.option(
-    "--header",
-    "headers",
-    multiple=True,
-    metavar="'NAME: VALUE'",
-    help="Extra request header, e.g. 'X-Scope-OrgID: tenant'; repeatable.",
 )
 @click.option(
     "--strict", is_flag=True, help="Fail on warnings too (panels empty for some variable values)."

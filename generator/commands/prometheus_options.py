@@ -1,0 +1,37 @@
+"""The options every command that queries a Prometheus shares: where it is and how to log in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def prometheus_options(command: F) -> F:
+    """Add `--prometheus URL`, `--token-file FILE` and `--header 'NAME: VALUE'` (repeatable).
+
+    Credentials otherwise come from the environment (`PROMETHEUS_TOKEN`,
+    `PROMETHEUS_USER`/`PROMETHEUS_PASSWORD`), never from a flag's value.
+    """
+    command = click.option(
+        "--header",
+        "headers",
+        multiple=True,
+        metavar="'NAME: VALUE'",
+        help="Extra request header, e.g. 'X-Scope-OrgID: tenant'; repeatable.",
+    )(command)
+    command = click.option(
+        "--token-file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="File holding a bearer token (else $PROMETHEUS_TOKEN).",
+    )(command)
+    return click.option(
+        "--prometheus",
+        "url",
+        metavar="URL",
+        help="Prometheus API root, e.g. http://127.0.0.1:9090.",
+    )(command)
