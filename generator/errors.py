@@ -10,7 +10,7 @@ that escapes is a bug and is reported as such.
     │   ├── DashboardLoadError       a file in dashboards/ fails to import
     │   ├── DuplicateUidError        two dashboards share a uid
     │   └── InvalidUidError          uid empty, too long or with bad characters
-    ├── FlavorError                  unknown mesh flavor
+    ├── FlavorError                  unknown mesh flavor name, or not a flavor at all
     ├── QueryTemplateError           a PromQL template is missing or lacks a parameter
     ├── OutputError                  the output folder or file cannot be written
     ├── InterpolationError           a Grafana macro or variable cannot be expanded
@@ -62,7 +62,7 @@ class InvalidUidError(DefinitionError):
 
 
 class FlavorError(MeshdashError):
-    """A mesh flavor name is not known."""
+    """A mesh flavor name is not known, or a flavor option holds something else."""
 
 
 class QueryTemplateError(MeshdashError):
