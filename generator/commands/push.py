@@ -15,7 +15,8 @@ from typing import Any
 import click
 
 from generator.commands.definitions import build_from_options, definitions_options
-from generator.errors import ProblemsFound
+from generator.errors import ConfigError, ProblemsFound
+from generator.grafana.backends import Backend, connect
 from generator.grafana.client import GrafanaClient
 from generator.grafana.options import grafana_options, settings_from_options, verbose_logging
 from generator.grafana.plan import NO_REFRESH_CONFLICT, Action, Desired, Plan, compute_plan
@@ -23,6 +24,8 @@ from generator.grafana.provenance import version_message
 from generator.grafana.publish import BAD_RESULTS, Outcome, Result, publish
 from generator.grafana.report import format_plan, format_summary, plan_json, summary_json
 from generator.grafana.source import from_built, from_files
+
+MAX_MESSAGE = 500  # Grafana refuses longer version messages
 
 
 @click.command("push")
@@ -52,30 +55,40 @@ def push_command(
     if no_refresh and (opts["force"] or opts["adopt"]):
         raise click.UsageError(NO_REFRESH_CONFLICT)
     settings = settings_from_options(opts)
+    message = message or version_message()
+    if len(message) > MAX_MESSAGE:
+        raise ConfigError(
+            f"--message is {len(message)} characters; Grafana keeps at most {MAX_MESSAGE}"
+        )
     desired = desired_from_options(opts)
     as_json = output_format == "json"
     with verbose_logging(opts["verbose"]), GrafanaClient(settings, opts["parallel"]) as client:
-        client.health()
-        plan = plan_from_options(client, desired, opts, refresh=not no_refresh)
+        backend = backend_from_options(client, opts)
+        plan = plan_from_options(backend, desired, opts, refresh=not no_refresh)
         if dry_run:
             click.echo(plan_json(plan) if as_json else format_plan(plan))
             _check_plan(plan)
             return
         if not as_json:
             click.echo(format_plan(plan))
-        outcomes = publish(
-            client, plan, message=message or version_message(), parallel=opts["parallel"]
-        )
-    click.echo(summary_json(outcomes) if as_json else format_summary(outcomes))
+        outcomes = publish(backend, plan, message=message, parallel=opts["parallel"])
+    click.echo(
+        summary_json(outcomes, api=plan.api) if as_json else format_summary(outcomes, plan.api)
+    )
     _check_outcomes(outcomes)
 
 
+def backend_from_options(client: GrafanaClient, opts: dict[str, Any]) -> Backend:
+    """The API ``--api`` asks for (detected once), in ``--namespace`` or ``--org-id``'s."""
+    return connect(client, opts["api"], namespace=opts["namespace"], org_id=opts["org_id"])
+
+
 def plan_from_options(
-    client: GrafanaClient, desired: list[Desired], opts: dict[str, Any], *, refresh: bool = True
+    backend: Backend, desired: list[Desired], opts: dict[str, Any], *, refresh: bool = True
 ) -> Plan:
     """The plan for ``desired`` under the shared Grafana options (prune, adopt, force)."""
     return compute_plan(
-        client,
+        backend,
         desired,
         prune=opts["prune"],
         adopt=opts["adopt"],
@@ -94,7 +107,8 @@ def desired_from_options(opts: dict[str, Any]) -> list[Desired]:
 
 
 def _check_plan(plan: Plan) -> None:
-    refused = [c.uid for c in plan.changes if c.action in (Action.DRIFTED, Action.UNMANAGED)]
+    refusing = (Action.DRIFTED, Action.UNMANAGED, Action.FAILED)
+    refused = [c.uid for c in plan.changes if c.action in refusing]
     if refused:
         raise ProblemsFound(
             f"push would refuse {len(refused)} dashboard(s): {', '.join(refused)}; "

@@ -49,12 +49,20 @@ SEARCH_PAGE_SIZE = 1000
 # answers 412 (version-mismatch / name-exists) or 409 (folder exists), and the publisher
 # then reads the dashboard back and accepts it when it holds exactly what was sent.
 # DELETE is idempotent: a replay after success gets a 404, which delete treats as done.
-RETRIED_METHODS = frozenset({"GET", "HEAD", "POST", "DELETE"})
+# PUT (the resource API's update) always carries the resourceVersion it was planned
+# against, so a replay of an applied PUT gets 409 Conflict and is read back the same way.
+RETRIED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE"})
 
 
 @dataclass(frozen=True)
 class RemoteDashboard:
-    """A dashboard as Grafana holds it: its JSON, folder and version."""
+    """A dashboard as Grafana holds it: its JSON, folder and version, through either API.
+
+    ``version`` is the legacy ``version`` (= the resource API's ``generation``);
+    ``resource_version`` and ``recorded_hash`` (meshdash's provenance annotation) come
+    from the resource API only; ``schema_v2`` marks a dashboard stored as schema v2
+    (saved from Grafana 13's UI), whose classic JSON cannot be compared with a build.
+    """
 
     uid: str
     dashboard: dict[str, Any]
@@ -62,6 +70,9 @@ class RemoteDashboard:
     version: int
     url: str
     provisioned: bool = False
+    resource_version: str = ""
+    recorded_hash: str | None = None
+    schema_v2: bool = False
 
     @cached_property
     def fingerprint(self) -> str:
@@ -69,8 +80,17 @@ class RemoteDashboard:
         return state.fingerprint(self.dashboard)
 
     @property
+    def managed(self) -> bool:
+        """Written by meshdash: its provenance annotation, or the managed tag."""
+        return self.recorded_hash is not None or state.is_managed(self.dashboard)
+
+    @property
     def drifted(self) -> bool:
         """Edited since meshdash wrote it (or never proven written by meshdash)."""
+        if self.schema_v2:
+            return True
+        if self.recorded_hash is not None:
+            return self.recorded_hash != self.fingerprint
         return state.is_drifted(self.dashboard, self.fingerprint)
 
 
@@ -156,11 +176,19 @@ class GrafanaClient:
         return self._send("GET", "/api/health", what="the health check").json()
 
     def get_dashboard(self, uid: str) -> RemoteDashboard | None:
-        """The dashboard with this uid, or None when Grafana has none."""
+        """The dashboard with this uid, or None when Grafana has none.
+
+        Grafana 13 answers 406 for a dashboard stored as schema v2: it is returned with
+        ``schema_v2`` set and no content (the legacy API cannot show it).
+        """
         try:
-            body = self._send("GET", f"/api/dashboards/uid/{uid}", what=f"dashboard {uid!r}")
+            body = self._send(
+                "GET", f"/api/dashboards/uid/{uid}", what=f"dashboard {uid!r}", allow=(406,)
+            )
         except GrafanaNotFound:
             return None
+        if body.status_code == 406:
+            return RemoteDashboard(uid, {}, "", 0, self.dashboard_url(uid), schema_v2=True)
         data = body.json()
         dashboard, meta = data.get("dashboard", {}), data.get("meta", {})
         return RemoteDashboard(
@@ -173,13 +201,14 @@ class GrafanaClient:
         )
 
     def save_dashboard(
-        self, dashboard: dict[str, Any], *, folder_uid: str, message: str
+        self, dashboard: dict[str, Any], *, folder_uid: str, message: str, overwrite: bool = False
     ) -> dict[str, Any]:
-        """POST /api/dashboards/db, never with overwrite: ``dashboard['version']`` guards it."""
+        """POST /api/dashboards/db; ``dashboard['version']`` guards it unless ``overwrite``
+        (only for --force over a schema-v2 dashboard, whose version the legacy API hides)."""
         body = {
             "dashboard": dashboard,
             "folderUid": folder_uid,
-            "overwrite": False,
+            "overwrite": overwrite,
             "message": message,
         }
         uid = dashboard.get("uid", "?")
@@ -221,7 +250,15 @@ class GrafanaClient:
             body["parentUid"] = parent_uid
         return self._send("POST", "/api/folders", json=body, what=f"folder {title!r}").json()
 
-    def _send(self, method: str, path: str, *, what: str, **kwargs: Any) -> requests.Response:
+    def send(
+        self, method: str, path: str, *, what: str, allow: tuple[int, ...] = (), **kwargs: Any
+    ) -> requests.Response:
+        """One request; an error status (other than ``allow``) raises a GrafanaError."""
+        return self._send(method, path, what=what, allow=allow, **kwargs)
+
+    def _send(
+        self, method: str, path: str, *, what: str, allow: tuple[int, ...] = (), **kwargs: Any
+    ) -> requests.Response:
         url = self.settings.url + path
         started = time.monotonic()
         try:
@@ -231,7 +268,7 @@ class GrafanaClient:
         log.debug(
             "%s %s -> %s in %.2fs", method, path, response.status_code, time.monotonic() - started
         )
-        if response.status_code >= 400:
+        if response.status_code >= 400 and response.status_code not in allow:
             raise error_for(response, method=method, url=url, what=what)
         return response
 
@@ -330,14 +367,19 @@ def _ssl_reason(causes: list[ssl.SSLError]) -> str:
 
 
 def _grafana_message(response: requests.Response) -> tuple[str, str]:
-    """Grafana's ``message`` and ``status`` fields, if the body is JSON."""
+    """Grafana's ``message`` and ``status`` fields, if the body is JSON.
+
+    A Kubernetes ``Status`` (the resource API) gives its ``reason`` instead of ``status``
+    (which there is just ``Failure``). A 404 of an unserved ``/apis`` path is plain text.
+    """
     try:
         body = response.json()
     except ValueError:
         return "", ""
     if not isinstance(body, dict):
         return "", ""
-    return str(body.get("message", ""))[:200], str(body.get("status", ""))
+    status = body.get("reason") if body.get("kind") == "Status" else body.get("status")
+    return " ".join(str(body.get("message", "")).split())[:200], str(status or "")
 
 
 def _detail(message: str) -> str:
@@ -382,8 +424,10 @@ def error_for(response: requests.Response, *, method: str, url: str, what: str) 
             "rerun `meshdash push` to recreate it"
         )
     if code == 409:
-        return GrafanaConflict(f"{what} already exists in Grafana ({where}: 409)")
-    detail = f": {message}" if message else ""
+        said = f" {status}: {message}" if status or message else ""
+        return GrafanaConflict(f"Grafana refused {what} ({where}: 409{said})")
+    detail = f" {status}" if status and status != "Failure" else ""
+    detail += f": {message}" if message else ""
     if code >= 500 or code == 429:
         return GrafanaError(
             f"Grafana kept failing {what} ({where}: {code}{detail}) after retries; "

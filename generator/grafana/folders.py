@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from generator.errors import GrafanaConflict
 from generator.folder_paths import split_path
-from generator.grafana.client import GrafanaClient
+
+if TYPE_CHECKING:
+    from generator.grafana.backends import Backend
 
 
 @dataclass(frozen=True)
@@ -51,23 +54,24 @@ def uid_for(path: str | None) -> str:
     return chain[-1].uid if chain else ""
 
 
-def missing_folders(client: GrafanaClient, paths: set[str | None]) -> list[FolderRef]:
+def missing_folders(backend: Backend, paths: set[str | None]) -> list[FolderRef]:
     """Folders (parents first) that Grafana does not have yet; read-only."""
     wanted: dict[str, FolderRef] = {}
     for path in sorted(p for p in paths if p is not None):
         for ref in folder_chain(path):
             wanted.setdefault(ref.uid, ref)
-    return [ref for ref in wanted.values() if client.get_folder(ref.uid) is None]
+    present = backend.folders_present(set(wanted))
+    return [ref for ref in wanted.values() if ref.uid not in present]
 
 
-def create_folders(client: GrafanaClient, refs: list[FolderRef]) -> list[FolderRef]:
+def create_folders(backend: Backend, refs: list[FolderRef]) -> list[FolderRef]:
     """Create ``refs`` in order; one created meanwhile (409, or a replay) counts as done."""
     created = []
     for ref in refs:
         try:
-            client.create_folder(ref.uid, ref.title, ref.parent_uid)
+            backend.create_folder(ref.uid, ref.title, ref.parent_uid)
         except GrafanaConflict:
-            if client.get_folder(ref.uid) is None:
+            if not backend.folder_exists(ref.uid):
                 raise
             continue
         created.append(ref)

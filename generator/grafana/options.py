@@ -34,6 +34,19 @@ _OPTIONS = [
         help="Organization to act in (sends X-Grafana-Org-Id).",
     ),
     click.option(
+        "--api",
+        type=click.Choice(["auto", "apis", "legacy"]),
+        default="auto",
+        show_default=True,
+        help="Grafana API: the resource API /apis (Grafana 12+), the legacy /api, or auto "
+        "(/apis when it serves dashboard.grafana.app v1 or v1beta1, else /api).",
+    ),
+    click.option(
+        "--namespace",
+        help="Resource-API namespace (default: 'default' for org 1, 'org-<id>' for "
+        "--org-id; 'stacks-<id>' on Grafana Cloud).",
+    ),
+    click.option(
         "--ca-cert",
         type=click.Path(path_type=Path, dir_okay=False),
         help="CA bundle for a Grafana behind a private CA.",

@@ -1,28 +1,33 @@
 """The plan: what push would do to each dashboard, decided from reads only.
 
 :func:`classify` is the whole decision for one dashboard (a pure function);
-:func:`compute_plan` reads Grafana (one GET per dashboard, one paged search with
-``--prune``, one GET per folder level) and classifies. Nothing here writes.
+:func:`compute_plan` reads Grafana through a backend (``backends``) and classifies.
+Nothing here writes. On the resource API one paged LIST holds every dashboard's spec,
+so the plan costs a few requests whatever the number of dashboards; on the legacy API a
+paged search says which uids exist and only those are read, one GET each.
 
-With ``refresh=False`` (``push --no-refresh``) the plan starts from the paged search
-of managed dashboards instead: a dashboard whose recorded ``meshdash-hash:`` tag equals
-the hash of the build's content, in the right folder, is unchanged *without being read*.
-Every other one is read and classified as usual. The trade-off: a UI edit to a dashboard
-whose definition did not change is not reported (and, being unchanged, never
-overwritten); the default full refresh reports every drift.
+A dashboard whose read failed (after retries) is planned as FAILED and the others go on.
+
+With ``refresh=False`` (``push --no-refresh``, legacy API) the plan trusts the search's
+hash tags: a dashboard whose recorded ``meshdash-hash:`` tag equals the hash of the
+build's content, in the right folder, is unchanged *without being read*. The trade-off:
+a UI edit to a dashboard whose definition did not change is not reported (and, being
+unchanged, never overwritten). On the resource API the LIST already carries every spec,
+so ``--no-refresh`` changes nothing there and every drift is reported.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from generator.errors import ConfigError
+from generator.errors import ConfigError, InvalidUidError
 from generator.grafana import state
+from generator.grafana.backends import Backend, LegacyBackend, Survey
 from generator.grafana.client import GrafanaClient, RemoteDashboard
 from generator.grafana.folders import FolderRef, missing_folders, uid_for
 
@@ -34,6 +39,7 @@ class Action(StrEnum):
     DRIFTED = "drifted"
     UNMANAGED = "unmanaged"
     DELETE = "delete"
+    FAILED = "failed"
 
 
 NO_REFRESH_CONFLICT = (
@@ -41,6 +47,12 @@ NO_REFRESH_CONFLICT = (
     "read from Grafana; drop --no-refresh"
 )
 WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.DELETE})
+# Grafana's legacy limit (the resource API allows longer names; keep to the stricter one).
+UID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
+SCHEMA_V2_REASON = (
+    "stored as schema v2 (saved from Grafana 13's UI), which cannot be compared with the "
+    "classic build; port the edit to the definition, or pass --force to replace it"
+)
 
 
 @dataclass(frozen=True)
@@ -80,12 +92,14 @@ class Change:
     desired: dict[str, Any] | None = None
     remote: RemoteDashboard | None = None
     reason: str = ""
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
 class Plan:
     changes: list[Change]
     folders: list[FolderRef] = field(default_factory=list)
+    api: str = "legacy /api"
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action is action)
@@ -107,13 +121,18 @@ def classify(
         folder_uid=uid_for(want.folder),
         desired=want.stamped,
         remote=remote,
+        fingerprint=want.fingerprint,
     )
     if remote is None:
         return base
+    if remote.schema_v2:
+        if not force:
+            return _with(base, Action.DRIFTED, SCHEMA_V2_REASON)
+        return _with(base, Action.UPDATE, "replaces a schema-v2 dashboard (--force)")
     same_content = remote.fingerprint == want.fingerprint
     if same_content and remote.folder_uid == base.folder_uid:
         return _with(base, Action.UNCHANGED)
-    if not state.is_managed(remote.dashboard):
+    if not remote.managed:
         if not adopt:
             return _with(
                 base,
@@ -139,12 +158,13 @@ def classify_removed(remote: RemoteDashboard, *, force: bool = False) -> Change:
     """A managed dashboard no longer in the build: delete it, unless edited in Grafana."""
     title = str(remote.dashboard.get("title", remote.uid))
     if remote.drifted and not force:
+        edited = "stored as schema v2" if remote.schema_v2 else "edited in Grafana"
         return Change(
             uid=remote.uid,
             title=title,
             action=Action.DRIFTED,
             remote=remote,
-            reason="no longer defined, but edited in Grafana since meshdash wrote it; "
+            reason=f"no longer defined, but {edited} since meshdash wrote it; "
             "pass --force to delete it anyway",
         )
     return Change(
@@ -166,6 +186,7 @@ def _with(change: Change, action: Action, reason: str = "") -> Change:
         desired=change.desired,
         remote=change.remote,
         reason=reason,
+        fingerprint=change.fingerprint,
     )
 
 
@@ -184,11 +205,22 @@ def unchanged_by_tag(want: Desired, hit: dict[str, Any] | None) -> Change | None
         folder_uid=folder,
         desired=want.stamped,
         reason="not read (--no-refresh): hash tag matches the build",
+        fingerprint=want.fingerprint,
     )
 
 
+def check_uids(desired: Sequence[Desired]) -> None:
+    """Refuse a uid Grafana would refuse, before anything is sent."""
+    for want in desired:
+        if not UID_PATTERN.fullmatch(want.uid):
+            raise InvalidUidError(
+                f"{want.source}: dashboard {want.title!r} has uid {want.uid!r}; Grafana takes "
+                "1 to 40 characters of letters, digits, '-' and '_'"
+            )
+
+
 def compute_plan(
-    client: GrafanaClient,
+    backend: Backend | GrafanaClient,
     desired: Sequence[Desired],
     *,
     prune: bool = False,
@@ -199,31 +231,45 @@ def compute_plan(
 ) -> Plan:
     """Read Grafana and decide every change; writes nothing.
 
-    ``refresh=False`` trusts the hash tags of the search hits (see the module docstring);
-    it cannot be combined with ``adopt`` or ``force``, which need every dashboard read.
+    ``refresh=False`` trusts the hash tags of the legacy search hits (see the module
+    docstring); it cannot be combined with ``adopt`` or ``force``, which need every
+    dashboard read.
     """
     if not refresh and (adopt or force):
         raise ConfigError(NO_REFRESH_CONFLICT)
-    hits = client.search(tag=state.MANAGED_TAG) if prune or not refresh else []
-    by_uid = {str(hit.get("uid")): hit for hit in hits}
-    known: dict[str, Change] = {}
-    if not refresh:
-        for want in desired:
-            change = unchanged_by_tag(want, by_uid.get(want.uid))
-            if change is not None:
-                known[want.uid] = change
-
-    def read_and_classify(want: Desired) -> Change:
-        return classify(want, client.get_dashboard(want.uid), adopt=adopt, force=force)
-
-    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        unread = [want for want in desired if want.uid not in known]
-        known.update((c.uid, c) for c in pool.map(read_and_classify, unread))
-        changes = [known[want.uid] for want in desired]
-        if prune:
-            gone = sorted(set(by_uid) - {want.uid for want in desired})
-            for remote in pool.map(client.get_dashboard, gone):
-                if remote is not None and state.is_managed(remote.dashboard):
-                    changes.append(classify_removed(remote, force=force))
+    check_uids(desired)
+    if isinstance(backend, GrafanaClient):
+        backend = LegacyBackend(backend)
+    survey = backend.survey()
+    known = {} if refresh else _trusted(desired, survey)
+    wanted = {want.uid for want in desired}
+    to_read = [w.uid for w in desired if w.uid in survey.existing and w.uid not in known]
+    gone = sorted(survey.managed - wanted) if prune else []
+    reads = backend.read_many([*to_read, *gone], parallel)
+    changes = []
+    for want in desired:
+        if want.uid in known:
+            changes.append(known[want.uid])
+        elif want.uid in reads.failed:
+            changes.append(_failed(want.uid, want.title, want.folder, reads.failed[want.uid]))
+        else:
+            changes.append(classify(want, reads.remotes.get(want.uid), adopt=adopt, force=force))
+    for uid in gone:
+        remote = reads.remotes.get(uid)
+        if uid in reads.failed:
+            changes.append(_failed(uid, uid, None, reads.failed[uid]))
+        elif remote is not None and remote.managed:
+            changes.append(classify_removed(remote, force=force))
     needs_folder = {c.folder for c in changes if c.action in (Action.CREATE, Action.UPDATE)}
-    return Plan(changes=changes, folders=missing_folders(client, needs_folder))
+    folders = missing_folders(backend, needs_folder)
+    return Plan(changes=changes, folders=folders, api=backend.choice.describe())
+
+
+def _trusted(desired: Sequence[Desired], survey: Survey) -> dict[str, Change]:
+    found = ((want.uid, unchanged_by_tag(want, survey.hits.get(want.uid))) for want in desired)
+    return {uid: change for uid, change in found if change is not None}
+
+
+def _failed(uid: str, title: str, folder: str | None, error: str) -> Change:
+    reason = f"could not be read, left as it is: {error}"
+    return Change(uid=uid, title=title, action=Action.FAILED, folder=folder, reason=reason)

@@ -1,10 +1,11 @@
 """Carry out a plan: folders first, then the dashboard writes with bounded parallelism.
 
 One dashboard's failure never stops the others: each change ends as an
-:class:`Outcome`. Updates send the version that was planned against (optimistic
-locking), so a concurrent edit in Grafana turns into a 412, reported as drifted, and
-is never overwritten. After a 412 the dashboard is read back: if it already holds
-exactly what was sent (a retried POST whose first answer was lost), that is success.
+:class:`Outcome`. Updates send the version (legacy) or ``resourceVersion`` (resource
+API) that was planned against, so a concurrent edit in Grafana turns into a 412/409,
+reported as drifted, and is never overwritten. After a conflict the dashboard is read
+back: if it already holds exactly what was sent (a retried write whose first answer was
+lost), that is success, recognised by the content hash.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from generator.errors import GrafanaAuthError, GrafanaConflict, GrafanaError
 from generator.grafana import state
+from generator.grafana.backends import Backend, LegacyBackend
 from generator.grafana.client import GrafanaClient
 from generator.grafana.folders import create_folders
 from generator.grafana.plan import Action, Change, Plan
@@ -52,15 +54,19 @@ class Outcome:
         }
 
 
-def publish(client: GrafanaClient, plan: Plan, *, message: str, parallel: int = 4) -> list[Outcome]:
+def publish(
+    backend: Backend | GrafanaClient, plan: Plan, *, message: str, parallel: int = 4
+) -> list[Outcome]:
     """Apply ``plan``; returns one outcome per change, in plan order.
 
     A refused role (401/403 on any write) is a setup problem, not one dashboard's: it
     stops the run (the writes not yet sent are skipped) and is raised, exit 2.
     """
+    if isinstance(backend, GrafanaClient):
+        backend = LegacyBackend(backend)
     folder_error = ""
     try:
-        create_folders(client, plan.folders)
+        create_folders(backend, plan.folders)
     except GrafanaAuthError:
         raise
     except GrafanaError as exc:
@@ -74,7 +80,7 @@ def publish(client: GrafanaClient, plan: Plan, *, message: str, parallel: int = 
         if change.folder_uid in broken and change.action in (Action.CREATE, Action.UPDATE):
             return _outcome(change, Result.FAILED, folder_error)
         try:
-            return apply_change(client, change, message=message)
+            return apply_change(backend, change, message=message)
         except GrafanaAuthError as exc:
             refused.append(exc)
             raise
@@ -86,51 +92,58 @@ def publish(client: GrafanaClient, plan: Plan, *, message: str, parallel: int = 
     return [future.result() for future in futures]
 
 
-def apply_change(client: GrafanaClient, change: Change, *, message: str) -> Outcome:
+def apply_change(backend: Backend, change: Change, *, message: str) -> Outcome:
     """Carry out one change; errors become a FAILED or DRIFTED outcome."""
     if change.action is Action.UNCHANGED:
-        return _outcome(change, Result.UNCHANGED, url=client.dashboard_url(change.uid))
+        return _outcome(change, Result.UNCHANGED, url=backend.dashboard_url(change.uid))
     if change.action is Action.DRIFTED:
         return _outcome(change, Result.DRIFTED, change.reason)
-    if change.action is Action.UNMANAGED:
+    if change.action in (Action.UNMANAGED, Action.FAILED):
         return _outcome(change, Result.FAILED, change.reason)
     try:
         if change.action is Action.DELETE:
-            client.delete_dashboard(change.uid)
+            backend.delete(change.uid)
             return _outcome(change, Result.DELETED, change.reason)
-        return _write(client, change, message)
+        return _write(backend, change, message)
     except GrafanaAuthError:
         raise
     except GrafanaError as exc:
         return _outcome(change, Result.FAILED, str(exc))
 
 
-def _write(client: GrafanaClient, change: Change, message: str) -> Outcome:
-    body: dict[str, Any] = dict(change.desired or {})
-    if change.remote is not None:
-        body["version"] = change.remote.version
+def _write(backend: Backend, change: Change, message: str) -> Outcome:
+    desired: dict[str, Any] = change.desired or {}
     done = Result.CREATED if change.action is Action.CREATE else Result.UPDATED
     try:
-        client.save_dashboard(body, folder_uid=change.folder_uid, message=message)
+        backend.write(
+            change.uid,
+            desired,
+            fingerprint=change.fingerprint or state.fingerprint(desired),
+            folder_uid=change.folder_uid,
+            remote=change.remote,
+            message=message,
+        )
     except GrafanaConflict as exc:
-        return _after_conflict(client, change, done, exc)
-    return _outcome(change, done, change.reason, client.dashboard_url(change.uid))
+        return _after_conflict(backend, change, done, exc)
+    return _outcome(change, done, change.reason, backend.dashboard_url(change.uid))
 
 
 def _after_conflict(
-    client: GrafanaClient, change: Change, done: Result, exc: GrafanaConflict
+    backend: Backend, change: Change, done: Result, exc: GrafanaConflict
 ) -> Outcome:
-    now = client.get_dashboard(change.uid)
-    url = client.dashboard_url(change.uid)
+    now = backend.read(change.uid)
+    url = backend.dashboard_url(change.uid)
     if (
         now is not None
+        and not now.schema_v2
         and state.same_content(now.dashboard, change.desired or {})
         and now.folder_uid == change.folder_uid
     ):
         return _outcome(change, done, change.reason, url)
     planned = change.remote.version if change.remote else None
     current = now.version if now else None
-    if now is not None and current != planned:
+    moved = bool(now and change.remote and now.resource_version != change.remote.resource_version)
+    if now is not None and (current != planned or moved):
         return _outcome(
             change,
             Result.DRIFTED,

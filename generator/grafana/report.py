@@ -22,7 +22,7 @@ def format_plan(plan: Plan) -> str:
         reason = f"  ({change.reason})" if change.reason else ""
         lines.append(f"  {change.action!s:9} {change.uid}  {change.title!r}{where}{reason}")
     counts = ", ".join(f"{plan.count(a)} {a}" for a in Action if plan.count(a))
-    lines.append(f"plan: {counts or 'nothing to do'}; {plan.writes} write(s)")
+    lines.append(f"plan: {counts or 'nothing to do'}; {plan.writes} write(s) through {plan.api}")
     return "\n".join(lines)
 
 
@@ -46,7 +46,7 @@ def change_diff(change: Change) -> str:
     return f"=== {label}\n" + "".join(lines) if lines else _EMPTY
 
 
-def format_summary(outcomes: Sequence[Outcome]) -> str:
+def format_summary(outcomes: Sequence[Outcome], api: str = "") -> str:
     """The per-dashboard problems, then a table of counts per result."""
     lines = [
         f"{o.result}: {o.uid} ({o.title}): {o.message}"
@@ -57,12 +57,15 @@ def format_summary(outcomes: Sequence[Outcome]) -> str:
     width = max(len(r.value) for r in RESULT_ORDER)
     lines.append(f"{'result':<{width}}  count")
     lines.extend(f"{r.value:<{width}}  {counts.get(r, 0):>5}" for r in RESULT_ORDER)
+    if api:
+        lines.append(f"through {api}")
     return "\n".join(lines)
 
 
-def summary_json(outcomes: Sequence[Outcome], *, dry_run: bool = False) -> str:
+def summary_json(outcomes: Sequence[Outcome], *, dry_run: bool = False, api: str = "") -> str:
     counts = Counter(o.result for o in outcomes)
     body = {
+        "api": api,
         "dry_run": dry_run,
         "summary": {r.value: counts.get(r, 0) for r in RESULT_ORDER},
         "dashboards": [o.to_json() for o in outcomes],
@@ -72,6 +75,7 @@ def summary_json(outcomes: Sequence[Outcome], *, dry_run: bool = False) -> str:
 
 def plan_json(plan: Plan) -> str:
     body = {
+        "api": plan.api,
         "dry_run": True,
         "folders": [{"path": r.path, "uid": r.uid} for r in plan.folders],
         "dashboards": [

@@ -11,9 +11,11 @@ from grafana_testdata import (
     ADMIN_PASSWORD,
     ADMIN_TOKEN,
     ADMIN_USER,
+    API_MODES,
     BUILD,
     FAST,
     VIEWER_TOKEN,
+    ApiPaths,
     fast_settings,
     write_build,
 )
@@ -23,16 +25,24 @@ from generator.cli import main
 from generator.grafana.client import GrafanaClient
 
 
-@pytest.fixture
-def grafana() -> Iterator[GrafanaStandIn]:
+@pytest.fixture(params=API_MODES)
+def grafana(request: pytest.FixtureRequest) -> Iterator[GrafanaStandIn]:
+    """The stand-in as Grafana 11 (legacy API only), 12 (/apis v1beta1) and 13 (/apis v1,
+    legacy GET 406 on schema-v2 dashboards): every test using it runs against each."""
     standin = GrafanaStandIn(
         tokens={ADMIN_TOKEN: "Admin", VIEWER_TOKEN: "Viewer"},
         users={ADMIN_USER: (ADMIN_PASSWORD, "Admin")},
         slow_seconds=0.8,
+        mode=request.param,
     )
     standin.start()
     yield standin
     standin.stop()
+
+
+@pytest.fixture
+def paths(grafana: GrafanaStandIn) -> ApiPaths:
+    return ApiPaths(grafana.mode.name)
 
 
 @pytest.fixture

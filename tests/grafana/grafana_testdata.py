@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.credentials import Secret
+from generator.grafana import state
 from generator.grafana.settings import Credentials, GrafanaSettings, RetryPolicy
 from generator.manifest import entry, write_manifest
 
@@ -17,6 +19,7 @@ ADMIN_USER = "deployer"
 ADMIN_PASSWORD = "pw-SECRET-9c2e71"
 SECRETS = (ADMIN_TOKEN, VIEWER_TOKEN, ADMIN_PASSWORD)
 FAST = ["--timeout", "0.3", "--retries", "3", "--backoff", "0.001"]
+API_MODES = ("grafana11", "grafana12", "grafana13")
 
 
 def small_dashboard(uid: str, title: str, expr: str) -> dict[str, Any]:
@@ -85,3 +88,69 @@ def summary_counts(out: str) -> dict[str, int]:
     """The result table printed at the end of a text-format push."""
     rows = re.findall(r"^(created|updated|unchanged|drifted|deleted|failed) +(\d+)$", out, re.M)
     return {name: int(count) for name, count in rows}
+
+
+@dataclass(frozen=True)
+class ApiPaths:
+    """(method, path) of each kind of request meshdash sends to a stand-in ``mode``.
+
+    A fault injected on a path matches every request whose path starts with it.
+    """
+
+    mode: str
+
+    @property
+    def legacy(self) -> bool:
+        return self.mode == "grafana11"
+
+    def _collection(self, group: str, resource: str) -> str:
+        version = "v1" if self.mode == "grafana13" else "v1beta1"
+        return f"/apis/{group}/{version}/namespaces/default/{resource}"
+
+    @property
+    def create(self) -> tuple[str, str]:
+        if self.legacy:
+            return ("POST", "/api/dashboards/db")
+        return ("POST", self._collection("dashboard.grafana.app", "dashboards"))
+
+    @property
+    def update(self) -> tuple[str, str]:
+        if self.legacy:
+            return ("POST", "/api/dashboards/db")
+        return ("PUT", self._collection("dashboard.grafana.app", "dashboards") + "/")
+
+    @property
+    def read(self) -> tuple[str, str]:
+        """A single dashboard's GET (legacy), or the LIST pages (resource API)."""
+        if self.legacy:
+            return ("GET", "/api/dashboards/uid/")
+        return ("GET", self._collection("dashboard.grafana.app", "dashboards"))
+
+    @property
+    def probe(self) -> tuple[str, str]:
+        """The first request of a run: the health check, or the resource API's discovery."""
+        return ("GET", "/api/health") if self.legacy else ("GET", "/apis/dashboard.grafana.app")
+
+    @property
+    def folder_create(self) -> tuple[str, str]:
+        if self.legacy:
+            return ("POST", "/api/folders")
+        return ("POST", self._collection("folder.grafana.app", "folders"))
+
+
+def holds_build(stored: Any, data: dict[str, Any]) -> bool:
+    """The stand-in's record holds ``data`` as meshdash pushes it, through either API.
+
+    Hash tags aside, and the ``schemaVersion`` Grafana 13 migrates up on a /apis write.
+    """
+    mine = state.normalize(state.stamp(data))
+    theirs = state.normalize(stored.dashboard)
+    if int(theirs.get("schemaVersion", 0)) >= int(mine.get("schemaVersion", 0)):
+        theirs["schemaVersion"] = mine.get("schemaVersion")
+    return state.same_content(mine, theirs)
+
+
+def recorded_provenance(stored: Any) -> str | None:
+    """meshdash's content hash on the record: the /apis annotation, else the legacy tag."""
+    annotated = stored.annotations.get("meshdash.dev/content-hash")
+    return annotated[: state.HASH_LENGTH] if annotated else state.recorded_hash(stored.dashboard)

@@ -354,6 +354,7 @@ class GrafanaStandIn:
         message: str,
         *,
         overwrite: bool,
+        versioned: bool = True,
     ) -> None:
         """Grafana's refusals of a save, strictest reading of the docs (a Reply if refused)."""
         if len(uid) > MAX_UID:
@@ -373,7 +374,7 @@ class GrafanaStandIn:
             raise Reply(404, {"message": "Dashboard not found"})
         if posted_id and existing is not None and posted_id != existing.dashboard["id"]:
             raise Reply(400, {"message": "A dashboard with the same uid already exists"})
-        self._check_conflicts(uid, dash, folder_uid, existing, overwrite)
+        self._check_conflicts(uid, dash, folder_uid, existing, overwrite, versioned)
 
     def _check_conflicts(
         self,
@@ -382,6 +383,7 @@ class GrafanaStandIn:
         folder_uid: str,
         existing: Stored | None,
         overwrite: bool,
+        versioned: bool,
     ) -> None:
         if existing is not None and existing.plugin_id:
             raise Reply(
@@ -391,7 +393,8 @@ class GrafanaStandIn:
                     "message": f"The dashboard belongs to plugin {existing.plugin_id}.",
                 },
             )
-        if existing is not None and not overwrite and dash.get("version") != existing.version:
+        stale = versioned and existing is not None and dash.get("version") != existing.version
+        if stale and not overwrite:
             raise Reply(
                 412,
                 {

@@ -311,7 +311,10 @@ class Dashboards(_Collection):
             dashboard["schemaVersion"] = LATEST_SCHEMA
         dashboard["uid"] = name
         try:
-            self.s.check_save(name, dashboard, folder_uid, existing, message, overwrite=True)
+            # resourceVersion, not spec.version, guards a PUT; titles stay unique per folder
+            self.s.check_save(
+                name, dashboard, folder_uid, existing, message, overwrite=False, versioned=False
+            )
         except Reply as reply:
             raise as_status(reply, name) from None
         if (

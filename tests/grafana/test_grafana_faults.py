@@ -5,36 +5,35 @@ from __future__ import annotations
 import socket
 
 import pytest
-from grafana_testdata import BUILD, summary_counts
-
-from generator.grafana import state
-
-SAVE = ("POST", "/api/dashboards/db")
+from grafana_testdata import BUILD, holds_build, summary_counts
 
 
 def assert_intact(grafana) -> None:
     """Every dashboard the stand-in holds is exactly one the build defines, at version 1."""
     for uid, stored in grafana.dashboards.items():
-        assert state.same_content(stored.dashboard, state.stamp(BUILD[uid])), uid
+        assert holds_build(stored, BUILD[uid]), uid
         assert stored.version == 1, uid
 
 
 @pytest.mark.parametrize(
-    ("kind", "times", "method", "path"),
+    ("kind", "times", "request_kind"),
     [
-        ("503", 2, "POST", "/api/dashboards/db"),
-        ("429", 2, "GET", "/api/dashboards/uid/"),
-        ("503", 3, "GET", "/api/health"),
-        ("reset", 2, "POST", "/api/dashboards/db"),
-        ("reset", 1, "GET", "/api/dashboards/uid/"),
-        ("reset-after-apply", 2, "POST", "/api/dashboards/db"),
-        ("slow", 1, "POST", "/api/dashboards/db"),
-        ("slow", 1, "GET", "/api/dashboards/uid/"),
+        ("503", 2, "create"),
+        ("429", 2, "read"),
+        ("503", 3, "probe"),
+        ("reset", 2, "create"),
+        ("reset", 1, "read"),
+        ("reset-after-apply", 2, "create"),
+        ("slow", 1, "create"),
+        ("slow", 1, "read"),
     ],
 )
 def test_transient_faults_are_retried_and_push_converges(
-    meshdash, grafana, build_dir, kind, times, method, path
+    meshdash, grafana, paths, build_dir, kind, times, request_kind
 ):
+    method, path = getattr(paths, request_kind)
+    if request_kind == "read":  # dashboards are read only when the listing shows them
+        assert meshdash("push", "--from", str(build_dir)).code == 0
     grafana.inject(kind, times, method=method, path=path)
 
     run = meshdash("push", "--from", str(build_dir))
@@ -47,21 +46,21 @@ def test_transient_faults_are_retried_and_push_converges(
     assert again.code == 0 and summary_counts(again.out)["unchanged"] == 3
 
 
-def test_reset_after_apply_does_not_write_twice(meshdash, grafana, build_dir):
-    grafana.inject("reset-after-apply", 3, method="POST", path="/api/dashboards/db")
+def test_reset_after_apply_does_not_write_twice(meshdash, grafana, paths, build_dir):
+    grafana.inject("reset-after-apply", 3, method=paths.create[0], path=paths.create[1])
 
     run = meshdash("push", "--from", str(build_dir))
 
     assert run.code == 0, run.out + run.err
     assert summary_counts(run.out)["created"] == 3
-    assert grafana.writes == 3  # each replay got a 412, none was applied again
-    assert grafana.count(*SAVE) == 6
+    assert grafana.writes == 3  # each replay got a 412/409, none was applied again
+    assert grafana.count(*paths.create) == 6
 
 
 def test_exhausted_retries_fail_one_dashboard_and_the_others_go_through(
-    meshdash, grafana, build_dir
+    meshdash, grafana, paths, build_dir
 ):
-    grafana.inject("503", 4, method="POST", path="/api/dashboards/db")  # 1 try + 3 retries
+    grafana.inject("503", 4, method=paths.create[0], path=paths.create[1])  # 1 try + 3 retries
 
     run = meshdash("push", "--from", str(build_dir), "--parallel", "1")
 
@@ -77,8 +76,10 @@ def test_exhausted_retries_fail_one_dashboard_and_the_others_go_through(
     assert_intact(grafana)
 
 
-def test_persistent_resets_report_every_dashboard_and_apply_nothing(meshdash, grafana, build_dir):
-    grafana.inject("reset", 100, method="POST", path="/api/dashboards/db")
+def test_persistent_resets_report_every_dashboard_and_apply_nothing(
+    meshdash, grafana, paths, build_dir
+):
+    grafana.inject("reset", 100, method=paths.create[0], path=paths.create[1])
 
     run = meshdash("push", "--from", str(build_dir))
 
@@ -89,8 +90,8 @@ def test_persistent_resets_report_every_dashboard_and_apply_nothing(meshdash, gr
     assert grafana.dashboards == {} and grafana.writes == 0
 
 
-def test_grafana_that_never_answers_in_time_is_unreachable(meshdash, grafana, build_dir):
-    grafana.inject("slow", 100, method="GET", path="/api/health")
+def test_grafana_that_never_answers_in_time_is_unreachable(meshdash, grafana, paths, build_dir):
+    grafana.inject("slow", 100, method=paths.probe[0], path=paths.probe[1])
 
     run = meshdash("push", "--from", str(build_dir))
 

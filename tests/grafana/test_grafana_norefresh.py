@@ -1,17 +1,47 @@
-"""`meshdash push --no-refresh`: plan from the search's hash tags, read only what may differ."""
+"""`meshdash push --no-refresh`: plan from the search's hash tags, read only what may differ.
+
+The hash tags and the search are the legacy API's; on the resource API the LIST carries
+every spec, so --no-refresh has nothing to skip (the last test shows it changes nothing).
+"""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 
 import pytest
-from grafana_testdata import BUILD, summary_counts, write_build
+from grafana_testdata import ADMIN_TOKEN, BUILD, summary_counts, write_build
+from standin import GrafanaStandIn
 
 from generator.grafana import state
 from generator.grafana.folders import folder_uid
 from generator.grafana.plan import Action, Desired, unchanged_by_tag
 
 SEARCH = ("GET", "/api/search")
+
+
+@pytest.fixture
+def grafana() -> Iterator[GrafanaStandIn]:
+    """The legacy-only stand-in (Grafana 11): --no-refresh's trade-off exists only there."""
+    with GrafanaStandIn(tokens={ADMIN_TOKEN: "Admin"}, mode="grafana11") as standin:
+        yield standin
+
+
+def test_no_refresh_on_the_resource_api_still_reports_a_ui_edit(meshdash, build_dir):
+    with GrafanaStandIn(tokens={ADMIN_TOKEN: "Admin"}, mode="grafana13") as g13:
+        url = ["--url", g13.url]
+        assert meshdash("push", "--from", str(build_dir), *url).code == 0
+        g13.edit_in_ui("meshdash-service", lambda d: d.update(description="by hand"))
+        before = sum(g13.requests.values())
+
+        run = meshdash("push", "--from", str(build_dir), "--no-refresh", *url)
+
+        assert run.code == 1 and summary_counts(run.out)["drifted"] == 1
+        assert "meshdash-service" in run.err
+        assert sum(g13.requests.values()) - before == 2  # discovery and one LIST page
+        assert g13.dashboard("meshdash-service")["description"] == "by hand"
+
+
 READ_PREFIX = "/api/dashboards/uid/"
 
 
@@ -106,7 +136,7 @@ def test_edit_of_an_unchanged_definition_is_the_documented_blind_spot(meshdash, 
 @pytest.mark.parametrize(
     ("prepare", "expected", "count"),
     [
-        # a dashboard the build adds: not in the search, read (404) and created
+        # a dashboard the build adds: not in the search, so created without a read
         ("new", "created", 1),
         # every dashboard moves folder: the hash matches, the folder does not
         ("folder", "updated", 3),
@@ -136,7 +166,8 @@ def test_dashboards_not_proven_unchanged_are_read(
     assert searches == 1
     assert run.code == 0, run.err
     assert summary_counts(run.out)[expected] == count
-    assert got == ({u: 1 for u in BUILD} if prepare == "folder" else {uid: 1})
+    reads = {"new": {}, "folder": {u: 1 for u in BUILD}, "no-hash": {uid: 1}}
+    assert got == reads[prepare]
 
 
 def test_prune_uses_the_same_search_and_reads_only_the_removed(meshdash, grafana, build_dir):

@@ -25,13 +25,14 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_verbose_push_logs_requests_but_no_secret(meshdash, grafana, build_dir):
-    grafana.inject("reset", 1, method="POST", path="/api/dashboards/db")
+def test_verbose_push_logs_requests_but_no_secret(meshdash, grafana, paths, build_dir):
+    method, path = paths.create
+    grafana.inject("reset", 1, method=method, path=path)
 
     run = meshdash("push", "--from", str(build_dir), "--verbose")
 
     assert run.code == 0
-    assert "POST /api/dashboards/db -> 200" in run.err
+    assert f"{method} {path} -> {200 if paths.legacy else 201}" in run.err
     assert_no_secret(run.out, run.err)
 
 
