@@ -22,6 +22,8 @@ from generator.dashboard import Dashboard
 from generator.errors import ConfigError, DashboardLoadError, MeshdashError
 
 MODULE_PREFIX = "meshdash_definitions"
+#: meshdash's own frames are never the user's to fix, even with --dashboards at the repo root
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,10 @@ def _deepest_frame(exc: BaseException, inside: Path) -> tuple[Path, int] | None:
     """The deepest traceback frame in `inside` (a file, or a folder and what it holds)."""
     found = None
     for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith("<") or frame.lineno is None:
+            continue  # "<frozen importlib._bootstrap>" would resolve into the current folder
         file = Path(frame.filename).resolve()
-        if frame.lineno is not None and file.is_relative_to(inside):
+        if file.is_relative_to(inside) and not file.is_relative_to(PACKAGE_DIR):
             found = (file, frame.lineno)
     return found
 

@@ -237,3 +237,16 @@ def test_render_query_takes_a_flavor_by_name() -> None:
     assert 'envoy_cluster_name=~"$upstream"' in by_name
     with pytest.raises(FlavorError, match="unknown mesh flavor 'istio'; known flavors: consul"):
         render_query("upstream/request_rate", flavor="istio", **params)
+
+
+def test_a_helper_is_named_relative_to_the_folder_as_given(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _team_folder(tmp_path, HELPER_CASES["missing module"][0])
+    monkeypatch.chdir(folder)
+    result = run_cli("build", "--dashboards", ".", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert result.err.strip() == (
+        "meshdash: error: _team_panels.py:1: ModuleNotFoundError: "
+        "No module named 'team_metrics_catalogue' (via team.py:3)"
+    )
