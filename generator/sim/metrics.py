@@ -22,6 +22,12 @@ Semantics the simulator implements (Envoy's cluster_stats doc):
   response, measured from the downstream request: failed attempts and retry
   backoff are included (so retries add latency); ``_count`` equals
   ``upstream_rq_completed``.
+- ``envoy_cluster_upstream_cx_total``: one connection per 64 attempts, and the
+  callee's ``envoy_listener_downstream_cx_total``/``_cx_destroy`` match it;
+  ``_cx_active``/``_rq_active`` follow Little's law over the request time.
+- ``circuit_breakers_<priority>_remaining_*``: Envoy's default thresholds minus
+  what is in use (nothing runs at ``high`` priority); the ``*_open`` flags, and
+  every timeout, overflow, reset, connect failure and ejection, stay 0.
 - Counters grow at fractional per-second rates (a fluid model), so their
   values are not integers as Envoy's are.
 """

@@ -100,8 +100,8 @@ def _upstream_quantile_query(q: float) -> str:
 
 
 @needs_prometheus
-@pytest.mark.parametrize(("expr", "want"), RATE_CASES)
-def test_backfilled_rates_equal_truth(backfilled: Sandbox, expr: str, want) -> None:
+@pytest.mark.parametrize(("expr", "want"), RATE_CASES + GAUGE_CASES)
+def test_backfilled_rates_and_gauges_equal_truth(backfilled: Sandbox, expr: str, want) -> None:
     expected = want(backfilled.truth)
     assert expected > 0
     assert math.isclose(scalar(backfilled, expr), expected, rel_tol=1e-9)
@@ -140,14 +140,6 @@ def test_backfilled_service_variable_lists_every_destination(backfilled: Sandbox
         if match := pattern.search(text):
             found.add(match.group(1))
     assert found == {"api", "payments", "currency"}
-
-
-@needs_prometheus
-@pytest.mark.parametrize(("expr", "want"), GAUGE_CASES)
-def test_backfilled_gauges_equal_truth(backfilled: Sandbox, expr: str, want) -> None:
-    expected = want(backfilled.truth)
-    assert expected > 0
-    assert math.isclose(scalar(backfilled, expr), expected, rel_tol=1e-12)
 
 
 @needs_prometheus
