@@ -12,7 +12,7 @@ embeds and the tests compare with the simulator's truth.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,5 +156,5 @@ def _clip(text: str, width_px: int) -> str:
     return text if len(text) <= room else text[: room - 1] + "…"
 
 
-def field_defaults(panel: dict[str, Any]) -> dict[str, Any]:
+def field_defaults(panel: Mapping[str, Any]) -> dict[str, Any]:
     return dict((panel.get("fieldConfig") or {}).get("defaults") or {})

@@ -14,6 +14,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from generator.preview.colors import series_color, threshold_color
 from generator.preview.draw import DPI, MUTED, NO_DATA, TEXT, Box, Drawn, field_defaults, message
 from generator.preview.fetch import PanelData, SeriesData
+from generator.preview.layout import Json
 from generator.preview.units import format_value
 
 _TICK_PT = 7
@@ -102,9 +103,8 @@ def _style_axes(ax: Axes, data: PanelData, box: Box) -> None:
 
 def _stat(fig: Figure, box: Box, data: PanelData) -> Drawn:
     panel, unit = data.placed.panel, field_defaults(data.placed.panel).get("unit")
-    options = panel.get("options") or {}
-    calc = ((options.get("reduceOptions") or {}).get("calcs") or ["lastNotNull"])[0]
-    mode = options.get("colorMode", "value")
+    calc = _calc(panel)
+    mode = (panel.get("options") or {}).get("colorMode", "value")
     drawn = Drawn(data.placed.title, "stat")
     count = len(data.series)
     for index, series in enumerate(data.series):
@@ -155,7 +155,7 @@ def _bargauge(fig: Figure, box: Box, data: PanelData) -> Drawn:
     panel = data.placed.panel
     defaults = field_defaults(panel)
     unit = defaults.get("unit")
-    calc = (((panel.get("options") or {}).get("reduceOptions") or {}).get("calcs") or ["lastNotNull"])[0]  # fmt: skip
+    calc = _calc(panel)
     values = [reduce(s.values, calc) for s in data.series]
     ax = box.inset(fig, 8 + min(160, box.width_px // 3), 70, 4, 6)
     positions = list(range(len(values)))[::-1]
@@ -179,10 +179,10 @@ def _bargauge(fig: Figure, box: Box, data: PanelData) -> Drawn:
 
 def _heatmap(fig: Figure, box: Box, data: PanelData) -> Drawn:
     """Prometheus buckets (cumulative, by ``le``) as counts per bucket over time."""
-    buckets = sorted((_le(s), s) for s in data.series)
-    times = buckets[0][1].times
+    buckets = sorted(data.series, key=_le)
+    times = buckets[0].times
     rows, previous = [], [0.0] * len(times)
-    for _, series in buckets:
+    for series in buckets:
         values = list(series.values[: len(times)])
         rows.append([max(0.0, v - p) for v, p in zip(values, previous, strict=False)])
         previous = values
@@ -191,14 +191,14 @@ def _heatmap(fig: Figure, box: Box, data: PanelData) -> Drawn:
         [_when(t) for t in times], range(len(rows)), rows, cmap="Oranges", shading="nearest"
     )
     ax.set_yticks(
-        range(len(rows)), [s.labels.get("le", s.name) for _, s in buckets], fontsize=_TICK_PT
+        range(len(rows)), [s.labels.get("le", s.name) for s in buckets], fontsize=_TICK_PT
     )
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=UTC))
     ax.tick_params(labelsize=_TICK_PT, colors=MUTED, length=2)
     return Drawn(
         data.placed.title,
         "heatmap",
-        {s.labels.get("le", s.name): r for (_, s), r in zip(buckets, rows, strict=True)},
+        {s.labels.get("le", s.name): r for s, r in zip(buckets, rows, strict=True)},
         list(times),
     )
 
@@ -216,8 +216,14 @@ def _fit_points(text: str, width_px: float, height_px: int) -> float:
     return max(8.0, pixels * 72 / DPI)
 
 
-def _decimals(panel: object) -> int | None:
-    value = field_defaults(panel).get("decimals")  # type: ignore[arg-type]
+def _calc(panel: Json) -> str:
+    """The panel's first reducer (``reduceOptions.calcs``), Grafana's default ``lastNotNull``."""
+    reduce_options = (panel.get("options") or {}).get("reduceOptions") or {}
+    return str((reduce_options.get("calcs") or ["lastNotNull"])[0])
+
+
+def _decimals(panel: Json) -> int | None:
+    value = field_defaults(panel).get("decimals")
     return value if isinstance(value, int) else None
 
 
