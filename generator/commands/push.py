@@ -19,7 +19,14 @@ from generator.errors import ConfigError, ProblemsFound
 from generator.grafana.backends import Backend, connect
 from generator.grafana.client import GrafanaClient
 from generator.grafana.options import grafana_options, settings_from_options, verbose_logging
-from generator.grafana.plan import NO_REFRESH_CONFLICT, Action, Desired, Plan, compute_plan
+from generator.grafana.plan import (
+    NO_REFRESH_CONFLICT,
+    Action,
+    Desired,
+    Plan,
+    check_uids,
+    compute_plan,
+)
 from generator.grafana.provenance import version_message
 from generator.grafana.publish import BAD_RESULTS, Outcome, Result, publish
 from generator.grafana.report import format_plan, format_summary, plan_json, summary_json
@@ -99,11 +106,14 @@ def plan_from_options(
 
 
 def desired_from_options(opts: dict[str, Any]) -> list[Desired]:
-    """``--from DIR`` files, else a fresh build of the definitions."""
+    """``--from DIR`` files, else a fresh build; uids Grafana would refuse stop it here."""
     if opts["from_dir"] is not None:
-        return from_files(opts["from_dir"], opts["folder"])
-    built = build_from_options(opts["dashboards_dir"], opts["queries_dirs"])
-    return from_built(built, opts["folder"])
+        desired = from_files(opts["from_dir"], opts["folder"])
+    else:
+        built = build_from_options(opts["dashboards_dir"], opts["queries_dirs"])
+        desired = from_built(built, opts["folder"])
+    check_uids(desired)
+    return desired
 
 
 def _check_plan(plan: Plan) -> None:

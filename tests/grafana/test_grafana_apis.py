@@ -1,0 +1,208 @@
+"""Push and diff through Grafana's resource API (`/apis`): detection, namespaces, schema v2,
+optimistic concurrency, strictness, and convergence under faults, against the stand-in."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from collections.abc import Iterator
+
+import pytest
+from grafana_testdata import (
+    ADMIN_TOKEN,
+    BUILD,
+    fast_settings,
+    holds_build,
+    small_dashboard,
+    summary_counts,
+    write_build,
+)
+from standin import GrafanaStandIn
+
+from generator.grafana import state
+from generator.grafana.backends import connect
+from generator.grafana.client import GrafanaClient
+from generator.grafana.plan import Desired, compute_plan
+from generator.grafana.publish import Result, publish
+
+EXPECTED_API = {
+    "grafana11": "legacy /api",
+    "grafana12": "dashboard.grafana.app/v1beta1 (namespace default)",
+    "grafana13": "dashboard.grafana.app/v1 (namespace default)",
+}
+
+
+def test_auto_picks_the_best_classic_api_and_says_so(meshdash, grafana, build_dir):
+    run = meshdash("push", "--from", str(build_dir), "--format", "json")
+
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["api"] == EXPECTED_API[grafana.mode.name]
+    assert not any("/v2" in path for _method, path in grafana.requests)  # never the preferred v2
+    text = meshdash("push", "--from", str(build_dir))
+    assert f"through {EXPECTED_API[grafana.mode.name]}" in text.out
+
+
+def test_api_apis_on_a_legacy_only_grafana_is_a_setup_error(meshdash, grafana, build_dir):
+    run = meshdash("push", "--from", str(build_dir), "--api", "apis")
+
+    if grafana.mode.name == "grafana11":
+        assert run.code == 2 and "Grafana 12 or later" in run.err and "--api legacy" in run.err
+        assert grafana.writes == 0
+    else:
+        assert run.code == 0, run.err
+
+
+def test_api_legacy_publishes_through_api_on_every_release(meshdash, grafana, build_dir):
+    run = meshdash("push", "--from", str(build_dir), "--api", "legacy")
+
+    assert run.code == 0, run.err
+    assert grafana.count("POST", "/api/dashboards/db") == 3
+    assert not any(path.startswith("/apis") for _m, path in grafana.requests)
+
+
+@pytest.fixture
+def g13() -> Iterator[GrafanaStandIn]:
+    standin = GrafanaStandIn(
+        tokens={ADMIN_TOKEN: "Admin"}, orgs=frozenset({1, 2}), mode="grafana13"
+    )
+    standin.start()
+    yield standin
+    standin.stop()
+
+
+def test_org_id_selects_the_org_namespace_and_an_unknown_namespace_is_refused(
+    meshdash, g13, build_dir
+):
+    url = ["--url", g13.url]
+    assert meshdash("push", "--from", str(build_dir), *url, "--org-id", "2").code == 0
+    assert g13.count("GET", "/apis/dashboard.grafana.app/v1/namespaces/org-2/dashboards") == 1
+
+    run = meshdash("push", "--from", str(build_dir), *url, "--namespace", "stacks-99")
+
+    assert run.code == 2
+    assert "403" in run.err and "stacks-99" in run.err
+    assert len(run.err.strip().splitlines()) == 1
+
+
+def test_no_change_push_on_apis_is_discovery_plus_one_list_and_no_write(meshdash, g13, build_dir):
+    url = ["--url", g13.url]
+    assert meshdash("push", "--from", str(build_dir), *url).code == 0
+    before, writes = copy.deepcopy(g13.requests), g13.writes
+
+    run = meshdash("push", "--from", str(build_dir), *url)
+
+    assert run.code == 0 and summary_counts(run.out)["unchanged"] == 3
+    sent = g13.requests - before
+    assert sum(sent.values()) == 2 and g13.writes == writes
+    assert set(sent) == {
+        ("GET", "/apis/dashboard.grafana.app"),
+        ("GET", "/apis/dashboard.grafana.app/v1/namespaces/default/dashboards"),
+    }
+
+
+def test_short_pages_are_followed_and_every_ui_edit_is_reported(meshdash, g13, build_dir):
+    url = ["--url", g13.url]
+    assert meshdash("push", "--from", str(build_dir), *url).code == 0
+    g13.max_page_bytes = 1  # one dashboard per page, each page still says continue
+    g13.edit_in_ui("meshdash-listener", lambda d: d.update(description="by hand"))
+
+    run = meshdash("diff", "--from", str(build_dir), *url)
+
+    assert "=== meshdash-listener (drifted)" in run.out and "by hand" in run.out
+    assert g13.count("GET", "/apis/dashboard.grafana.app/v1/namespaces/default/dashboards") == 4
+    assert not [p for (m, p) in g13.requests if m == "GET" and p.endswith("/meshdash-listener")]
+
+
+@pytest.mark.parametrize("api", ["apis", "legacy"])
+def test_schema_v2_dashboard_is_drifted_until_force_replaces_it(meshdash, g13, build_dir, api):
+    url = ["--url", g13.url, "--api", api]
+    assert meshdash("push", "--from", str(build_dir), *url).code == 0
+    g13.edit_in_ui("meshdash-service", lambda d: d.update(title="Edited"), schema_v2=True)
+
+    refused = meshdash("push", "--from", str(build_dir), *url)
+
+    assert refused.code == 1 and "schema v2" in refused.out
+    assert g13.dashboards["meshdash-service"].schema_v2
+
+    forced = meshdash("push", "--from", str(build_dir), *url, "--force")
+
+    assert forced.code == 0, forced.out + forced.err
+    stored = g13.dashboards["meshdash-service"]
+    assert not stored.schema_v2 and holds_build(stored, BUILD["meshdash-service"])
+    again = meshdash("push", "--from", str(build_dir), *url)
+    assert summary_counts(again.out)["unchanged"] == 3
+
+
+def test_edit_between_plan_and_put_is_a_409_reported_as_drifted(g13):
+    want = Desired("meshdash-service", "Service overview", None, BUILD["meshdash-service"], "t")
+    with GrafanaClient(fast_settings(g13.url)) as client:
+        backend = connect(client, "auto", namespace=None, org_id=None)
+        publish(backend, compute_plan(backend, [want]), message="m")
+        changed = Desired(want.uid, want.title, None, {**want.data, "description": "new"}, "t")
+        plan = compute_plan(backend, [changed])
+        g13.edit_in_ui(want.uid, lambda d: d.update(description="edited meanwhile"))
+
+        (outcome,) = publish(backend, plan, message="m")
+
+    assert outcome.result is Result.DRIFTED and "nothing was overwritten" in outcome.message
+    assert g13.dashboard(want.uid)["description"] == "edited meanwhile"
+
+
+def test_status_errors_are_one_line_with_reason_and_message(meshdash, grafana, build_dir):
+    grafana.seed_dashboard(state.stamp(BUILD["meshdash-service"]), provisioned=True)
+    changed = copy.deepcopy(BUILD)
+    changed["meshdash-service"]["description"] = "from the build"
+    write_build(build_dir, changed)
+
+    run = meshdash("push", "--from", str(build_dir), "--force")
+
+    assert run.code == 1
+    (line,) = [ln for ln in run.out.splitlines() if ln.startswith("failed: meshdash-service")]
+    assert "provisioned" in line.lower() and "400" in line
+    if grafana.mode.serves_apis:
+        assert "BadRequest" in line
+    assert grafana.dashboard("meshdash-service").get("description") is None
+
+
+@pytest.mark.parametrize(
+    ("uid", "flags"),
+    [("x" * 41, []), ("bad/uid", []), ("meshdash-service", ["--message", "m" * 501])],
+)
+def test_uids_and_messages_grafana_would_refuse_stop_before_any_request(
+    meshdash, grafana, tmp_path, uid, flags
+):
+    folder = write_build(tmp_path / "in", {"d": small_dashboard(uid, "T", "up")})
+
+    run = meshdash("push", "--from", str(folder), *flags)
+
+    assert run.code == 2
+    assert ("uid" in run.err and uid in run.err) or "500" in run.err
+    assert sum(grafana.requests.values()) == 0
+
+
+CHAOS_BUILD = {
+    f"chaos-{n:03}": small_dashboard(f"chaos-{n:03}", f"Chaos {n}", "up") for n in range(200)
+}
+
+
+def test_under_faults_every_run_makes_progress_and_three_runs_converge(meshdash, grafana, tmp_path):
+    folder = write_build(tmp_path / "chaos", CHAOS_BUILD)
+    grafana.chaos(fail_rate=0.3, reset_rate=0.1, seed=13)
+    args = ["push", "--from", str(folder), "--retries", "8", "--parallel", "8"]
+
+    codes, stored = [], []
+    for _ in range(3):
+        run = meshdash(*args)
+        codes.append(run.code)
+        done = [uid for uid, data in CHAOS_BUILD.items() if uid in grafana.dashboards
+                and holds_build(grafana.dashboards[uid], data)]  # fmt: skip
+        stored.append(len(done))
+        if run.code != 0:  # work left undone is never a success
+            assert len(done) < 200 or "failed" in run.out + run.err
+
+    assert stored[0] >= 100
+    assert stored[-1] == 200
+    assert all(a <= b for a, b in itertools.pairwise(stored))
+    for uid, data in CHAOS_BUILD.items():
+        assert holds_build(grafana.dashboards[uid], data), uid
