@@ -17,6 +17,7 @@ import pytest
 from generator.build import BuiltDashboard
 from generator.sim import MeshConfig, Truth
 from generator.sim.truth import is_close
+from tests.conftest import ROOT
 from tests.preview.conftest import NEEDS_MATPLOTLIB, SERVICE, PreviewBox, open_box
 
 pytest.importorskip("matplotlib", reason=NEEDS_MATPLOTLIB)
@@ -179,3 +180,15 @@ def test_an_empty_query_is_drawn_as_no_data(
     page = (tmp_path / "meshdash-service.html").read_text()
     for drawn in empty:
         assert f'<h4>{escape(drawn.title)}</h4><p class="muted">{NO_DATA}</p>' in page
+
+
+def test_the_readme_image_has_the_service_dashboards_current_layout(
+    preview_box: PreviewBox, shipped: list[BuiltDashboard]
+) -> None:
+    """docs/preview-service.png (shown in the README) is redrawn when the dashboard's grid changes."""
+    committed = png_size((ROOT / "docs" / "preview-service.png").read_bytes())
+    current = preview_box.preview(shipped_by_uid(shipped)["meshdash-service"]).size
+    assert committed == current, (
+        "docs/preview-service.png is stale: run `make preview` and copy "
+        "build/preview/meshdash-service.png to docs/preview-service.png"
+    )
