@@ -206,3 +206,34 @@ def test_under_faults_every_run_makes_progress_and_three_runs_converge(meshdash,
     assert all(a <= b for a, b in itertools.pairwise(stored))
     for uid, data in CHAOS_BUILD.items():
         assert holds_build(grafana.dashboards[uid], data), uid
+
+
+def test_replayed_update_after_a_lost_answer_is_recognised_as_its_own_write(
+    meshdash, grafana, paths, build_dir
+):
+    assert meshdash("push", "--from", str(build_dir)).code == 0
+    changed = copy.deepcopy(BUILD)
+    changed["meshdash-service"]["description"] = "new"
+    write_build(build_dir, changed)
+    grafana.inject("reset-after-apply", 1, method=paths.update[0], path=paths.update[1])
+
+    run = meshdash("push", "--from", str(build_dir))
+
+    assert run.code == 0, run.out + run.err
+    assert summary_counts(run.out)["updated"] == 1 and summary_counts(run.out)["drifted"] == 0
+    assert grafana.dashboards["meshdash-service"].version == 2
+    assert holds_build(grafana.dashboards["meshdash-service"], changed["meshdash-service"])
+
+
+def test_dashboards_tagged_by_a_legacy_push_are_recognised_on_apis(meshdash, g13, build_dir):
+    url = ["--url", g13.url]
+    assert meshdash("push", "--from", str(build_dir), *url, "--api", "legacy").code == 0
+    writes = g13.writes
+
+    same = meshdash("push", "--from", str(build_dir), *url, "--api", "apis")
+
+    assert same.code == 0 and summary_counts(same.out)["unchanged"] == 3
+    assert g13.writes == writes
+    g13.edit_in_ui("meshdash-upstream", lambda d: d.update(description="by hand"))
+    edited = meshdash("push", "--from", str(build_dir), *url, "--api", "apis")
+    assert edited.code == 1 and summary_counts(edited.out)["drifted"] == 1
