@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from generator.grafana.folders import folder_uid
 from tests.conftest import ROOT
@@ -147,10 +148,14 @@ def test_every_python_example_passes_the_ci_ruff(block: str) -> None:
         assert ruff.returncode == 0, f"ruff {command[0]} {filename}:\n{ruff.stdout}{ruff.stderr}"
 
 
-def test_make_targets_table_lists_each_target_once_in_two_columns() -> None:
+def _make_targets_table() -> list[list[str]]:
     section = README.read_text().split("## Make targets\n", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
-    cells = [[c.strip() for c in row.strip("|").split("|")] for row in rows]
+    return [[c.strip() for c in row.strip("|").split("|")] for row in rows]
+
+
+def test_make_targets_table_lists_each_target_once_in_two_columns() -> None:
+    cells = _make_targets_table()
     assert all(len(c) == 2 and c[1] for c in cells), [c for c in cells if len(c) != 2]
     documented = [re.fullmatch(r"`make (\w+)`", c[0]) for c in cells]
     assert all(documented), [c[0] for c, m in zip(cells, documented, strict=True) if not m]
@@ -160,3 +165,16 @@ def test_make_targets_table_lists_each_target_once_in_two_columns() -> None:
     assert sorted(m.group(1) for m in documented if m) == sorted(
         set(phony.group(1).split()) - internal
     )
+
+
+def test_the_ci_example_runs_documented_make_targets_in_pipeline_order() -> None:
+    workflow = yaml.safe_load((ROOT / "examples" / "ci" / "publish-dashboards.yml").read_text())
+    runs = [
+        step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step
+    ]
+    targets = [run.removeprefix("make ") for run in runs if run.startswith("make ")]
+    documented = [c[0].strip("`").removeprefix("make ") for c in _make_targets_table()]
+    assert set(targets) <= set(documented), set(targets) - set(documented)
+    # build, drift check and ruff before the sandbox; publishing last, after every check
+    assert targets[:4] == ["dashboards", "check", "lint", "validate"]
+    assert targets[-1] == "push"
