@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from generator.preview.draw import Drawn
+from generator.preview.draw import Drawn, field_defaults
+from generator.preview.fetch import PanelData
 from generator.preview.units import format_value
 
 _STYLE = """
@@ -41,11 +42,7 @@ class PageInfo:
 
 
 def dashboard_page(
-    info: PageInfo,
-    png: bytes,
-    drawn: Sequence[Drawn],
-    units: Sequence[str | None],
-    queries: Sequence[list[str]],
+    info: PageInfo, png: bytes, panels: Sequence[tuple[Drawn, PanelData | None]]
 ) -> str:
     """The page of one dashboard: title, variables, the image, then each panel's data."""
     chosen = ", ".join(f"${k} = {escape(v)}" for k, v in info.variables.items()) or "none"
@@ -58,8 +55,8 @@ def dashboard_page(
         f'<img alt="{escape(info.title)}" src="data:image/png;base64,{image}">',
         "<h2>Panel data</h2>",
     ]
-    for index, (item, unit, exprs) in enumerate(zip(drawn, units, queries, strict=True)):
-        parts.append(_panel_section(index, item, unit, exprs))
+    for index, (drawn, data) in enumerate(panels):
+        parts.append(_panel_section(index, drawn, data))
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
@@ -86,28 +83,40 @@ def _head(title: str) -> str:
     )
 
 
-def _panel_section(index: int, item: Drawn, unit: str | None, exprs: list[str]) -> str:
-    if item.kind == "row":
-        return f"<h3>Row: {escape(item.title)}</h3>"
+def _panel_section(index: int, drawn: Drawn, data: PanelData | None) -> str:
+    if data is None:
+        return f"<h3>Row: {escape(drawn.title)}</h3>"
+    unit = field_defaults(data.placed.panel).get("unit")
     rows = "".join(
-        f"<tr><td>{escape(name)}</td><td>{len(values)}</td>"
-        f"<td>{escape(_last(values, unit))}</td></tr>"
-        for name, values in item.series.items()
+        f"<tr><td>{escape(s.name)}</td><td>{len(s.values)}</td>"
+        f"<td>{escape(_shown(drawn.series.get(s.name), unit))}</td></tr>"
+        for s in data.series
     )
     table = (
-        f"<table><tr><th>series</th><th>points</th><th>last</th></tr>{rows}</table>" if rows else ""
+        f"<table><tr><th>series</th><th>points</th><th>shown</th></tr>{rows}</table>"
+        if rows
+        else ""
     )
-    note = f'<p class="muted">{escape(item.message)}</p>' if item.message else ""
-    queries = "".join(f"<li><code>{escape(e)}</code></li>" for e in exprs)
-    payload = json.dumps(
-        {"title": item.title, "kind": item.kind, "unit": unit, "message": item.message,
-         "times": item.times, "series": {k: [_finite(v) for v in vs] for k, vs in item.series.items()},
-         "queries": exprs},
-        allow_nan=False, default=str,
-    ).replace("</", "<\\/")  # fmt: skip
+    note = f'<p class="muted">{escape(drawn.message)}</p>' if drawn.message else ""
+    queries = "".join(f"<li><code>{escape(e)}</code></li>" for e in data.queries)
+    payload = {
+        "title": drawn.title,
+        "kind": drawn.kind,
+        "unit": unit,
+        "message": drawn.message,
+        "shown": {k: [_finite(v) for v in vs] for k, vs in drawn.series.items()},
+        "series": [
+            {"name": s.name, "refId": s.ref_id, "labels": s.labels, "times": list(s.times),
+             "values": [_finite(v) for v in s.values]}
+            for s in data.series
+        ],
+        "queries": data.queries,
+        "errors": data.errors,
+    }  # fmt: skip
+    text = json.dumps(payload, allow_nan=False).replace("</", "<\\/")
     return (
-        f"<h4>{escape(item.title)}</h4>{note}{table}<ul>{queries}</ul>"
-        f'<script type="application/json" id="panel-{index}">{payload}</script>'
+        f"<h4>{escape(drawn.title)}</h4>{note}{table}<ul>{queries}</ul>"
+        f'<script type="application/json" id="panel-{index}">{text}</script>'
     )
 
 
@@ -116,5 +125,6 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _last(values: list[float], unit: str | None) -> str:
+def _shown(values: list[float] | None, unit: str | None) -> str:
+    """The last value drawn for a series (a line's last point, a stat's number)."""
     return format_value(values[-1], unit) if values else ""

@@ -11,7 +11,7 @@ from pathlib import Path
 from generator.build import BuiltDashboard
 from generator.files import prepare_output_dir, write_atomic
 from generator.preview.choose import Choice, choose
-from generator.preview.draw import NO_DATA, Drawn, draw_dashboard, field_defaults, image_size
+from generator.preview.draw import NO_DATA, Drawn, draw_dashboard, image_size
 from generator.preview.fetch import PanelData, QuerySettings, fetch_panels
 from generator.preview.html import PageInfo, dashboard_page, index_page
 from generator.preview.layout import Layout, Placed, layout
@@ -97,7 +97,5 @@ def write_previews(
 
 
 def _page(info: PageInfo, preview: DashboardPreview) -> str:
-    panels = preview.panels()
-    units = [field_defaults(placed.panel).get("unit") for placed, _, _ in panels]
-    queries = [data.queries if data else [] for _, data, _ in panels]
-    return dashboard_page(info, preview.png, preview.drawn, units, queries)
+    panels = [(drawn, data) for _placed, data, drawn in preview.panels()]
+    return dashboard_page(info, preview.png, panels)

@@ -7,6 +7,8 @@ services call which), never from golden files.
 
 from __future__ import annotations
 
+import json
+import re
 import struct
 from collections.abc import Iterator
 from html import escape
@@ -192,3 +194,26 @@ def test_the_readme_image_has_the_service_dashboards_current_layout(
         "docs/preview-service.png is stale: run `make preview` and copy "
         "build/preview/meshdash-service.png to docs/preview-service.png"
     )
+
+
+def test_each_panels_data_is_inline_in_its_page(
+    preview_box: PreviewBox, service_previews: dict[str, DashboardPreview], tmp_path: Path
+) -> None:
+    """The JSON block of every panel holds the series fetched and the values shown."""
+    write_previews(
+        list(service_previews.values()), tmp_path, preview_box.options(service=(SERVICE,))
+    )
+    for uid, preview in service_previews.items():
+        page = (tmp_path / f"{uid}.html").read_text()
+        blocks = re.findall(
+            r'<script type="application/json" id="panel-(\d+)">(.*?)</script>', page
+        )
+        inline = {int(i): json.loads(text) for i, text in blocks}
+        for index, (_placed, data, drawn) in enumerate(preview.panels()):
+            if data is None:
+                assert index not in inline
+                continue
+            block = inline[index]
+            assert block["title"] == drawn.title
+            assert [s["values"] for s in block["series"]] == [list(s.values) for s in data.series]
+            assert block["shown"] == drawn.series
