@@ -9,6 +9,7 @@ dashboard's Grafana folder, for `push --from`, and which files are meshdash's);
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from generator.errors import (
     MeshdashError,
     OutputError,
 )
-from generator.files import prepare_output_dir, write_atomic
+from generator.files import MANAGED_TAG, prepare_output_dir, write_atomic
 from generator.folder_paths import split_path
 from generator.jsontext import to_json_text
 from generator.loader import LoadedDashboard, load_dashboards
@@ -34,6 +35,7 @@ from generator.manifest import (
     entry,
     manifest_text,
     read_manifest,
+    refuse_foreign,
     remove_paths,
     stale_paths,
     write_manifest,
@@ -149,6 +151,7 @@ def write_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[tuple[
     """
     prepare_output_dir(out_dir)
     previous = read_manifest(out_dir)
+    refuse_foreign(out_dir, previous, (item.filename for item in built), is_built_dashboard)
     results: list[tuple[Path, str]] = []
     for item in built:
         path = out_dir / item.filename
@@ -185,6 +188,15 @@ def check_outputs(built: Sequence[BuiltDashboard], out_dir: Path) -> list[str]:
     stale = stale_paths(out_dir, read_manifest(out_dir), entries)
     problems.extend(f"{path}: stale, no dashboard defines it" for path in stale)
     return problems
+
+
+def is_built_dashboard(path: Path) -> bool:
+    """A dashboard JSON file with meshdash's tag: what meshdash built before manifests."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and MANAGED_TAG in (data.get("tags") or [])
 
 
 def _read(path: Path) -> str | None:

@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from generator.build import BuiltDashboard
+from generator.build import BuiltDashboard, is_built_dashboard
 from generator.errors import ConfigError, OutputError
 from generator.files import prepare_output_dir, write_atomic
 from generator.folder_paths import split_path
@@ -39,6 +39,7 @@ from generator.manifest import (
     Entry,
     entry,
     read_manifest,
+    refuse_foreign,
     remove_paths,
     stale_paths,
     write_manifest,
@@ -109,10 +110,9 @@ def write_provisioning(
     """Write the provider YAML and the dashboards under ``out_dir``; returns the paths."""
     dash_root = out_dir / "dashboards"
     provider = out_dir / PROVIDER_FILE
-    placed = {_provisioned_path(item, folder): item for item in built}
+    placed, previous = _plan_provisioning(built, out_dir, folder)
     for directory in (dash_root, provider.parent):
         prepare_output_dir(directory)
-    previous = read_manifest(dash_root)
     write_atomic(provider, to_yaml(provider_document(grafana_path, folder)))
     written = [provider]
     entries: dict[str, Entry] = {}
@@ -125,6 +125,22 @@ def write_provisioning(
         written.append(path)
     remove_paths(stale_paths(dash_root, previous, entries))
     return [*written, write_manifest(dash_root, entries)]
+
+
+def check_provisioning(built: Sequence[BuiltDashboard], out_dir: Path) -> None:
+    """Refuse, before anything is written, what `write_provisioning` would refuse half-way."""
+    _plan_provisioning(built, out_dir, None)
+
+
+def _plan_provisioning(
+    built: Sequence[BuiltDashboard], out_dir: Path, folder: str | None
+) -> tuple[dict[str, BuiltDashboard], dict[str, Entry] | None]:
+    """Each dashboard by its path under DIR/dashboards, and the previous manifest there."""
+    dash_root = out_dir / "dashboards"
+    placed = {_provisioned_path(item, folder): item for item in built}
+    previous = read_manifest(dash_root) if dash_root.is_dir() else None
+    refuse_foreign(dash_root, previous, placed, is_built_dashboard)
+    return placed, previous
 
 
 def _provisioned_path(item: BuiltDashboard, folder: str | None) -> str:
@@ -198,6 +214,7 @@ def _plan_configmaps(
     """The ConfigMap files, the previous manifest and the kustomization text to write."""
     files = _configmap_files(built)
     previous = read_manifest(out_dir) if out_dir.is_dir() else None
+    refuse_foreign(out_dir, previous, files, _is_meshdash_configmap)
     merged = merged_kustomization(out_dir / KUSTOMIZATION, list(files), set(previous or {}))
     return files, previous, merged
 
@@ -258,3 +275,14 @@ def merged_kustomization(path: Path, ours: list[str], previously_ours: set[str])
             f"(and drop {', '.join(sorted(gone & set(resources))) or 'nothing'}) yourself"
         )
     return to_yaml({**document, "resources": merged})
+
+
+def _is_meshdash_configmap(path: Path) -> bool:
+    """A ConfigMap labelled as meshdash's: what meshdash wrote before manifests."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    metadata = data.get("metadata") if isinstance(data, dict) else None
+    labels = metadata.get("labels") if isinstance(metadata, dict) else None
+    return isinstance(labels, dict) and labels.get(MANAGED_BY) == "meshdash"

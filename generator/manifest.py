@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +95,27 @@ def stale_paths(
         if name not in kept and file_hash(path) == item.sha256:
             stale.append(path)
     return stale
+
+
+def refuse_foreign(
+    directory: Path,
+    previous: Mapping[str, Entry] | None,
+    names: Iterable[str],
+    built_by_meshdash: Callable[[Path], bool],
+) -> None:
+    """Refuse, before anything is written, to overwrite a file meshdash did not write.
+
+    A file counts as meshdash's when the previous manifest lists it, or, for folders
+    written before manifests existed, when ``built_by_meshdash`` recognises its content.
+    """
+    for name in names:
+        path = directory / name
+        if name in (previous or {}) or not path.exists() or built_by_meshdash(path):
+            continue
+        raise OutputError(
+            f"{path} exists and meshdash did not write it; move it away or choose another "
+            "output folder (meshdash never overwrites a file it did not write)"
+        )
 
 
 def remove_paths(paths: Iterable[Path]) -> None:

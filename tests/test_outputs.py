@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import DASHBOARDS
+from tests.conftest import copy_shipped
 
 
 @pytest.fixture
@@ -29,14 +29,16 @@ def _modes(root: Path) -> dict[str, int]:
 
 
 @pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
-def test_every_output_file_gets_the_mode_cp_would_give(run_cli, tmp_path, umask, mask, mode):
+def test_every_output_file_gets_the_mode_cp_would_give(
+    run_cli, shipped_dir, tmp_path, umask, mask, mode
+):
     os.umask(mask)
     out, prov, maps = tmp_path / "out", tmp_path / "prov", tmp_path / "maps"
 
     result = run_cli(
         "build",
         "--dashboards",
-        str(DASHBOARDS),
+        str(shipped_dir),
         "--out",
         str(out),
         "--provisioning",
@@ -72,11 +74,7 @@ def _configmaps(run_cli, dashboards: Path, tmp_path: Path, maps: Path):
 
 @pytest.fixture
 def two_dashboards(tmp_path: Path) -> Path:
-    directory = tmp_path / "dashboards"
-    directory.mkdir()
-    for name in ("service", "overview"):
-        (directory / f"{name}.py").write_text((DASHBOARDS / f"{name}.py").read_text())
-    return directory
+    return copy_shipped(tmp_path / "dashboards")
 
 
 def test_configmaps_merge_into_a_hand_written_kustomization(run_cli, two_dashboards, tmp_path):
@@ -134,3 +132,55 @@ def test_a_kustomization_meshdash_cannot_merge_is_refused_before_writing(
     assert (maps / "kustomization.yaml").read_text() == text
     assert sorted(p.name for p in maps.iterdir()) == ["kustomization.yaml"]
     assert not (tmp_path / "out").exists()  # refused before the build wrote anything
+
+
+FOREIGN = {
+    "out": "out/meshdash-service.json",
+    "provisioning": "prov/dashboards/Service Mesh/meshdash-service.json",
+    "configmap": "maps/meshdash-meshdash-service.yaml",
+}
+
+
+@pytest.mark.parametrize("where", sorted(FOREIGN))
+def test_a_file_meshdash_did_not_write_is_never_overwritten(
+    run_cli, shipped_dir, tmp_path, where
+) -> None:
+    theirs = tmp_path / FOREIGN[where]
+    theirs.parent.mkdir(parents=True)
+    theirs.write_text('{"title": "hand-made"}\n')
+    out, prov, maps = tmp_path / "out", tmp_path / "prov", tmp_path / "maps"
+
+    result = run_cli(
+        "build",
+        "--dashboards",
+        str(shipped_dir),
+        "--out",
+        str(out),
+        "--provisioning",
+        str(prov),
+        "--configmap",
+        str(maps),
+    )
+
+    assert result.exit_code == 2
+    (line,) = result.err.strip().splitlines()
+    assert f"{theirs} exists and meshdash did not write it" in line
+    assert theirs.read_text() == '{"title": "hand-made"}\n'
+    files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert files == [theirs]  # nothing else written
+
+
+def test_files_of_a_build_before_manifests_are_still_replaced(
+    run_cli, shipped_dir, tmp_path
+) -> None:
+    out = tmp_path / "out"
+    assert run_cli("build", "--dashboards", str(shipped_dir), "--out", str(out)).exit_code == 0
+    (out / ".meshdash-manifest").unlink()
+    (out / ".meshdash-build-cache").unlink()
+    old = out / "meshdash-service.json"
+    old.write_text(old.read_text().replace('"title": "Service', '"title": "Old service'))
+
+    result = run_cli("build", "--dashboards", str(shipped_dir), "--out", str(out))
+
+    assert result.exit_code == 0, result.err
+    assert f"wrote     {old}" in result.out and "Old service" not in old.read_text()

@@ -73,21 +73,33 @@ def build_command(
 
     with build_cache.recording_environment() as reads:
         built = build_dashboards(dashboards, queries_dirs=queries)
-    if configmap_dir is not None:
-        from generator.deliver import check_configmaps
-
-        check_configmaps(built, configmap_dir)  # before anything is written
+    if delivering:
+        _deliver(built, provisioning_dir, configmap_dir, check_only=True)
     outputs = _write(built, out_dir)
     build_cache.remember(out_dir, key, outputs, reads)
-    if provisioning_dir is not None:
-        from generator.deliver import write_provisioning
+    if delivering:
+        _deliver(built, provisioning_dir, configmap_dir, check_only=False)
 
-        written = write_provisioning(built, provisioning_dir)
+
+def _deliver(
+    built: list[BuiltDashboard],
+    provisioning_dir: Path | None,
+    configmap_dir: Path | None,
+    *,
+    check_only: bool,
+) -> None:
+    """Write provisioning files and ConfigMaps; with ``check_only``, refuse before any write."""
+    from generator import deliver
+
+    if provisioning_dir is not None and check_only:
+        deliver.check_provisioning(built, provisioning_dir)
+    elif provisioning_dir is not None:
+        written = deliver.write_provisioning(built, provisioning_dir)
         click.echo(f"provisioning: {len(written)} file(s) in {provisioning_dir}")
-    if configmap_dir is not None:
-        from generator.deliver import write_configmaps
-
-        written = write_configmaps(built, configmap_dir)
+    if configmap_dir is not None and check_only:
+        deliver.check_configmaps(built, configmap_dir)
+    elif configmap_dir is not None:
+        written = deliver.write_configmaps(built, configmap_dir)
         click.echo(f"configmaps: {len(written)} file(s) in {configmap_dir}")
 
 
