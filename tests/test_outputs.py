@@ -12,6 +12,8 @@ import yaml
 
 from tests.conftest import copy_shipped
 
+OUTPUTS = {"--out": "out", "--provisioning": "prov", "--configmap": "maps"}
+
 
 @pytest.fixture
 def umask() -> Iterator[None]:
@@ -28,28 +30,21 @@ def _modes(root: Path) -> dict[str, int]:
     }
 
 
+def _build_everything(run_cli, dashboards: Path, tmp_path: Path):
+    """`build` into tmp_path/out, with --provisioning tmp_path/prov and --configmap tmp_path/maps."""
+    outputs = [part for flag, name in OUTPUTS.items() for part in (flag, str(tmp_path / name))]
+    return run_cli("build", "--dashboards", str(dashboards), *outputs)
+
+
 @pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
 def test_every_output_file_gets_the_mode_cp_would_give(
     run_cli, shipped_dir, tmp_path, umask, mask, mode
 ):
     os.umask(mask)
-    out, prov, maps = tmp_path / "out", tmp_path / "prov", tmp_path / "maps"
-
-    result = run_cli(
-        "build",
-        "--dashboards",
-        str(shipped_dir),
-        "--out",
-        str(out),
-        "--provisioning",
-        str(prov),
-        "--configmap",
-        str(maps),
-    )
+    result = _build_everything(run_cli, shipped_dir, tmp_path)
 
     assert result.exit_code == 0, result.err
-    modes = {**_modes(out), **{f"prov/{k}": v for k, v in _modes(prov).items()}}
-    modes.update({f"maps/{k}": v for k, v in _modes(maps).items()})
+    modes = _modes(tmp_path)  # the three output folders, nothing else
     assert any(name.endswith(".json") for name in modes)
     assert "maps/kustomization.yaml" in modes
     assert {name: m for name, m in modes.items() if m != mode} == {}
@@ -148,19 +143,7 @@ def test_a_file_meshdash_did_not_write_is_never_overwritten(
     theirs = tmp_path / FOREIGN[where]
     theirs.parent.mkdir(parents=True)
     theirs.write_text('{"title": "hand-made"}\n')
-    out, prov, maps = tmp_path / "out", tmp_path / "prov", tmp_path / "maps"
-
-    result = run_cli(
-        "build",
-        "--dashboards",
-        str(shipped_dir),
-        "--out",
-        str(out),
-        "--provisioning",
-        str(prov),
-        "--configmap",
-        str(maps),
-    )
+    result = _build_everything(run_cli, shipped_dir, tmp_path)
 
     assert result.exit_code == 2
     (line,) = result.err.strip().splitlines()
