@@ -24,7 +24,8 @@ The HTTP side (request handling, auth, fault injection) is in ``standin_http``.
 
 Use: ``with GrafanaStandIn(tokens={"t": "Admin"}) as grafana: grafana.url ...``;
 ``grafana.requests[("POST", "/api/dashboards/db")]`` counts requests by method and path,
-``grafana.writes`` counts applied writes.
+``grafana.writes`` counts applied writes, ``grafana.fired[kind]`` the injected faults
+that hit a request (a fault test asserts it, so it cannot pass with injection off).
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ class GrafanaStandIn:
         self.slow_seconds = slow_seconds
         self.mode = MODES[mode]
         self.max_page_bytes = max_page_bytes
+        self.drop_custom_annotations = False  # as the docs warn some instances do before GA
         self.current_rv = 1758777451428472
         self.apis = ResourceApi(self)
         self._chaos: tuple[float, float, random.Random] | None = None
@@ -97,6 +99,7 @@ class GrafanaStandIn:
         self.requests: Counter[tuple[str, str]] = Counter()
         self.org_headers: list[str] = []
         self.writes = 0
+        self.fired: Counter[str] = Counter()  # injected faults that hit a request, by kind
         self._faults: list[Fault] = []
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
@@ -200,6 +203,13 @@ class GrafanaStandIn:
 
     # internals used by the handler -----------------------------------------------------
     def take_fault(self, method: str, path: str) -> str | None:
+        with self._lock:
+            kind = self._pick_fault(method, path)
+            if kind is not None:
+                self.fired[kind] += 1
+            return kind
+
+    def _pick_fault(self, method: str, path: str) -> str | None:
         with self._lock:
             if self._chaos is not None:
                 fail_rate, reset_rate, rng = self._chaos

@@ -39,6 +39,7 @@ def test_transient_faults_are_retried_and_push_converges(
     run = meshdash("push", "--from", str(build_dir))
 
     assert run.code == 0, run.out + run.err
+    assert grafana.fired == {kind: times}  # each injected fault hit a request
     assert sorted(grafana.dashboards) == sorted(BUILD)
     assert_intact(grafana)
     assert grafana.count(method, path.rstrip("/")) or method == "GET"
@@ -52,6 +53,7 @@ def test_reset_after_apply_does_not_write_twice(meshdash, grafana, paths, build_
     run = meshdash("push", "--from", str(build_dir))
 
     assert run.code == 0, run.out + run.err
+    assert grafana.fired == {"reset-after-apply": 3}
     assert summary_counts(run.out)["created"] == 3
     assert grafana.writes == 3  # each replay got a 412/409, none was applied again
     assert grafana.count(*paths.create) == 6

@@ -32,6 +32,7 @@ def test_verbose_push_logs_requests_but_no_secret(meshdash, grafana, paths, buil
     run = meshdash("push", "--from", str(build_dir), "--verbose")
 
     assert run.code == 0
+    assert grafana.fired == {"reset": 1}  # the retry the log shows really happened
     assert f"{method} {path} -> {200 if paths.legacy else 201}" in run.err
     assert_no_secret(run.out, run.err)
 
