@@ -53,24 +53,32 @@ class MultiValueEquality(Rule):
     severity = Severity.BUG
 
     def check(self, ctx: DashboardContext) -> Iterable[Problem]:
-        several = _multi_value_names(ctx)
-        if not several:
+        sends = _sends(ctx)
+        if not sends:
             return
         repeats = {id(p): repeated_variables(p, row) for p, row in panels_with_rows(ctx.dashboard)}
         for target in ctx.targets:
-            names = several - repeats.get(id(target.ref.panel), frozenset())
-            yield from self._check(ctx, target.ref.expr, names, target.location, "the panel")
+            repeated = repeats.get(id(target.ref.panel), frozenset())
+            checked = {n: s for n, s in sends.items() if n not in repeated}
+            yield from self._check(ctx, target.ref.expr, checked, target.location, "the panel")
         for variable in variables(ctx.dashboard):
             query = variable_promql(variable)
             if query is not None:
                 name = str(variable.get("name"))
+                checked = {n: s for n, s in sends.items() if n != name}
                 where = ctx.location(variable=name)
-                yield from self._check(ctx, query, several - {name}, where, f"${name}")
+                yield from self._check(ctx, query, checked, where, f"${name}")
 
     def _check(
-        self, ctx: DashboardContext, text: str, names: frozenset[str], where: Location, shows: str
+        self,
+        ctx: DashboardContext,
+        text: str,
+        sends: Mapping[str, str],
+        where: Location,
+        shows: str,
     ) -> Iterator[Problem]:
-        used = {r.name for r in find_references(text)} & names
+        """Exact matchers in ``text`` on the variables of ``sends`` (name -> what Grafana sends)."""
+        used = {r.name for r in find_references(text)} & set(sends)
         if not used:
             return
         values = {**ctx.sample_values, **{n: VariableValue.single(_marker(n)) for n in used}}
@@ -81,20 +89,27 @@ class MultiValueEquality(Rule):
         for label, op, name in _exact_matches(ast, used):
             yield self.problem(
                 where,
-                f"{label}{op} matches ${name} exactly, but ${name} is multi-value or "
-                "offers All: with All or two values selected Grafana sends .+ or (a|b) "
+                f"{label}{op} matches ${name} exactly, but {sends[name]}, "
                 f'and {shows} shows "No data"; use {_REGEX[op]}',
                 text=text,
                 span=_span(text, name),
             )
 
 
-def _multi_value_names(ctx: DashboardContext) -> frozenset[str]:
-    return frozenset(
-        str(v["name"])
-        for v in variables(ctx.dashboard)
-        if v.get("name") and (v.get("multi") or v.get("includeAll"))
-    )
+def _sends(ctx: DashboardContext) -> dict[str, str]:
+    """What Grafana sends for each multi-value or include-All variable, as a message part."""
+    found = {}
+    for variable in variables(ctx.dashboard):
+        multi, include_all = variable.get("multi"), variable.get("includeAll")
+        if not variable.get("name") or not (multi or include_all):
+            continue
+        choices = []
+        if include_all:
+            choices.append(f"All selected Grafana sends {variable.get('allValue') or '(a|b|...)'}")
+        if multi:
+            choices.append("two values selected it sends (a|b)")
+        found[str(variable["name"])] = "with " + " and with ".join(choices)
+    return found
 
 
 def _exact_matches(ast: pp.Expr, names: Iterable[str]) -> Iterable[tuple[str, str, str]]:
