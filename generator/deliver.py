@@ -140,6 +140,7 @@ def _plan_provisioning(
     placed = {_provisioned_path(item, folder): item for item in built}
     previous = read_manifest(dash_root) if dash_root.is_dir() else None
     refuse_foreign(dash_root, previous, placed, is_built_dashboard)
+    refuse_foreign(out_dir, None, [PROVIDER_FILE.as_posix()], _is_meshdash_provider)
     return placed, previous
 
 
@@ -286,3 +287,15 @@ def _is_meshdash_configmap(path: Path) -> bool:
     metadata = data.get("metadata") if isinstance(data, dict) else None
     labels = metadata.get("labels") if isinstance(metadata, dict) else None
     return isinstance(labels, dict) and labels.get(MANAGED_BY) == "meshdash"
+
+
+def _is_meshdash_provider(path: Path) -> bool:
+    """The provider file meshdash writes: one provider, named "meshdash"."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    providers = data.get("providers") if isinstance(data, dict) else None
+    if not isinstance(providers, list) or len(providers) != 1:
+        return False
+    return isinstance(providers[0], dict) and providers[0].get("name") == "meshdash"

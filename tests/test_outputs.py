@@ -132,6 +132,7 @@ def test_a_kustomization_meshdash_cannot_merge_is_refused_before_writing(
 FOREIGN = {
     "out": "out/meshdash-service.json",
     "provisioning": "prov/dashboards/Service Mesh/meshdash-service.json",
+    "provider": "prov/provisioning/dashboards/meshdash.yaml",
     "configmap": "maps/meshdash-meshdash-service.yaml",
 }
 
