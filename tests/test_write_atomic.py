@@ -70,10 +70,10 @@ def test_a_failed_write_keeps_the_old_file_whole_and_leaves_no_temporary_file(
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     small = len(before["team.json"])
     _define(dashboards, panels=12)  # a file several times the limit below
+    build_args = ["build", "--dashboards", str(dashboards), "--out", str(out), "--no-cache"]
 
     child = subprocess.run(
-        [sys.executable, "-c", LIMITED_BUILD, str(small + 100), "build"]
-        + ["--dashboards", str(dashboards), "--out", str(out), "--no-cache"],
+        [sys.executable, "-c", LIMITED_BUILD, str(small + 100), *build_args],
         cwd=ROOT,
         capture_output=True,
         text=True,
