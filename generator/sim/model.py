@@ -104,7 +104,11 @@ class Cluster:
 
 @dataclass(frozen=True)
 class Sidecar:
-    """One Envoy proxy: its inbound listener and its clusters."""
+    """One Envoy proxy: its inbound listener and its clusters.
+
+    A sidecar (not a ``gateway``) also has one outbound listener per upstream
+    service, where its app sends the calls those clusters carry.
+    """
 
     name: str
     service: str
@@ -112,6 +116,7 @@ class Sidecar:
     listener_address: str
     inbound: Traffic
     clusters: tuple[Cluster, ...]
+    gateway: bool = False
 
     @property
     def pod(self) -> str:
@@ -157,6 +162,7 @@ def build_mesh(config: MeshConfig) -> tuple[Sidecar, ...]:
         Sidecar(
             "ingress-gateway", "ingress-gateway", "ingress_upstream_8080", "0.0.0.0_8080",
             ingress_in, (Cluster("api", "api", None, api_in, RetryStats(api_in.rate)),),
+            gateway=True,
         ),
         Sidecar("api", "api", *_public, api_in, (_local_app(api_in), *api_upstream)),
         *payments_sidecars,

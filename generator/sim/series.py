@@ -23,6 +23,10 @@ NAMESPACE = "default"
 DATACENTER = "dc1"
 #: The Consul CA's trust domain (a cluster id) in every upstream's SNI and stat tags.
 TRUST_DOMAIN = "7c3e5a14-92d8-4b6f-a0e1-5f4d2c8b9a63"
+#: The stat prefix of Consul's upstream listeners once its tags are extracted.
+UPSTREAM_PREFIX = "upstream"
+#: The local port of a sidecar's first upstream listener (Consul's ``local_bind_port``).
+UPSTREAM_PORT = 9091
 #: Requests one connection carries before it is replaced, so connections open as requests flow.
 REQUESTS_PER_CONNECTION = 64
 #: Envoy's default circuit breaker thresholds (cluster.proto), the same for both priorities.
@@ -80,6 +84,7 @@ def _sidecar_series(sidecar: Sidecar) -> Iterator[Series]:
         "consul_source_datacenter": DATACENTER,
     }
     yield from _listener_series(sidecar, base)
+    yield from _outbound_series(sidecar, base)
     for cluster in sidecar.clusters:
         yield from _cluster_series(sidecar.name, cluster, {**base, **_cluster_labels(cluster)})
 
@@ -89,23 +94,63 @@ def _make(family: str, sidecar: str, labels: dict[str, str], **kw: object) -> Se
 
 
 def _listener_series(sidecar: Sidecar, base: dict[str, str]) -> Iterator[Series]:
-    name, traffic = sidecar.name, sidecar.inbound
     hcm = {**base, "envoy_http_conn_manager_prefix": sidecar.listener_prefix}
-    listener = {**hcm, "envoy_listener_address": sidecar.listener_address}
+    address = sidecar.listener_address
+    yield from _http_listener_series(sidecar.name, hcm, address, sidecar.inbound, per_listener=True)
+
+
+def _outbound_series(sidecar: Sidecar, base: dict[str, str]) -> Iterator[Series]:
+    """Consul's upstream listeners (stat prefix ``upstream``): the app's calls, one per service.
+
+    Their connection manager stats carry ``consul_upstream_*`` tags; Consul's own
+    UI reads them with ``envoy_http_conn_manager_prefix="upstream"``.
+    """
+    if sidecar.gateway:
+        return
+    by_service: dict[str, list[Cluster]] = {}
+    for cluster in sidecar.clusters:
+        if cluster.destination is not None:
+            by_service.setdefault(cluster.destination, []).append(cluster)
+    for port, (service, clusters) in enumerate(sorted(by_service.items()), UPSTREAM_PORT):
+        codes: dict[int, float] = {}
+        for cluster in clusters:
+            for code, rate in cluster.traffic.codes.items():
+                codes[code] = codes.get(code, 0.0) + rate
+        pieces = (p for cluster in clusters for p in cluster.traffic.latency.pieces)
+        upstream = {"service": service, "namespace": NAMESPACE, "partition": "default"}
+        upstream["datacenter"] = DATACENTER
+        hcm = {**base, "envoy_http_conn_manager_prefix": UPSTREAM_PREFIX}
+        hcm |= {f"consul_upstream_{tag}": value for tag, value in upstream.items()}
+        traffic = Traffic(codes, Mixture.of(pieces))
+        yield from _http_listener_series(sidecar.name, hcm, f"127.0.0.1_{port}", traffic)
+
+
+def _http_listener_series(
+    name: str, hcm: dict[str, str], address: str, traffic: Traffic, per_listener: bool = False
+) -> Iterator[Series]:
+    """A listener's connection manager stats (``hcm`` labels) and its connection stats.
+
+    ``per_listener``: also ``envoy_listener_http_downstream_rq_xx`` (the public listener's).
+    """
+    prefix = hcm["envoy_http_conn_manager_prefix"]
+    listener = {k: v for k, v in hcm.items() if not k.startswith(("consul_upstream_", "envoy_"))}
+    listener["envoy_listener_address"] = address
     yield _make("envoy_http_downstream_rq_total", name, hcm, rate=traffic.rate)
     for code_class, rate in _by_class(traffic.codes).items():
         labels = {"envoy_response_code_class": code_class}
         yield _make("envoy_http_downstream_rq_xx", name, {**hcm, **labels}, rate=rate)
-        yield _make("envoy_listener_http_downstream_rq_xx", name, {**listener, **labels}, rate=rate)
+        if per_listener:
+            labels["envoy_http_conn_manager_prefix"] = prefix
+            family = "envoy_listener_http_downstream_rq_xx"
+            yield _make(family, name, {**listener, **labels}, rate=rate)
     yield _make("envoy_http_downstream_rq_time", name, hcm, mixture=traffic.latency)
     connections = float(_in_flight_connections(traffic))
     yield _make("envoy_http_downstream_cx_active", name, hcm, rate=connections)
-    address = {**base, "envoy_listener_address": sidecar.listener_address}
-    yield _make("envoy_listener_downstream_cx_active", name, address, rate=connections)
+    yield _make("envoy_listener_downstream_cx_active", name, listener, rate=connections)
     # Steady state: as many connections close as open; callers open them (see _counters).
     opened = traffic.rate / REQUESTS_PER_CONNECTION
-    yield _make("envoy_listener_downstream_cx_total", name, address, rate=opened)
-    yield _make("envoy_listener_downstream_cx_destroy", name, address, rate=opened)
+    yield _make("envoy_listener_downstream_cx_total", name, listener, rate=opened)
+    yield _make("envoy_listener_downstream_cx_destroy", name, listener, rate=opened)
 
 
 def _cluster_labels(cluster: Cluster) -> dict[str, str]:

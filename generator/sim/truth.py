@@ -11,9 +11,10 @@ import math
 from collections.abc import Iterator
 
 from generator.sim.distribution import Mixture, Piece
-from generator.sim.series import Series
+from generator.sim.series import UPSTREAM_PREFIX, Series
 
 PUBLIC_LISTENER = "public_listener"
+LOOPBACK = "127.0.0.1_"
 
 
 class Truth:
@@ -120,9 +121,35 @@ class Truth:
         """gRPC calls by stats-filter status (``envoy_cluster_grpc_<status>``, tag-extracted)."""
         return self.upstream(f"envoy_cluster_grpc_{status}", source, destination)
 
-    def listener_connection_rate(self, service: str) -> float:
-        """Connections a service's sidecars accept per second (``envoy_listener_downstream_cx_total``)."""
-        return self.rate("envoy_listener_downstream_cx_total", local_cluster=service)
+    def listener_connection_rate(self, service: str, *, outbound: bool = False) -> float:
+        """Connections per second a service's sidecars accept from other services (the default)
+        or, ``outbound``, from their own app on loopback (``envoy_listener_downstream_cx_total``).
+        """
+        return sum(
+            s.rate
+            for s in self.select("envoy_listener_downstream_cx_total", local_cluster=service)
+            if (s.label("envoy_listener_address") or "").startswith(LOOPBACK) == outbound
+        )
+
+    def outbound_rate(self, service: str, upstream: str, code_class: str | None = None) -> float:
+        """Calls ``service``'s app sends to ``upstream`` through its sidecar's upstream listener."""
+        return self.rate(
+            "envoy_http_downstream_rq_xx",
+            local_cluster=service,
+            envoy_http_conn_manager_prefix=UPSTREAM_PREFIX,
+            consul_upstream_service=upstream,
+            envoy_response_code_class=code_class,
+        )
+
+    def outbound_quantile(self, service: str, upstream: str, q: float) -> float:
+        """What ``histogram_quantile`` gives over the upstream listener's request time."""
+        return self.quantile(
+            "envoy_http_downstream_rq_time",
+            q,
+            local_cluster=service,
+            envoy_http_conn_manager_prefix=UPSTREAM_PREFIX,
+            consul_upstream_service=upstream,
+        )
 
     def retry_rate(
         self,

@@ -177,13 +177,15 @@ def test_uniform_quantile_and_prometheus_interpolation() -> None:
     ],
 )
 def test_invalid_config_raises_config_error(bad: dict) -> None:
-    with pytest.raises(ConfigError):
+    field = next(iter(bad))  # the message names the setting, then says what it takes
+    with pytest.raises(ConfigError, match=rf"^{field} (\+ \w+ )?(must|needs) "):
         MeshConfig(**bad)
 
 
 @pytest.mark.parametrize("bounds", [(5.0, 5.0), (10.0, 1.0), (-1.0, 3.0), (0.0, math.nan)])
 def test_invalid_latency_raises_config_error(bounds: tuple[float, float]) -> None:
-    with pytest.raises(ConfigError):
+    lo, hi = bounds  # the message names the bounds given ("." matches itself too)
+    with pytest.raises(ConfigError, match=rf"^latency .*, got {lo}..{hi} ms"):
         Latency(*bounds)
 
 
@@ -245,7 +247,8 @@ def test_connections_callers_open_are_the_ones_services_accept(caller: str, serv
     opened = truth.connection_rate(caller, service)
     assert opened > 0
     assert opened == truth.listener_connection_rate(service)
-    assert truth.rate("envoy_listener_downstream_cx_destroy", local_cluster=service) == opened
+    public = {"local_cluster": service, "envoy_listener_address": "0.0.0.0_20000"}
+    assert truth.rate("envoy_listener_downstream_cx_destroy", **public) == opened
     doubled = Mesh(MeshConfig(ingress_rps=32.0), start=0).truth()
     assert doubled.connection_rate(caller, service) == 2 * opened  # grows with requests
 
@@ -308,3 +311,26 @@ def test_circuit_breaker_headroom_is_default_threshold_minus_use() -> None:
     # Only api retries: its retry headroom is below max_retries (3 per cluster), currency's is full.
     assert 0 < 6 - truth.breaker_remaining("api", "payments", "retries") < 1
     assert truth.breaker_remaining("payments", "currency", "retries") == 6
+
+
+@pytest.mark.parametrize(("service", "upstream"), [("api", "payments"), ("payments", "currency")])
+def test_upstream_listener_sees_what_the_app_sends(service: str, upstream: str) -> None:
+    truth = Mesh(start=0).truth()
+    # The app's calls are the cluster's final responses, retries hidden inside.
+    for code_class in (None, "2", "5"):
+        want = truth.upstream_rate(service, upstream, code_class=code_class)
+        assert math.isclose(truth.outbound_rate(service, upstream, code_class), want)
+    assert truth.outbound_rate(service, upstream) > 0
+    for q in (0.5, 0.99):
+        want = truth.upstream_quantile(service, upstream, q)
+        assert math.isclose(truth.outbound_quantile(service, upstream, q), want)
+    assert truth.listener_connection_rate(service, outbound=True) > 0
+
+
+def test_gateway_and_leaf_service_have_no_upstream_listener() -> None:
+    mesh = Mesh(start=0)
+    for sidecar in ("ingress-gateway", "currency"):
+        prefixes = {s.label("envoy_http_conn_manager_prefix") for s in mesh.emitted(sidecar)}
+        assert prefixes - {None} == {mesh.sidecar(sidecar).listener_prefix}
+    api = {s.label("envoy_http_conn_manager_prefix") for s in mesh.emitted("api")}
+    assert api - {None} == {"public_listener", "upstream"}

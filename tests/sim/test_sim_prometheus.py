@@ -65,8 +65,14 @@ RATE_CASES = [
         lambda t: t.connection_rate("api", "payments"),
     ),
     (
-        'sum(rate(envoy_listener_downstream_cx_total{local_cluster="payments"}[1m]))',
+        'sum(rate(envoy_listener_downstream_cx_total{local_cluster="payments",'
+        ' envoy_listener_address="0.0.0.0_20000"}[1m]))',
         lambda t: t.listener_connection_rate("payments"),
+    ),
+    (  # how Consul's UI reads a service's upstreams
+        'sum by (consul_upstream_service) (rate(envoy_http_downstream_rq_xx{local_cluster="api",'
+        ' envoy_http_conn_manager_prefix="upstream", envoy_response_code_class="5"}[1m]))',
+        lambda t: t.outbound_rate("api", "payments", code_class="5"),
     ),
 ]
 
