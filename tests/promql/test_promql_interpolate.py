@@ -117,15 +117,15 @@ def test_self_referencing_all_value_raises() -> None:
 
 
 @pytest.mark.parametrize(
-    "spec",
+    ("spec", "message"),
     [
-        {"values": ("a", "b")},
-        {"values": ()},
-        {"all_selected": True, "multi": True},
+        ({"values": ("a", "b")}, "a single-value variable needs exactly one value, got 2"),
+        ({"values": ()}, "a single-value variable needs exactly one value, got 0"),
+        ({"all_selected": True, "multi": True}, "without includeAll cannot have All selected"),
     ],
 )
-def test_inconsistent_variable_values_raise(spec: dict[str, Any]) -> None:
-    with pytest.raises(InterpolationError):
+def test_inconsistent_variable_values_raise(spec: dict[str, Any], message: str) -> None:
+    with pytest.raises(InterpolationError, match=message):
         VariableValue(**spec)
 
 
