@@ -7,11 +7,15 @@ files), never in the repository's folders or under its settings.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
+from tests.conftest import ROOT, SCHEMA_DIR, copy_shipped
 from tests.readme_examples import lay_out
 
 TEMPLATE = "team/inbound_connections.promql.j2"
@@ -31,3 +35,65 @@ def test_custom_template_is_not_found_without_its_folder(run_cli: Any, project: 
     assert result.exit_code == 2
     assert "_team_panels.py:" in result.err and f"'{TEMPLATE}' not found" in result.err
     assert not (project / "build").exists()
+
+
+#: A user's dashboard with a lint finding: $upstream is defined but nothing uses it.
+UNUSED_VARIABLE = """
+from _team_panels import inbound_connections
+
+from generator.dashboard import Dashboard, Row
+from generator.variables import datasource, service, upstream
+
+UNUSED = Dashboard(
+    uid="team-unused",
+    title="Team / Unused variable",
+    variables=[datasource(), service(), upstream()],
+    rows=[Row("Connections", [inbound_connections()])],
+)
+"""
+#: The modules that test the shipped dashboards, and the one that checks every dashboard.
+SHIPPED_MODULES = (
+    "tests/test_render.py",
+    "tests/test_schema.py",
+    "tests/test_queries.py",
+    "tests/promql/test_promql_lint_cli.py",
+)
+GENERIC_TEST = "test_every_dashboard_of_the_project_is_schema_and_lint_clean"
+NOT_SOURCE = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
+def test_the_project_tests_pass_beside_a_users_dashboards_and_check_them(tmp_path: Path) -> None:
+    """A clone of the project plus the README's files: a helper, a queries folder of one's own.
+
+    Every test of the shipped dashboards passes; the one generic test fails, on the user's
+    dashboard that has a lint finding, and on nothing else.
+    """
+    if not SCHEMA_DIR.is_dir():
+        pytest.skip(f"Grafana's JSON schemas not found at {SCHEMA_DIR} (the shared/ folder)")
+    clone = tmp_path / "meshdash"
+    for folder in ("generator", "queries", "tests"):
+        shutil.copytree(ROOT / folder, clone / folder, symlinks=True, ignore=NOT_SOURCE)
+    copy_shipped(clone / "dashboards")
+    user = lay_out(tmp_path / "user")
+    for helper in (user / "dashboards").iterdir():
+        shutil.copyfile(helper, clone / "dashboards" / helper.name)
+    (clone / "dashboards" / "unused.py").write_text(UNUSED_VARIABLE)
+    shutil.copytree(user / "queries", clone / "team-queries")
+    settings = (ROOT / "pyproject.toml").read_text()
+    assert '\nqueries = "queries"\n' in settings
+    (clone / "pyproject.toml").write_text(
+        settings.replace('\nqueries = "queries"\n', '\nqueries = "team-queries"\n')
+    )
+    (tmp_path / "shared").symlink_to(SCHEMA_DIR.parent)  # the schemas, as beside the repo
+
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE",
+         "--junitxml", str(tmp_path / "report.xml"), *SHIPPED_MODULES],
+        cwd=clone, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+    cases = ElementTree.parse(tmp_path / "report.xml").getroot().iter("testcase")
+    outcome = {c.get("name"): [e.tag for e in c if e.tag != "system-out"] for c in cases}
+    broken = {name: tags for name, tags in outcome.items() if tags}
+    assert broken == {GENERIC_TEST: ["failure"]}, run.stdout[-3000:]
+    assert 'dashboard "Team / Unused variable" variable $upstream' in run.stdout
