@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.preview.choose import Choice
+from generator.preview.choose import Choice, selection
 from generator.promql.interpolate import VariableValue, find_references
 
 Json = Mapping[str, Any]
@@ -46,24 +46,72 @@ class Layout:
 
 
 def layout(dashboard: Json, choices: Mapping[str, Choice]) -> Layout:
-    """Place every panel, one copy of a repeated row per selected value."""
-    base = {n: c.as_value() for n, c in choices.items() if c.values or c.all_selected}
+    """Place every panel: one copy of a repeated row, or of a repeated panel, per value."""
+    base = selection(choices)
     placed: list[Placed] = []
     cursor = 0
     for row, panels in _sections(dashboard):
-        members = ([row] if row else []) + panels
-        if not members:
+        cells = _repeat_panels(([row] if row else []) + panels, choices)
+        if not cells:
             continue
-        top = min(_grid(p)[1] for p in members)
-        height = max(_grid(p)[1] + _grid(p)[3] for p in members) - top
-        for repeat in _repeat_values(row, choices):
-            selection = {**base, **{n: choices[n].variable.value(v) for n, v in repeat}}
-            for panel in members:
-                x, y, w, h = _grid(panel)
-                title = interpolate_text(str(panel.get("title", "")), selection)
-                placed.append(Placed(panel, title, x, cursor + y - top, w, h, selection, repeat))
+        top = min(c.y for c in cells)
+        height = max(c.y + c.h for c in cells) - top
+        for row_value in _repeat_values(row, choices):
+            for cell in cells:
+                repeat = row_value + cell.repeat
+                chosen = {**base, **{n: choices[n].variable.value(v) for n, v in repeat}}
+                title = interpolate_text(str(cell.panel.get("title", "")), chosen)
+                y = cursor + cell.y - top
+                placed.append(Placed(cell.panel, title, cell.x, y, cell.w, cell.h, chosen, repeat))
             cursor += height
     return Layout(tuple(placed), cursor)
+
+
+@dataclass(frozen=True)
+class _Cell:
+    panel: Json
+    x: int
+    y: int
+    w: int
+    h: int
+    repeat: tuple[tuple[str, str], ...] = ()
+
+
+def _repeat_panels(members: list[Json], choices: Mapping[str, Choice]) -> list[_Cell]:
+    """A section's panels, a repeated panel copied per value as Grafana lays the copies out.
+
+    Side by side (``repeatDirection`` ``h``, the default): each copy
+    ``max(24 / count, 24 / maxPerRow)`` columns wide (``maxPerRow`` 4 unless
+    set), wrapping onto new lines; stacked (``v``): one under the other. What
+    lies below moves down by the lines the copies add.
+    """
+    cells: list[_Cell] = []
+    pushes: list[tuple[int, int]] = []  # (from original y, added height)
+    for panel in members:
+        x, y, w, h = _grid(panel)
+        moved = y + sum(added for start, added in pushes if y >= start)
+        name = str(panel.get("repeat") or "") if panel.get("type") != "row" else ""
+        values = choices[name].values if name in choices else ()
+        if not values:
+            cells.append(_Cell(panel, x, moved, w, h))
+            continue
+        if panel.get("repeatDirection") == "v":
+            spots = [(x, moved + i * h, w) for i in range(len(values))]
+        else:
+            width = max(
+                GRID_COLUMNS // len(values), GRID_COLUMNS // int(panel.get("maxPerRow") or 4)
+            )
+            per_line = max(1, GRID_COLUMNS // width)
+            spots = [
+                ((i % per_line) * width, moved + (i // per_line) * h, width)
+                for i in range(len(values))
+            ]
+        cells.extend(
+            _Cell(panel, sx, sy, sw, h, ((name, v),))
+            for (sx, sy, sw), v in zip(spots, values, strict=True)
+        )
+        pushes.append((y + h, max(sy for _, sy, _ in spots) - moved))
+    return cells
 
 
 def interpolate_text(text: str, selection: Mapping[str, VariableValue]) -> str:

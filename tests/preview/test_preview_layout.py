@@ -99,3 +99,51 @@ def test_a_value_that_is_not_an_option_names_the_options() -> None:
     dashboard = _dashboard()
     with pytest.raises(ConfigError, match=r"demo: --var service=db .*\(its values: api, web\)"):
         choose(dashboard, _resolution(dashboard), {"service": ("db",)})
+
+
+def _repeated_panel_dashboard(direction: str, max_per_row: int | None = None) -> dict[str, Any]:
+    repeated = {"type": "stat", "title": "To $upstream", "repeat": "upstream",
+                "repeatDirection": direction, "gridPos": {"x": 0, "y": 0, "w": 6, "h": 4}}  # fmt: skip
+    if max_per_row:
+        repeated["maxPerRow"] = max_per_row
+    return {
+        "uid": "demo",
+        "templating": {"list": [_var("service", "up"), _var("upstream", 'up{src=~"$service"}')]},
+        "panels": [
+            repeated,
+            {"type": "stat", "title": "Beside", "gridPos": {"x": 12, "y": 0, "w": 12, "h": 4}},
+            {"type": "stat", "title": "Below", "gridPos": {"x": 0, "y": 4, "w": 24, "h": 2}},
+        ],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("direction", "max_per_row", "expected"),
+    [
+        # Three values side by side: 8 columns each (24 / 3), one line.
+        ("h", None, [(0, 0, 8), (8, 0, 8), (16, 0, 8)]),
+        # At most two per line: 12 columns each, the third on a second line.
+        ("h", 2, [(0, 0, 12), (12, 0, 12), (0, 4, 12)]),
+        # Stacked: same width, one under the other.
+        ("v", None, [(0, 0, 6), (0, 4, 6), (0, 8, 6)]),
+    ],
+)
+def test_a_repeated_panel_is_copied_per_value_and_pushes_what_is_below(
+    direction: str, max_per_row: int | None, expected: list[tuple[int, int, int]]
+) -> None:
+    dashboard = _repeated_panel_dashboard(direction, max_per_row)
+    grid = layout(dashboard, choose(dashboard, _resolution(dashboard), {}))
+    copies = [p for p in grid.panels if p.repeat]
+    assert [(p.x, p.y, p.w) for p in copies] == expected
+    assert [p.title for p in copies] == ["To currency", "To payments", "To api"]
+    assert [p.selection["upstream"].values for p in copies] == [
+        ("currency",),
+        ("payments",),
+        ("api",),
+    ]
+    below = next(p for p in grid.panels if p.title == "Below")
+    lowest = max(y for _, y, _ in expected)
+    assert below.y == lowest + 4
+    assert grid.height == below.y + 2
+    if direction == "v":  # a panel on the same line stays (side by side copies overlap it)
+        assert next(p for p in grid.panels if p.title == "Beside").y == 0
