@@ -5,6 +5,9 @@ Each test here was seen failing on the planted bug it names (issue 9).
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from grafana_testdata import BUILD, summary_counts, write_build
 
 from generator.grafana import state
@@ -28,3 +31,19 @@ def test_a_from_dashboard_without_the_managed_tag_is_written_once(meshdash, graf
     assert summary_counts(again.out)["unchanged"] == 3
     assert grafana.writes == writes
     assert {uid: grafana.dashboards[uid].version for uid in BUILD} == dict.fromkeys(BUILD, 1)
+
+
+def test_the_hash_tag_is_the_documented_sha256_not_whatever_state_computes():
+    """An oracle apart from ``state``: SHA-256 of the compact, sorted-key JSON without
+    ``id``/``version``/``iteration`` and the hash tag (state's docstring). A change to it
+    would make every dashboard meshdash wrote before look edited in Grafana."""
+    dashboard = {**BUILD["meshdash-service"], "title": "Zahlungsübersicht", "id": 4, "version": 7}
+    stamped = state.stamp(dashboard)
+
+    content = {k: v for k, v in stamped.items() if k not in ("id", "version", "iteration")}
+    content["tags"] = [t for t in stamped["tags"] if not t.startswith("meshdash-hash:")]
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    assert stamped["tags"] == ["meshdash", "consul", f"meshdash-hash:{digest[:12]}"]
+    assert "id" not in stamped and "version" not in stamped
