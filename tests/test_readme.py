@@ -104,7 +104,10 @@ def test_the_readme_extension_path_builds_lints_validates_and_publishes(
         validated = run_cli(*backfill.cli_args(), "--strict", "--format", "json")
     report = json.loads(validated.out)
     assert validated.exit_code == 0, report["problems"]
-    assert (report["summary"]["failures"], report["summary"]["warnings"]) == (0, 0)
+    summary = report["summary"]
+    # payments-team's four panels (rows are not panels) and the team's one, each with data
+    assert (summary["panels"], summary["panels_ok"]) == (5, 5)
+    assert (summary["failures"], summary["warnings"]) == (0, 0)
     assert report["variables"][TEAM] == {"service": ["api", "currency", "payments"]}
     assert report["variables"][PAYMENTS]["service"] == ["api", "currency", "payments"]
 
