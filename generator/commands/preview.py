@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from generator.commands.definitions import build_from_options, definitions_options
-from generator.commands.prometheus_options import prometheus_options
+from generator.commands.prometheus_options import prometheus_options, window_options
 from generator.commands.validate import check_duration, parse_end
 from generator.errors import ConfigError
 from generator.files import prepare_output_dir
@@ -49,14 +49,7 @@ SANDBOX_STEP = "15s"
     metavar="NAME=VALUE",
     help="Variable value to show (repeat for several values; All for all); else Grafana's default.",
 )
-@click.option("--range", "range_text", default="1h", show_default=True, help="The last DURATION.")
-@click.option("--end", metavar="TIME", help="End of the range (unix seconds or ISO 8601).")
-@click.option(
-    "--scrape-interval",
-    default="15s",
-    show_default=True,
-    help="The data source's scrape interval, for $__rate_interval and the step.",
-)
+@window_options(default_range="1h")
 @click.option(
     "-v", "--verbose", is_flag=True, help="One line per dashboard even when not a terminal."
 )

@@ -1,4 +1,4 @@
-"""The options every command that queries a Prometheus shares: where it is and how to log in."""
+"""The options every command that queries a Prometheus shares: where it is, how to log in, when."""
 
 from __future__ import annotations
 
@@ -35,3 +35,29 @@ def prometheus_options(command: F) -> F:
         metavar="URL",
         help="Prometheus API root, e.g. http://127.0.0.1:9090.",
     )(command)
+
+
+def window_options(default_range: str) -> Callable[[F], F]:
+    """Add `--range DURATION` (the last DURATION), `--end TIME` and `--scrape-interval`."""
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--scrape-interval",
+            default="15s",
+            show_default=True,
+            help="The data source's scrape interval, for $__rate_interval and the step.",
+        )(command)
+        command = click.option(
+            "--end",
+            metavar="TIME",
+            help="End of the range (unix seconds or ISO 8601) instead of now.",
+        )(command)
+        return click.option(
+            "--range",
+            "range_text",
+            default=default_range,
+            show_default=True,
+            help="Dashboard time range: the last DURATION.",
+        )(command)
+
+    return decorate

@@ -9,7 +9,7 @@ import click
 
 from generator.build import BuiltDashboard
 from generator.commands.definitions import build_from_options, definitions_options
-from generator.commands.prometheus_options import prometheus_options
+from generator.commands.prometheus_options import prometheus_options, window_options
 from generator.errors import ConfigError, InterpolationError, ProblemsFound
 from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange
@@ -32,22 +32,7 @@ from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
     is_flag=True,
     help="Start the live simulator and a real Prometheus, validate against it, stop them.",
 )
-@click.option(
-    "--range",
-    "range_text",
-    default="30m",
-    show_default=True,
-    help="Dashboard time range: the last DURATION.",
-)
-@click.option(
-    "--end", metavar="TIME", help="End of the range (unix seconds or ISO 8601) instead of now."
-)
-@click.option(
-    "--scrape-interval",
-    default="15s",
-    show_default=True,
-    help="The data source's scrape interval, for $__rate_interval.",
-)
+@window_options(default_range="30m")
 @click.option(
     "--max-combinations",
     type=click.IntRange(min=1),
