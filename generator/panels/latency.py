@@ -25,6 +25,12 @@ def upstream_latency(
 
     One target per quantile, aggregated `by (le)` so `histogram_quantile` is correct:
     ```promql
+    histogram_quantile(0.5, sum by (le, consul_destination_service) (
+      rate(envoy_cluster_upstream_rq_time_bucket{consul_source_service=~"$service",
+           consul_destination_service=~"$upstream"}[$__rate_interval])))
+    histogram_quantile(0.9, sum by (le, consul_destination_service) (
+      rate(envoy_cluster_upstream_rq_time_bucket{consul_source_service=~"$service",
+           consul_destination_service=~"$upstream"}[$__rate_interval])))
     histogram_quantile(0.99, sum by (le, consul_destination_service) (
       rate(envoy_cluster_upstream_rq_time_bucket{consul_source_service=~"$service",
            consul_destination_service=~"$upstream"}[$__rate_interval])))

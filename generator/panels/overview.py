@@ -47,7 +47,8 @@ def service_error_ratio(
     ```promql
     (sum by (local_cluster) (rate(envoy_listener_http_downstream_rq_xx{local_cluster=~"$service",
         envoy_http_conn_manager_prefix="public_listener", envoy_response_code_class="5"}[$__rate_interval]))
-     or 0 * sum by (local_cluster) (rate(...{local_cluster=~"$service", ...}[$__rate_interval])))
+     or 0 * sum by (local_cluster) (rate(envoy_listener_http_downstream_rq_xx{local_cluster=~"$service",
+        envoy_http_conn_manager_prefix="public_listener"}[$__rate_interval])))
     / sum by (local_cluster) (rate(envoy_listener_http_downstream_rq_xx{local_cluster=~"$service",
         envoy_http_conn_manager_prefix="public_listener"}[$__rate_interval]))
     ```

@@ -25,7 +25,10 @@ def upstream_retries(
     sum by (consul_destination_service, envoy_response_code_class) (
       rate(envoy_cluster_retry_upstream_rq_xx{consul_source_service=~"$service",
            consul_destination_service=~"$upstream"}[$__rate_interval]))
+    # meshdash: may be empty
     ```
+    The second query may return no series (a caller that never retried): its comment
+    line says so to `meshdash validate`.
     """
     flavor = as_flavor(flavor)
     params = {"flavor": flavor, "service": service, "upstream": upstream}
