@@ -105,13 +105,17 @@ def _stat(fig: Figure, box: Box, data: PanelData) -> Drawn:
     panel, unit = data.placed.panel, field_defaults(data.placed.panel).get("unit")
     calc = _calc(panel)
     mode = (panel.get("options") or {}).get("colorMode", "value")
+    graph = (panel.get("options") or {}).get("graphMode", "area") == "area"
     drawn = Drawn(data.placed.title, "stat")
     count = len(data.series)
     for index, series in enumerate(data.series):
         value = reduce(series.values, calc)
         color = threshold_color(panel, value)
         share = box.width_px / count
-        ax = box.inset(fig, round(index * share), round(box.width_px - (index + 1) * share), 0, 0)
+        left, right = round(index * share), round(box.width_px - (index + 1) * share)
+        if graph and len(series.values) > 1:
+            _sparkline(box.inset(fig, left, right, round(box.height_px * 0.65), 0), series, color)
+        ax = box.inset(fig, left, right, 0, 0)
         ax.set_axis_off()
         if mode == "background":
             ax.set_facecolor(color)
@@ -129,6 +133,16 @@ def _stat(fig: Figure, box: Box, data: PanelData) -> Drawn:
         drawn.series[series.name] = [value]
         drawn.colors[series.name] = color
     return drawn
+
+
+def _sparkline(ax: Axes, series: SeriesData, color: str) -> None:
+    """The faint area under a stat's number (``graphMode: area``)."""
+    ax.set_axis_off()
+    ax.fill_between(series.times, series.values, color=color, alpha=0.18, linewidth=0)
+    ax.plot(series.times, series.values, color=color, alpha=0.5, linewidth=1)
+    ax.set_xlim(series.times[0], series.times[-1])
+    finite = [v for v in series.values if math.isfinite(v)] or [0.0]
+    ax.set_ylim(bottom=min(0.0, *finite), top=max(finite) * 1.3 or 1.0)
 
 
 def _table(fig: Figure, box: Box, data: PanelData) -> Drawn:
