@@ -58,12 +58,20 @@ def override_property(panel: Json, name: str, prop: str) -> Any:
     return found
 
 
-def threshold_color(panel: Json, value: float) -> str:
-    """The colour of the highest threshold step at or below ``value`` (absolute mode)."""
+def threshold_color(panel: Json, value: float, bounds: tuple[float, float] = (0.0, 100.0)) -> str:
+    """The colour of the highest threshold step at or below ``value``.
+
+    In ``percentage`` mode the steps are percent of the field's range: its
+    ``min``/``max`` when set, else ``bounds`` (the data's own, as Grafana does).
+    """
     defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
-    steps = (defaults.get("thresholds") or {}).get("steps") or []
+    thresholds = defaults.get("thresholds") or {}
+    if thresholds.get("mode") == "percentage" and not math.isnan(value):
+        low = float(defaults.get("min", bounds[0]))
+        high = float(defaults.get("max", bounds[1]))
+        value = 100 * (value - low) / (high - low) if high > low else 100.0
     color = None
-    for step in steps:
+    for step in thresholds.get("steps") or []:
         limit = step.get("value")
         if limit is None or (not math.isnan(value) and value >= float(limit)):
             color = step.get("color")

@@ -110,7 +110,7 @@ def _stat(fig: Figure, box: Box, data: PanelData) -> Drawn:
     count = len(data.series)
     for index, series in enumerate(data.series):
         value = reduce(series.values, calc)
-        color = threshold_color(panel, value)
+        color = threshold_color(panel, value, _bounds(series.values))
         share = box.width_px / count
         left, right = round(index * share), round(box.width_px - (index + 1) * share)
         if graph and len(series.values) > 1:
@@ -174,7 +174,7 @@ def _bargauge(fig: Figure, box: Box, data: PanelData) -> Drawn:
     ax = box.inset(fig, 8 + min(160, box.width_px // 3), 70, 4, 6)
     positions = list(range(len(values)))[::-1]
     ax.barh(positions, [0 if math.isnan(v) else v for v in values],
-            color=[threshold_color(panel, v) for v in values])  # fmt: skip
+            color=[threshold_color(panel, v, _bounds(values)) for v in values])  # fmt: skip
     ax.set_yticks(positions, [s.name for s in data.series], fontsize=_TICK_PT)
     top = defaults.get("max")
     ax.set_xlim(left=defaults.get("min") or 0, right=top if isinstance(top, int | float) else None)
@@ -228,6 +228,12 @@ def _fit_points(text: str, width_px: float, height_px: int) -> float:
     """A font size (points) at which ``text`` fits the width (bold digits ~0.65 em wide)."""
     pixels = min(height_px * 0.5, width_px * 0.85 / (0.65 * max(1, len(text))))
     return max(8.0, pixels * 72 / DPI)
+
+
+def _bounds(values: Sequence[float]) -> tuple[float, float]:
+    """The smallest and largest finite value, for thresholds in percentage mode."""
+    finite = [v for v in values if math.isfinite(v)] or [0.0]
+    return min(finite), max(finite)
 
 
 def _calc(panel: Json) -> str:

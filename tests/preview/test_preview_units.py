@@ -65,3 +65,14 @@ def test_the_threshold_colour_is_the_highest_step_reached() -> None:
     assert threshold_color(panel, 0.001) == NAMED["green"]
     assert threshold_color(panel, 0.01) == NAMED["orange"]
     assert threshold_color(panel, 0.2) == NAMED["semi-dark-red"]
+
+
+def test_percentage_thresholds_are_percent_of_the_fields_range() -> None:
+    steps = [{"color": "green", "value": None}, {"color": "red", "value": 80}]
+    thresholds = {"mode": "percentage", "steps": steps}
+    panel = _panel(defaults={"thresholds": thresholds, "min": 0, "max": 500})
+    assert threshold_color(panel, 350) == NAMED["green"]  # 70 %
+    assert threshold_color(panel, 450) == NAMED["red"]  # 90 %
+    unset = _panel(defaults={"thresholds": thresholds})
+    assert threshold_color(unset, 9, bounds=(0, 10)) == NAMED["red"]
+    assert threshold_color(unset, 7, bounds=(0, 10)) == NAMED["green"]
