@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -91,3 +92,22 @@ def test_an_unreachable_prometheus_is_one_line_naming_it(
     assert result.exit_code == 2
     assert "http://127.0.0.1:9" in result.err and result.err.count("\n") == 1
     assert not (tmp_path / "p").exists()
+
+
+def test_sandbox_backfills_the_whole_range_and_every_panel_has_data(
+    run_cli: Callable[..., CliResult], shipped_dir: Path, tmp_path: Path
+) -> None:
+    result = run_cli("preview", "--sandbox", "--range", "5m", "--dashboards", str(shipped_dir),
+                     "--out", str(tmp_path), "-v")  # fmt: skip
+    assert result.exit_code == 0, result.err
+    per_dashboard = result.out.splitlines()[:-1]
+    assert len(per_dashboard) == 2
+    assert all(", 0 without data," in line for line in per_dashboard), per_dashboard
+    page = (tmp_path / "meshdash-service.html").read_text()
+    series = [
+        json.loads(b) for b in re.findall(r'type="application/json" id="panel-\d+">(.*?)<', page)
+    ]
+    first_points = [s["times"][0] for block in series for s in block["series"]]
+    last_points = [s["times"][-1] for block in series for s in block["series"]]
+    # Data from the start of the range: the sandbox's samples cover it all.
+    assert first_points and max(last_points) - min(first_points) >= 5 * 60 - 15
