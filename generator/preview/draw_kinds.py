@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -38,6 +39,8 @@ def draw_panel(fig: Figure, box: Box, data: PanelData) -> Drawn:
     if data.errors and not data.series:
         message(fig, box, "Query error\n" + data.errors[0][:160], color="#C4162A")
         return Drawn(placed.title, kind, message=data.errors[0])
+    if kind == "text":
+        return _text(fig, box, data)
     if kind not in _DRAWERS:
         text = f"Panel type {kind!r} is not drawn by the preview"
         message(fig, box, text)
@@ -133,6 +136,18 @@ def _stat(fig: Figure, box: Box, data: PanelData) -> Drawn:
         drawn.series[series.name] = [value]
         drawn.colors[series.name] = color
     return drawn
+
+
+def _text(fig: Figure, box: Box, data: PanelData) -> Drawn:
+    """A text panel's content as plain wrapped text (markdown marks shown as written)."""
+    content = str((data.placed.panel.get("options") or {}).get("content") or "")
+    columns = max(10, box.width_px // 7)
+    lines = [line for part in content.splitlines() for line in textwrap.wrap(part, columns) or [""]]
+    shown = lines[: max(1, box.height_px // 15)]
+    ax = box.inset(fig, 8, 8, 2, 4)
+    ax.set_axis_off()
+    ax.text(0, 1, "\n".join(shown), ha="left", va="top", fontsize=8, color=TEXT)
+    return Drawn(data.placed.title, "text", message=content)
 
 
 def _sparkline(ax: Axes, series: SeriesData, color: str) -> None:

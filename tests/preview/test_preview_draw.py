@@ -92,3 +92,8 @@ def test_nothing_returned_is_no_data_and_a_refused_query_shows_its_error() -> No
 def test_an_unknown_panel_type_says_so() -> None:
     drawn = _draw(_panel("news"), [_series("x", (1.0,))])
     assert drawn.message == "Panel type 'news' is not drawn by the preview"
+
+
+def test_a_text_panel_shows_its_content() -> None:
+    drawn = _draw(_panel("text", options={"content": "# Runbook\nPage the payments team."}), [])
+    assert drawn.kind == "text" and drawn.message == "# Runbook\nPage the payments team."
