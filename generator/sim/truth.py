@@ -133,23 +133,14 @@ class Truth:
 
     def outbound_rate(self, service: str, upstream: str, code_class: str | None = None) -> float:
         """Calls ``service``'s app sends to ``upstream`` through its sidecar's upstream listener."""
+        labels = _outbound(service, upstream)
         return self.rate(
-            "envoy_http_downstream_rq_xx",
-            local_cluster=service,
-            envoy_http_conn_manager_prefix=UPSTREAM_PREFIX,
-            consul_upstream_service=upstream,
-            envoy_response_code_class=code_class,
+            "envoy_http_downstream_rq_xx", envoy_response_code_class=code_class, **labels
         )
 
     def outbound_quantile(self, service: str, upstream: str, q: float) -> float:
         """What ``histogram_quantile`` gives over the upstream listener's request time."""
-        return self.quantile(
-            "envoy_http_downstream_rq_time",
-            q,
-            local_cluster=service,
-            envoy_http_conn_manager_prefix=UPSTREAM_PREFIX,
-            consul_upstream_service=upstream,
-        )
+        return self.quantile("envoy_http_downstream_rq_time", q, **_outbound(service, upstream))
 
     def retry_rate(
         self,
@@ -227,6 +218,15 @@ class Truth:
     def services(self) -> list[str]:
         """``local_cluster`` values, sorted."""
         return sorted({s.label("local_cluster") or "" for s in self._series} - {""})
+
+
+def _outbound(service: str, upstream: str) -> dict[str, str | None]:
+    """The labels of ``service``'s upstream listener towards ``upstream``."""
+    return {
+        "local_cluster": service,
+        "envoy_http_conn_manager_prefix": UPSTREAM_PREFIX,
+        "consul_upstream_service": upstream,
+    }
 
 
 def is_close(got: float, want: float, rel: float = 1e-6, abs_tol: float = 1e-9) -> bool:
