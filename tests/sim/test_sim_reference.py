@@ -8,6 +8,7 @@ simulator emits it.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import re
 from pathlib import Path
@@ -188,3 +189,19 @@ def test_grpc_counters_in_tag_extracted_form() -> None:
     assert truth.grpc_rate("payments", "currency") == truth.downstream_rate("currency") > 0
     for sidecar in ("ingress-gateway", "api", "currency"):
         assert not any(s.family.startswith("envoy_cluster_grpc") for s in mesh.emitted(sidecar))
+
+
+@pytest.mark.parametrize("sidecar", SIDECARS)
+def test_histograms_use_envoys_default_buckets_in_ms(sidecar: str) -> None:
+    listed = re.search(r"default buckets\s+`([^`]+)`", _reference_text())
+    assert listed, "the reference no longer lists Envoy's default buckets"
+    bounds = [float(b) for b in listed.group(1).split(",") if b.strip() != "+Inf"]
+    types, samples = parse_exposition(envoy_text(Mesh(start=0), sidecar, 60.0))
+    per_series: dict[tuple[str, tuple], list[float]] = {}
+    for name, labels, _, _ in samples:
+        if name.endswith("_bucket") and types.get(family_of(name, types)) == "histogram":
+            key = (name, tuple(sorted((k, v) for k, v in labels.items() if k != "le")))
+            per_series.setdefault(key, []).append(float(labels["le"]))
+    assert per_series
+    for (name, _), les in per_series.items():
+        assert les == [*bounds, math.inf], name
