@@ -16,6 +16,7 @@ from generator.commands.prometheus_options import prometheus_options, window_opt
 from generator.commands.validate import check_duration, parse_end
 from generator.errors import ConfigError
 from generator.files import prepare_output_dir
+from generator.promql.dashboard import variables as dashboard_variables
 from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange
 from generator.validate import PrometheusClient, connection_from
@@ -80,6 +81,7 @@ def preview_command(
     from generator.preview.run import PreviewOptions
 
     built = build_from_options(dashboards_dir, queries_dirs)
+    _check_var_names(chosen, built)
     with _prometheus(url, sandbox, range_text, token_file, headers) as (client, end_ms):
         if sandbox:
             scrape_interval = SANDBOX_STEP
@@ -126,6 +128,17 @@ def parse_vars(items: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
             raise ConfigError(f"--var {item!r} is not NAME=VALUE, e.g. --var service=api")
         chosen[name] = (*chosen.get(name, ()), value)
     return chosen
+
+
+def _check_var_names(chosen: dict[str, tuple[str, ...]], built: list[BuiltDashboard]) -> None:
+    """A --var that no dashboard defines is a typo, not a choice to ignore."""
+    known = sorted({str(v.get("name")) for item in built for v in dashboard_variables(item.data)})
+    for name in chosen:
+        if name not in known:
+            raise ConfigError(
+                f"--var {name}: no dashboard has a variable {name!r} "
+                f"(their variables: {', '.join(known) or 'none'})"
+            )
 
 
 @contextmanager

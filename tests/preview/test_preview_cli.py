@@ -68,6 +68,17 @@ def test_a_value_the_variable_does_not_have_is_one_line_exit_2(
     assert not list(tmp_path.iterdir()), "nothing is written when the input is wrong"
 
 
+def test_a_variable_no_dashboard_has_is_one_line_exit_2(
+    run_cli: Callable[..., CliResult], shipped_dir: Path, tmp_path: Path
+) -> None:
+    result = run_cli("preview", "--prometheus", "http://127.0.0.1:9", "--var", "servce=api",
+                     "--dashboards", str(shipped_dir), "--out", str(tmp_path / "p"))  # fmt: skip
+    assert result.exit_code == 2
+    assert "--var servce: no dashboard has a variable 'servce'" in result.err
+    assert "service" in result.err and result.err.count("\n") == 1
+    assert not (tmp_path / "p").exists()
+
+
 def test_bad_flags_are_one_line_exit_2(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
     cases = {
         ("--sandbox", "--prometheus", "http://127.0.0.1:9"): "either --prometheus URL or --sandbox",
