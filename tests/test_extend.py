@@ -61,6 +61,18 @@ SHIPPED_MODULES = (
 )
 GENERIC_TEST = "test_every_dashboard_of_the_project_is_schema_and_lint_clean"
 NOT_SOURCE = shutil.ignore_patterns("__pycache__", "*.pyc")
+CLONE_TABLE = "[tool.meshdash]\n"
+CLONE_FOLDERS = 'dashboards = "dashboards"\nqueries = "team-queries"\n'
+
+
+def _clone_settings(pyproject: str) -> str:
+    """The repository's pyproject.toml (pytest's settings too) naming the clone's folders.
+
+    Whatever the repository's own `[tool.meshdash]` says: it may name a user's folders.
+    """
+    head, _, rest = pyproject.partition(CLONE_TABLE)
+    _, next_table, tail = rest.partition("\n[")  # the table ends where the next one starts
+    return head + CLONE_TABLE + CLONE_FOLDERS + next_table + tail
 
 
 def test_the_project_tests_pass_beside_a_users_dashboards_and_check_them(tmp_path: Path) -> None:
@@ -79,11 +91,7 @@ def test_the_project_tests_pass_beside_a_users_dashboards_and_check_them(tmp_pat
         shutil.copyfile(helper, clone / "dashboards" / helper.name)
     (clone / "dashboards" / "unused.py").write_text(UNUSED_VARIABLE)
     shutil.copytree(user / "queries", clone / "team-queries")
-    settings = (ROOT / "pyproject.toml").read_text()
-    assert '\nqueries = "queries"\n' in settings
-    (clone / "pyproject.toml").write_text(
-        settings.replace('\nqueries = "queries"\n', '\nqueries = "team-queries"\n')
-    )
+    (clone / "pyproject.toml").write_text(_clone_settings((ROOT / "pyproject.toml").read_text()))
     (tmp_path / "shared").symlink_to(SCHEMA_DIR.parent)  # the schemas, as beside the repo
 
     run = subprocess.run(
