@@ -112,17 +112,25 @@ def _outbound_series(sidecar: Sidecar, base: dict[str, str]) -> Iterator[Series]
         if cluster.destination is not None:
             by_service.setdefault(cluster.destination, []).append(cluster)
     for port, (service, clusters) in enumerate(sorted(by_service.items()), UPSTREAM_PORT):
-        codes: dict[int, float] = {}
-        for cluster in clusters:
-            for code, rate in cluster.traffic.codes.items():
-                codes[code] = codes.get(code, 0.0) + rate
-        pieces = (p for cluster in clusters for p in cluster.traffic.latency.pieces)
-        upstream = {"service": service, "namespace": NAMESPACE, "partition": "default"}
-        upstream["datacenter"] = DATACENTER
-        hcm = {**base, "envoy_http_conn_manager_prefix": UPSTREAM_PREFIX}
-        hcm |= {f"consul_upstream_{tag}": value for tag, value in upstream.items()}
-        traffic = Traffic(codes, Mixture.of(pieces))
+        hcm = {
+            **base,
+            "envoy_http_conn_manager_prefix": UPSTREAM_PREFIX,
+            "consul_upstream_service": service,
+            "consul_upstream_namespace": NAMESPACE,
+            "consul_upstream_partition": "default",
+            "consul_upstream_datacenter": DATACENTER,
+        }
+        traffic = _merged([cluster.traffic for cluster in clusters])
         yield from _http_listener_series(sidecar.name, hcm, f"127.0.0.1_{port}", traffic)
+
+
+def _merged(traffics: list[Traffic]) -> Traffic:
+    """Several clusters' traffic as one (a service's subsets, seen by its caller's app)."""
+    codes: dict[int, float] = {}
+    for traffic in traffics:
+        for code, rate in traffic.codes.items():
+            codes[code] = codes.get(code, 0.0) + rate
+    return Traffic(codes, Mixture.of(p for traffic in traffics for p in traffic.latency.pieces))
 
 
 def _http_listener_series(
