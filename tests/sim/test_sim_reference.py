@@ -84,13 +84,11 @@ def reference_families() -> dict[str, set[str]]:
         families = _expand_cell(cells[0])
         types = [t.strip() for t in cells[1].split("(")[0].split("/")]
         for i, family in enumerate(families):
-            paired = len(types) == len(families)
-            if paired:
+            if len(types) == len(families):  # "gauge / counter / counter": one type per name
                 found[family] = {types[i]}
-            else:
-                found[family] = (
-                    {"histogram"} if family.endswith("_time") else set(types) - {"histogram"}
-                )
+            else:  # "counter / histogram" over several names: the latencies are the histograms
+                histogram = family.endswith("_time")
+                found[family] = {"histogram"} if histogram else set(types) - {"histogram"}
     return found
 
 
