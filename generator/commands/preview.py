@@ -99,23 +99,23 @@ def _preview_all(
     out_dir: Path,
     progress: bool,
 ) -> None:
-    from generator.preview.run import preview_dashboard, write_previews
+    from generator.preview.run import preview_dashboard, write_index, write_preview
 
     client.check()
     prepare_output_dir(out_dir)
-    previews = []
+    entries = []  # written as each dashboard is drawn: one image in memory at a time
     with ThreadPoolExecutor(max_workers=8) as pool:
         for item in built:
             preview = preview_dashboard(item, client, options, pool)
-            previews.append(preview)
+            entries.append(write_preview(preview, out_dir, options))
             if progress:
                 width, height = preview.size
                 click.echo(
                     f"preview {item.uid}: {len(preview.data)} panel(s), "
                     f"{preview.empty_panels} without data, {width}x{height} px"
                 )
-    index = write_previews(previews, out_dir, options)
-    click.echo(f"preview: {len(previews)} dashboard(s) drawn; open {index}")
+    index = write_index(entries, out_dir)
+    click.echo(f"preview: {len(entries)} dashboard(s) drawn; open {index}")
 
 
 def parse_vars(items: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

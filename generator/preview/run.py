@@ -77,20 +77,29 @@ def write_previews(
 ) -> Path:
     """``<uid>.png`` and ``<uid>.html`` per dashboard and ``index.html``; returns the index."""
     prepare_output_dir(out_dir)
+    return write_index([write_preview(p, out_dir, options) for p in previews], out_dir)
+
+
+def write_preview(
+    preview: DashboardPreview, out_dir: Path, options: PreviewOptions
+) -> tuple[PageInfo, int]:
+    """One dashboard's ``<uid>.png`` and ``<uid>.html``; returns its index entry."""
     end = datetime.fromtimestamp(options.settings.time_range.end_ms / 1000, tz=UTC)
-    entries = []
-    for preview in previews:
-        info = PageInfo(
-            uid=preview.uid,
-            title=preview.title,
-            variables={n: c.text() for n, c in preview.choices.items()},
-            range_text=options.range_text,
-            end_text=end.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            png_name=f"{preview.uid}.png",
-        )
-        write_atomic(out_dir / info.png_name, preview.png)
-        write_atomic(out_dir / f"{preview.uid}.html", _page(info, preview))
-        entries.append((info, preview.empty_panels))
+    info = PageInfo(
+        uid=preview.uid,
+        title=preview.title,
+        variables={n: c.text() for n, c in preview.choices.items()},
+        range_text=options.range_text,
+        end_text=end.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        png_name=f"{preview.uid}.png",
+    )
+    write_atomic(out_dir / info.png_name, preview.png)
+    write_atomic(out_dir / f"{preview.uid}.html", _page(info, preview))
+    return info, preview.empty_panels
+
+
+def write_index(entries: Sequence[tuple[PageInfo, int]], out_dir: Path) -> Path:
+    """``index.html`` linking every page written; returns its path."""
     index = out_dir / "index.html"
     write_atomic(index, index_page(entries))
     return index
