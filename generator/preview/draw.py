@@ -45,7 +45,7 @@ class Drawn:
 
     ``series`` holds, per display name, the y values of the plotted line (time
     series) or the one number shown (stat, bar gauge, table); ``colors`` the
-    colour each series was drawn in.
+    colour each series was drawn in; ``texts`` a stat's text as shown.
     """
 
     title: str
@@ -54,6 +54,7 @@ class Drawn:
     times: list[float] = field(default_factory=list)
     message: str = ""
     colors: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

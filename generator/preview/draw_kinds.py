@@ -12,10 +12,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from generator.preview.colors import series_color, threshold_color
+from generator.preview.colors import grafana_color, series_color, threshold_color
 from generator.preview.draw import DPI, MUTED, NO_DATA, TEXT, Box, Drawn, field_defaults, message
 from generator.preview.fetch import PanelData, SeriesData
 from generator.preview.layout import Json
+from generator.preview.mappings import mapped
 from generator.preview.units import format_value
 
 _TICK_PT = 7
@@ -105,15 +106,14 @@ def _style_axes(ax: Axes, data: PanelData, box: Box) -> None:
 
 
 def _stat(fig: Figure, box: Box, data: PanelData) -> Drawn:
-    panel, unit = data.placed.panel, field_defaults(data.placed.panel).get("unit")
+    panel = data.placed.panel
     calc = _calc(panel)
     mode = (panel.get("options") or {}).get("colorMode", "value")
     graph = (panel.get("options") or {}).get("graphMode", "area") == "area"
     drawn = Drawn(data.placed.title, "stat")
     count = len(data.series)
     for index, series in enumerate(data.series):
-        value = reduce(series.values, calc)
-        color = threshold_color(panel, value, _bounds(series.values))
+        value, text, color = _stat_look(panel, series, calc)
         share = box.width_px / count
         left, right = round(index * share), round(box.width_px - (index + 1) * share)
         if graph and len(series.values) > 1:
@@ -125,7 +125,6 @@ def _stat(fig: Figure, box: Box, data: PanelData) -> Drawn:
             ax.set_axis_on()
             ax.set_xticks([])
             ax.set_yticks([])
-        text = format_value(value, unit, _decimals(panel))
         shown = TEXT if mode == "none" else ("white" if mode == "background" else color)
         ax.text(0.5, 0.55, text, ha="center", va="center", color=shown, fontweight="bold",
                 fontsize=_fit_points(text, share, box.height_px))  # fmt: skip
@@ -135,7 +134,19 @@ def _stat(fig: Figure, box: Box, data: PanelData) -> Drawn:
             )
         drawn.series[series.name] = [value]
         drawn.colors[series.name] = color
+        drawn.texts[series.name] = text
     return drawn
+
+
+def _stat_look(panel: Json, series: SeriesData, calc: str) -> tuple[float, str, str]:
+    """A stat's reduced value, the text shown (a mapping's, else the number in its unit), its colour."""
+    value = reduce(series.values, calc)
+    label, color = mapped(panel, value)
+    if label is None:
+        label = format_value(value, field_defaults(panel).get("unit"), _decimals(panel))
+    if color is None:
+        return value, label, threshold_color(panel, value, _bounds(series.values))
+    return value, label, grafana_color(color)
 
 
 def _text(fig: Figure, box: Box, data: PanelData) -> Drawn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -97,3 +98,17 @@ def test_an_unknown_panel_type_says_so() -> None:
 def test_a_text_panel_shows_its_content() -> None:
     drawn = _draw(_panel("text", options={"content": "# Runbook\nPage the payments team."}), [])
     assert drawn.kind == "text" and drawn.message == "# Runbook\nPage the payments team."
+
+
+def test_value_mappings_give_a_stats_text_and_colour() -> None:
+    mappings = [
+        {"type": "value", "options": {"0": {"text": "idle", "color": "blue"}}},
+        {"type": "range", "options": {"from": 0.5, "to": 1, "result": {"text": "busy"}}},
+        {"type": "special", "options": {"match": "nan", "result": {"text": "unknown"}}},
+    ]
+    panel = _panel("stat", defaults={"unit": "percentunit", "mappings": mappings})
+    series = [_series("a", (0.0,)), _series("b", (0.75,)), _series("c", (0.25,)),
+              _series("d", (math.nan,))]  # fmt: skip
+    drawn = _draw(panel, series)
+    assert drawn.texts == {"a": "idle", "b": "busy", "c": "25%", "d": "unknown"}
+    assert drawn.colors["a"] == NAMED["blue"]
