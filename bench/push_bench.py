@@ -4,11 +4,17 @@ The stand-in (tests/grafana/standin.py) runs in this process and counts every
 request and every applied write; the pushes run as child processes, meshdash's
 (`meshdash push --from DIR`) and the naive one (`bench.naive_push`: POST every
 dashboard with `overwrite: true`, as grafanalib's upload example does) alike.
-Each repetition starts from an empty stand-in: first push, a second push with
-nothing changed (the default full refresh: every dashboard read), the same with
-`--no-refresh` (planned from the search's hash tags, nothing read), a push after
-changing one panel title in every 100th dashboard, then the naive upload of all N.
-Both no-change pushes are held to the same target against the naive time.
+Each repetition runs twice, each time from an empty stand-in:
+
+* as Grafana 11 (legacy `/api` only): first push, a second push with nothing changed
+  (the default full refresh: a search, then every dashboard read), the same with
+  `--no-refresh` (planned from the search's hash tags, nothing read), a push after
+  changing one panel title in every 100th dashboard, then the naive upload of all N;
+* as Grafana 13 (`--api auto` picks `/apis` v1): first push, a no-change push (full
+  drift detection from one paged LIST of every spec), the changed push, the naive upload.
+
+Every no-change push is held to the same targets against the naive time of its own
+stand-in in the same round; the `/apis` one also to at most 5 requests.
 """
 
 from __future__ import annotations
@@ -27,14 +33,18 @@ from generator.manifest import MANIFEST_NAME
 
 TOKEN = "bench-token"  # the stand-in's own throwaway credential, loopback only
 CHANGE_EVERY = 100
-PHASES = ("first", "nochange", "nochange_norefresh", "changed", "naive")
-# (result key, label) of the two no-change modes held to the targets
+LEGACY_PHASES = ("first", "nochange", "nochange_norefresh", "changed", "naive")
+APIS_PHASES = ("apis_first", "apis_nochange", "apis_changed", "apis_naive")
+PHASES = LEGACY_PHASES + APIS_PHASES
+# (result key, label, the naive phase it is compared with) of the no-change modes
 NOCHANGE_MODES = (
-    ("nochange", "full refresh, default"),
-    ("nochange_norefresh", "--no-refresh"),
+    ("nochange", "legacy /api, full refresh, default", "naive"),
+    ("nochange_norefresh", "legacy /api, --no-refresh", "naive"),
+    ("apis_nochange", "/apis, full drift detection", "apis_naive"),
 )
 MAX_NOCHANGE_WRITES = 0
 MAX_NOCHANGE_OVER_NAIVE = 0.25
+MAX_APIS_NOCHANGE_REQUESTS = 5
 
 
 def load_standin(root: Path) -> ModuleType:
@@ -88,18 +98,25 @@ def one_round(root: Path, work: Path, built: Path, changed: Path, python: Path) 
     env = {**os.environ, "GRAFANA_TOKEN": TOKEN}
     env.pop("GRAFANA_USER", None)
     meshdash = str(python.parent / "meshdash")
-    with standin_module.GrafanaStandIn(tokens={TOKEN: "Admin"}) as standin:
+    result: dict[str, Any] = {}
+    with standin_module.GrafanaStandIn(tokens={TOKEN: "Admin"}, mode="grafana11") as standin:
         phase = _Phase(standin)
         push = [meshdash, "push", "--url", standin.url, "--from"]
-        return {
-            "first": phase.run([*push, str(built)], work, env),
-            "nochange": phase.run([*push, str(built)], work, env),
-            "nochange_norefresh": phase.run([*push, str(built), "--no-refresh"], work, env),
-            "changed": phase.run([*push, str(changed)], work, env),
-            "naive": phase.run(
-                [str(python), "-m", "bench.naive_push", standin.url, str(built)], work, env
-            ),
-        }
+        naive = [str(python), "-m", "bench.naive_push", standin.url, str(built)]
+        result["first"] = phase.run([*push, str(built)], work, env)
+        result["nochange"] = phase.run([*push, str(built)], work, env)
+        result["nochange_norefresh"] = phase.run([*push, str(built), "--no-refresh"], work, env)
+        result["changed"] = phase.run([*push, str(changed)], work, env)
+        result["naive"] = phase.run(naive, work, env)
+    with standin_module.GrafanaStandIn(tokens={TOKEN: "Admin"}, mode="grafana13") as standin:
+        phase = _Phase(standin)
+        push = [meshdash, "push", "--url", standin.url, "--from"]
+        naive = [str(python), "-m", "bench.naive_push", standin.url, str(built)]
+        result["apis_first"] = phase.run([*push, str(built)], work, env)
+        result["apis_nochange"] = phase.run([*push, str(built)], work, env)
+        result["apis_changed"] = phase.run([*push, str(changed)], work, env)
+        result["apis_naive"] = phase.run(naive, work, env)
+    return result
 
 
 def run(root: Path, work: Path, built: Path, python: Path, *, repeats: int) -> dict[str, Any]:
@@ -122,19 +139,27 @@ def run(root: Path, work: Path, built: Path, python: Path, *, repeats: int) -> d
             "writes": rounds[0][name]["writes"],
             "runs_s": [r[name]["seconds"] for r in rounds],
         }
-    for name, _label in NOCHANGE_MODES:
-        result[f"{name}_over_naive"] = result[name]["seconds"] / result["naive"]["seconds"]
+    for name, _label, naive in NOCHANGE_MODES:
+        result[f"{name}_over_naive"] = _ratio_per_round(rounds, name, naive)
     return result
 
 
+def _ratio_per_round(rounds: list[dict[str, Any]], name: str, naive: str) -> float:
+    """Median of the per-round ratios: each no-change push against the naive of its round."""
+    return median([r[name]["seconds"] / r[naive]["seconds"] for r in rounds])
+
+
 def targets(result: dict[str, Any] | None) -> list[Target]:
-    """Writes and time of each no-change mode, labelled with the mode."""
+    """Writes and time of each no-change mode, labelled with the mode; /apis requests."""
     out = []
-    for name, label in NOCHANGE_MODES:
+    for name, label, _naive in NOCHANGE_MODES:
         writes = None if result is None else float(result[name]["writes"])
         ratio = None if result is None else result[f"{name}_over_naive"]
         out += [
             Target(f"push: no-change writes ({label})", writes, "<=", MAX_NOCHANGE_WRITES),
             Target(f"push: no-change/naive time ({label})", ratio, "<=", MAX_NOCHANGE_OVER_NAIVE),
         ]
+    requests = None if result is None else float(result["apis_nochange"]["requests"])
+    label = "push: no-change requests (/apis, full drift detection)"
+    out.append(Target(label, requests, "<=", MAX_APIS_NOCHANGE_REQUESTS))
     return out

@@ -67,15 +67,22 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ]  # fmt: skip
     push = results.get("push")
     if push and "error" not in push:
-        naive = push["naive"]
-        base = f"naive {naive['seconds']:.2f} s, {naive['writes']} writes"
-        for name, label in (("first", "first push"), ("nochange", "no-change push"),
-                            ("nochange_norefresh", "no-change push --no-refresh"),
-                            ("changed", f"push, {push['changed_dashboards']} changed")):  # fmt: skip
-            p = push[name]
+        changed = f"push, {push['changed_dashboards']} changed"
+        for name, label, naive_key in (
+            ("first", "/api first push", "naive"), ("nochange", "/api no-change push", "naive"),
+            ("nochange_norefresh", "/api no-change push --no-refresh", "naive"),
+            ("changed", f"/api {changed}", "naive"),
+            ("apis_first", "/apis first push", "apis_naive"),
+            ("apis_nochange", "/apis no-change push", "apis_naive"),
+            ("apis_changed", f"/apis {changed}", "apis_naive"),
+        ):  # fmt: skip
+            if name not in push:
+                continue
+            p, naive = push[name], push[naive_key]
+            base = f"naive {naive['seconds']:.2f} s, {naive['writes']} writes"
             figure = f"{p['seconds']:.2f} s, {p['requests']} req, {p['writes']} writes"
             ratio = push.get(f"{name}_over_naive")
-            compared = name.startswith("nochange") and ratio is not None
+            compared = ratio is not None
             out.append((f"{label} ({push['dashboards']})", figure, base if compared else "",
                         f"{ratio:.2f}" if compared else ""))  # fmt: skip
     for part in ("build", "validate", "push"):

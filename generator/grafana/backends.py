@@ -19,7 +19,7 @@ from generator.errors import GrafanaAuthError, GrafanaError
 from generator.files import MANAGED_TAG
 from generator.grafana.api_choice import ApiChoice, detect, namespace_for
 from generator.grafana.client import GrafanaClient, RemoteDashboard
-from generator.grafana.resources import ResourceClient
+from generator.grafana.resources import HASH_ANNOTATION, ResourceClient
 
 
 @dataclass
@@ -174,7 +174,7 @@ class ResourceBackend:
         remote: RemoteDashboard | None,
         message: str,
     ) -> None:
-        self.resources.write_dashboard(
+        stored = self.resources.write_dashboard(
             uid,
             stamped,
             folder_uid=folder_uid,
@@ -182,6 +182,15 @@ class ResourceBackend:
             fingerprint=fingerprint,
             resource_version=None if remote is None else remote.resource_version,
         )
+        # The docs warn that custom annotations may be silently ignored before GA.
+        annotations = (stored.get("metadata") or {}).get("annotations") or {}
+        if annotations.get(HASH_ANNOTATION) != fingerprint:
+            raise GrafanaError(
+                f"dashboard {uid!r} was written, but Grafana at {self.client.settings.url} "
+                f"dropped meshdash's {HASH_ANNOTATION} annotation (custom annotations are "
+                "not kept on this instance), so the next run would see it as drifted; "
+                "publish with --api legacy (with --force once, to take these over)"
+            )
 
     def delete(self, uid: str) -> bool:
         return self.resources.delete_dashboard(uid)

@@ -66,18 +66,20 @@ class Desired:
     source: str
 
     @cached_property
-    def _stamped(self) -> tuple[dict[str, Any], str]:
-        return state.stamp_with_fingerprint(self.data)
+    def managed(self) -> dict[str, Any]:
+        """The normalized JSON with the managed tag: what is compared, never hashed here."""
+        return state.with_managed_tag(self.data)
 
-    @property
+    @cached_property
+    def fingerprint(self) -> str:
+        """The content hash of :attr:`stamped`, computed once (only when needed)."""
+        return state.fingerprint(self.managed)
+
+    @cached_property
     def stamped(self) -> dict[str, Any]:
         """The JSON push writes (managed and hash tags), computed once."""
-        return self._stamped[0]
-
-    @property
-    def fingerprint(self) -> str:
-        """The content hash of :attr:`stamped`, computed once."""
-        return self._stamped[1]
+        tag = state.HASH_TAG_PREFIX + self.fingerprint[: state.HASH_LENGTH]
+        return {**self.managed, "tags": [*self.managed["tags"], tag]}
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,31 @@ class Plan:
 def classify(
     want: Desired, remote: RemoteDashboard | None, *, adopt: bool = False, force: bool = False
 ) -> Change:
-    """Decide create / update / unchanged / drifted / unmanaged for one dashboard."""
+    """Decide create / update / unchanged / drifted / unmanaged for one dashboard.
+
+    The common case, unchanged, is decided by comparing dicts: nothing is hashed.
+    """
+    folder_uid = uid_for(want.folder)
+    if (
+        remote is not None
+        and not remote.schema_v2
+        and remote.folder_uid == folder_uid
+        and state.equal_content(remote.dashboard, want.managed)
+    ):
+        return Change(
+            uid=want.uid,
+            title=want.title,
+            action=Action.UNCHANGED,
+            folder=want.folder,
+            folder_uid=folder_uid,
+            remote=remote,
+        )
     base = Change(
         uid=want.uid,
         title=want.title,
         action=Action.CREATE,
         folder=want.folder,
-        folder_uid=uid_for(want.folder),
+        folder_uid=folder_uid,
         desired=want.stamped,
         remote=remote,
         fingerprint=want.fingerprint,
@@ -130,8 +150,6 @@ def classify(
             return _with(base, Action.DRIFTED, SCHEMA_V2_REASON)
         return _with(base, Action.UPDATE, "replaces a schema-v2 dashboard (--force)")
     same_content = remote.fingerprint == want.fingerprint
-    if same_content and remote.folder_uid == base.folder_uid:
-        return _with(base, Action.UNCHANGED)
     if not remote.managed:
         if not adopt:
             return _with(

@@ -66,8 +66,10 @@ class ResourceClient:
         message: str,
         fingerprint: str,
         resource_version: str | None,
-    ) -> None:
-        """Create (``resource_version`` None) with POST, else PUT guarded by it (409 if stale)."""
+    ) -> dict[str, Any]:
+        """Create (``resource_version`` None) with POST, else PUT guarded by it (409 if stale).
+
+        Returns the object Grafana answered with (what it stored)."""
         spec = {k: v for k, v in state.normalize(dashboard).items() if k not in SERVER_OWNED_SPEC}
         annotations = {HASH_ANNOTATION: fingerprint, MESSAGE_ANNOTATION: message}
         if "schemaVersion" in spec:
@@ -78,20 +80,21 @@ class ResourceClient:
         body = {"apiVersion": f"{DASHBOARD_GROUP}/{self.choice.version}", "kind": "Dashboard"}
         what = f"dashboard {uid!r}"
         if resource_version is None:
-            self.client.send(
+            answer = self.client.send(
                 "POST",
                 self.dashboards,
                 what=what,
                 json={**body, "metadata": metadata, "spec": spec},
             )
-            return
+            return dict(answer.json())
         metadata["resourceVersion"] = resource_version
-        self.client.send(
+        answer = self.client.send(
             "PUT",
             f"{self.dashboards}/{uid}",
             what=what,
             json={**body, "metadata": metadata, "spec": spec},
         )
+        return dict(answer.json())
 
     def delete_dashboard(self, uid: str) -> bool:
         try:

@@ -105,15 +105,30 @@ def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return fingerprint(a) == fingerprint(b)
 
 
-def stamp_with_fingerprint(dashboard: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """The dashboard as push writes it (managed tag, hash tag), and its fingerprint."""
-    stamped = normalize(dashboard)
-    tags = list(stamped.get("tags") or [])
+def equal_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """:func:`same_content` by dict comparison, without serialising either side.
+
+    Equal normalized dicts serialise to the same sorted JSON; this is the fast path a
+    no-change plan takes for each of a thousand dashboards.
+    """
+    return normalize(a) == normalize(b)
+
+
+def with_managed_tag(dashboard: dict[str, Any]) -> dict[str, Any]:
+    """The normalized dashboard with the managed tag (first), no hash tag."""
+    managed = normalize(dashboard)
+    tags = list(managed.get("tags") or [])
     if MANAGED_TAG not in tags:
         tags.insert(0, MANAGED_TAG)
-    stamped["tags"] = tags
+    managed["tags"] = tags
+    return managed
+
+
+def stamp_with_fingerprint(dashboard: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The dashboard as push writes it (managed tag, hash tag), and its fingerprint."""
+    stamped = with_managed_tag(dashboard)
     digest = fingerprint(stamped)
-    stamped["tags"] = [*tags, HASH_TAG_PREFIX + digest[:HASH_LENGTH]]
+    stamped["tags"] = [*stamped["tags"], HASH_TAG_PREFIX + digest[:HASH_LENGTH]]
     return stamped, digest
 
 

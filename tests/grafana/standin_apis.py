@@ -30,7 +30,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from standin_http import Reply
+from standin_http import RawJson, Reply
 
 if TYPE_CHECKING:
     from standin import GrafanaStandIn, Stored
@@ -188,30 +188,30 @@ class _Collection:
         offset = _offset((query.get("continue") or [""])[0])
         with self.s._lock:
             names = self.names()
-            items: list[dict[str, Any]] = []
+            items: list[str] = []
             size = 0
+            # As unified storage does: a page ends at ``limit`` items or once it holds
+            # ``max_page_bytes`` (the item that crosses the budget is still included).
             while offset < len(names) and (limit <= 0 or len(items) < limit):
-                item = self.to_object(names[offset])
-                item_size = len(json.dumps(item))
-                if items and size + item_size > self.s.max_page_bytes:
+                if items and size >= self.s.max_page_bytes:
                     break
-                items.append(item)
-                size += item_size
+                item = self.to_object(names[offset], fresh=False)
+                items.append(json.dumps(item, separators=(",", ":")))  # compact, as Go writes
+                size += len(items[-1])
                 offset += 1
             meta: dict[str, Any] = {"resourceVersion": str(self.s.current_rv)}
             if offset < len(names):
                 meta["continue"] = base64.b64encode(json.dumps({"o": offset}).encode()).decode()
-        return {
-            "kind": f"{self.kind}List",
-            "apiVersion": f"{self.group}/{self.version}",
-            "metadata": meta,
-            "items": items,
-        }
+        head = {"kind": f"{self.kind}List", "apiVersion": f"{self.group}/{self.version}"}
+        # serialised once, under the lock, and sent as it is: a 16 MB LIST costs no copies
+        text = json.dumps({**head, "metadata": meta})[:-1] + ', "items": [' + ", ".join(items)
+        return RawJson(text + "]}")
 
     def names(self) -> list[str]:
         raise NotImplementedError
 
-    def to_object(self, name: str) -> dict[str, Any]:
+    def to_object(self, name: str, *, fresh: bool = True) -> dict[str, Any]:
+        """The object; ``fresh=False`` shares the store's values (serialise it at once)."""
         raise NotImplementedError
 
     def get(self, name: str) -> Any:
@@ -254,7 +254,7 @@ class Dashboards(_Collection):
     def names(self) -> list[str]:
         return sorted(self.s.dashboards)
 
-    def to_object(self, name: str) -> dict[str, Any]:
+    def to_object(self, name: str, *, fresh: bool = True) -> dict[str, Any]:
         stored = self.s.dashboards[name]
         spec = {k: v for k, v in stored.dashboard.items() if k not in ("id", "uid", "version")}
         annotations = dict(stored.annotations)
@@ -269,7 +269,7 @@ class Dashboards(_Collection):
             "labels": {"grafana.app/deprecatedInternalID": str(stored.dashboard["id"])},
             "annotations": annotations,
         }
-        body = self.envelope(metadata, copy.deepcopy(spec))
+        body = self.envelope(metadata, copy.deepcopy(spec) if fresh else spec)
         if stored.schema_v2:
             body["status"] = {"conversion": {"failed": False, "storedVersion": "v2beta1"}}
         return body
@@ -306,6 +306,8 @@ class Dashboards(_Collection):
         message = annotations.get(MESSAGE, "")
         folder_uid = annotations.pop(FOLDER, "")
         kept = {k: v for k, v in annotations.items() if k not in SERVER_ANNOTATIONS}
+        if self.s.drop_custom_annotations:
+            kept = {k: v for k, v in kept.items() if k.startswith("grafana.app/")}
         dashboard = {k: v for k, v in spec.items() if k not in ("id", "uid", "version")}
         if self.s.mode.migrates_schema and int(dashboard.get("schemaVersion") or 0) < LATEST_SCHEMA:
             dashboard["schemaVersion"] = LATEST_SCHEMA
@@ -343,7 +345,7 @@ class Folders(_Collection):
     def names(self) -> list[str]:
         return sorted(self.s.folders)
 
-    def to_object(self, name: str) -> dict[str, Any]:
+    def to_object(self, name: str, *, fresh: bool = True) -> dict[str, Any]:
         folder = self.s.folders[name]
         annotations = {FOLDER: folder["parentUid"]} if folder.get("parentUid") else {}
         metadata = {

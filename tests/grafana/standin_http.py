@@ -43,6 +43,13 @@ class Created:
     body: Any
 
 
+@dataclass
+class RawJson:
+    """A route's answer already serialised as JSON text (sent as it is)."""
+
+    text: str
+
+
 class Reply(Exception):
     """Raised inside a route to answer with ``status`` and a JSON ``body``."""
 
@@ -146,7 +153,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload: Any) -> None:
         text = isinstance(payload, str)
-        data = (payload if text else json.dumps(payload)).encode("utf-8")
+        if isinstance(payload, RawJson):
+            data = payload.text.encode("utf-8")
+        else:
+            data = (payload if text else json.dumps(payload)).encode("utf-8")
         try:
             self.send_response(status)
             self.send_header("Content-Type", "text/plain" if text else "application/json")

@@ -238,3 +238,19 @@ def test_dashboards_tagged_by_a_legacy_push_are_recognised_on_apis(meshdash, g13
     g13.edit_in_ui("meshdash-upstream", lambda d: d.update(description="by hand"))
     edited = meshdash("push", "--from", str(build_dir), *url, "--api", "apis")
     assert edited.code == 1 and summary_counts(edited.out)["drifted"] == 1
+
+
+def test_an_instance_that_drops_custom_annotations_is_named_not_silently_drifting(
+    meshdash, g13, build_dir
+):
+    g13.drop_custom_annotations = True
+
+    run = meshdash("push", "--from", str(build_dir), "--url", g13.url)
+
+    assert run.code == 1
+    assert run.out.count("dropped meshdash's meshdash.dev/content-hash annotation") == 3
+    assert "--api legacy" in run.out
+    legacy = ["push", "--from", str(build_dir), "--url", g13.url, "--api", "legacy"]
+    assert meshdash(*legacy, "--force").code == 0
+    again = meshdash(*legacy)
+    assert again.code == 0 and summary_counts(again.out)["unchanged"] == 3
