@@ -62,6 +62,7 @@ def reduce(values: Sequence[float], calc: str) -> float:
 
 def _timeseries(fig: Figure, box: Box, data: PanelData) -> Drawn:
     panel, unit = data.placed.panel, field_defaults(data.placed.panel).get("unit")
+    custom = field_defaults(panel).get("custom") or {}
     calcs = list(((panel.get("options") or {}).get("legend") or {}).get("calcs") or [])
     columns = 2 if box.width_px > 500 else 1
     rows = min(math.ceil(len(data.series) / columns), max(1, box.height_px // 3 // _LEGEND_ROW_PX))
@@ -71,17 +72,21 @@ def _timeseries(fig: Figure, box: Box, data: PanelData) -> Drawn:
         label = series.name + "".join(
             f"  {calc} {format_value(reduce(series.values, calc), unit)}" for calc in calcs
         )
-        (line,) = ax.plot(
-            [_when(t) for t in series.times], series.values, label=label, linewidth=1.2,
-            color=series_color(panel, series.name, index),
-        )  # fmt: skip
+        when = [_when(t) for t in series.times]
+        color = series_color(panel, series.name, index)
+        (line,) = ax.plot(when, series.values, label=label, color=color,
+                          linewidth=float(custom.get("lineWidth") or 1))  # fmt: skip
+        opacity = float(custom.get("fillOpacity") or 0) / 100
+        if opacity > 0:
+            ax.fill_between(when, series.values, color=color, alpha=opacity, linewidth=0)
         drawn.series[series.name] = [float(v) for v in line.get_ydata()]
         drawn.colors[series.name] = str(line.get_color())
         drawn.times = list(series.times)
     _style_axes(ax, data, box)
+    lines = ax.get_lines()[: rows * columns]  # what fits under the plot
     ax.legend(
-        loc="upper left", bbox_to_anchor=(0, -16 / max(ax.bbox.height, 1)), ncol=columns,
-        fontsize=_TICK_PT, frameon=False, borderaxespad=0, handlelength=1.2,
+        handles=lines, loc="upper left", bbox_to_anchor=(0, -16 / max(ax.bbox.height, 1)),
+        ncol=columns, fontsize=_TICK_PT, frameon=False, borderaxespad=0, handlelength=1.2,
     )  # fmt: skip
     return drawn
 
