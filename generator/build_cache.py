@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -72,8 +72,12 @@ def cached_outputs(out_dir: Path, key: str) -> list[Path] | None:
     return paths
 
 
-def remember(out_dir: Path, key: str, outputs: Iterable[Path], reads: EnvironmentReads) -> None:
-    """Record the fingerprint, the environment read and the outputs' hashes after a build."""
+def remember(out_dir: Path, key: str, outputs: Mapping[str, str], reads: EnvironmentReads) -> None:
+    """Record the fingerprint, the environment read and the outputs' hashes after a build.
+
+    `outputs` maps each output file's name to the sha256 of what the build wrote
+    there (known already: the build does not read its 10,000 files back).
+    """
     if reads.everything:
         forget(out_dir)
         return
@@ -81,7 +85,7 @@ def remember(out_dir: Path, key: str, outputs: Iterable[Path], reads: Environmen
     record = {
         "fingerprint": key,
         "environment": {"names": names, "digest": _environment_digest(names)},
-        "outputs": {p.name: file_hash(p) for p in outputs},
+        "outputs": dict(sorted(outputs.items())),
     }
     write_atomic(out_dir / CACHE_NAME, json.dumps(record, sort_keys=True, indent=1) + "\n")
 

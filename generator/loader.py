@@ -42,13 +42,27 @@ def definition_files(directory: Path) -> list[Path]:
 
 
 def load_dashboards(directory: Path) -> list[LoadedDashboard]:
-    """Import every definition file of `directory`, in name order."""
-    loaded: list[LoadedDashboard] = []
+    """Import every definition file of `directory`, in name order, and keep them all."""
+    return [
+        LoadedDashboard(dashboard, path)
+        for path, dashboards in iter_definitions(directory)
+        for dashboard in dashboards
+    ]
+
+
+def iter_definitions(directory: Path) -> Iterator[tuple[Path, list[Dashboard]]]:
+    """Each definition file of `directory` with its dashboards, one file at a time.
+
+    The file's module is released before the next file is imported: a build of
+    10,000 files holds one file's objects at a time, as long as the caller drops
+    what it was given before asking for the next.
+    """
     with _on_sys_path(directory):
         for path in definition_files(directory):
-            module = _import(path, directory)
-            loaded.extend(LoadedDashboard(d, path) for d in _dashboards_of(module))
-    return loaded
+            dashboards = _dashboards_of(_import(path, directory))
+            yield path, dashboards
+            # The next import would otherwise run while this file's objects are still alive.
+            del dashboards
 
 
 def _dashboards_of(module: ModuleType) -> list[Dashboard]:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from generator import build_cache
-from generator.commands.definitions import build_from_options, definitions_options, resolve_sources
+from generator.commands.definitions import definitions_options, resolve_sources
 from generator.errors import ProblemsFound
-from generator.manifest import MANIFEST_NAME
+from generator.manifest import MANIFEST_NAME, file_hash
 
 if TYPE_CHECKING:
     from generator.build import BuiltDashboard
+    from generator.build_outputs import StagedOutputs
 
 DEFAULT_OUT = Path("build/dashboards")
 
@@ -60,29 +63,38 @@ def build_command(
     configmap_dir: Path | None,
 ) -> None:
     """Build the dashboards into Grafana JSON."""
-    if check:
-        _check(build_from_options(dashboards_dir, queries_dirs), out_dir)
-        return
     dashboards, queries = resolve_sources(dashboards_dir, queries_dirs)
+    if check:
+        _check(dashboards, queries, out_dir)
+        return
     key = build_cache.fingerprint(dashboards, queries)
     delivering = provisioning_dir is not None or configmap_dir is not None
     if not (no_cache or delivering) and _report_cached(out_dir, key):
         return
     # Imported only now: loading grafanalib is most of a no-change build.
-    from generator.build import build_dashboards
+    from generator.build import iter_built
+    from generator.build_outputs import StagedOutputs
 
-    with build_cache.recording_environment() as reads:
-        built = build_dashboards(dashboards, queries_dirs=queries)
+    staged = StagedOutputs(out_dir)
+    try:
+        with (
+            build_cache.recording_environment() as reads,
+            closing(iter_built(dashboards, queries_dirs=queries)) as built,
+        ):
+            for item in built:
+                staged.add(item)
+        if delivering:
+            _deliver(staged.dashboards(), provisioning_dir, configmap_dir, check_only=True)
+        results = staged.commit()
+    finally:
+        staged.discard()
+    build_cache.remember(out_dir, key, _report(results, staged), reads)
     if delivering:
-        _deliver(built, provisioning_dir, configmap_dir, check_only=True)
-    outputs = _write(built, out_dir)
-    build_cache.remember(out_dir, key, outputs, reads)
-    if delivering:
-        _deliver(built, provisioning_dir, configmap_dir, check_only=False)
+        _deliver(staged.dashboards(), provisioning_dir, configmap_dir, check_only=False)
 
 
 def _deliver(
-    built: list[BuiltDashboard],
+    built: Sequence[BuiltDashboard],
     provisioning_dir: Path | None,
     configmap_dir: Path | None,
     *,
@@ -103,10 +115,12 @@ def _deliver(
         click.echo(f"configmaps: {len(written)} file(s) in {configmap_dir}")
 
 
-def _check(built: list[BuiltDashboard], out_dir: Path) -> None:
-    from generator.build import check_outputs
+def _check(dashboards: Path, queries: list[Path], out_dir: Path) -> None:
+    from generator.build import iter_built
+    from generator.build_outputs import check_outputs
 
-    problems = check_outputs(built, out_dir)
+    with closing(iter_built(dashboards, queries_dirs=queries)) as built:
+        count, problems = check_outputs(built, out_dir)
     for line in problems:
         click.echo(f"drift: {line}", err=True)
     if problems:
@@ -114,7 +128,7 @@ def _check(built: list[BuiltDashboard], out_dir: Path) -> None:
             f"{len(problems)} file(s) in {out_dir} differ from a fresh build; "
             "run `make dashboards` and commit the result"
         )
-    click.echo(f"{len(built)} dashboard(s) in {out_dir} match a fresh build")
+    click.echo(f"{count} dashboard(s) in {out_dir} match a fresh build")
 
 
 def _report_cached(out_dir: Path, key: str) -> bool:
@@ -129,15 +143,13 @@ def _report_cached(out_dir: Path, key: str) -> bool:
     return True
 
 
-def _write(built: list[BuiltDashboard], out_dir: Path) -> list[Path]:
-    """Write the outputs and report each; returns the files the cache must find intact."""
-    from generator.build import write_outputs
-
-    outputs = [out_dir / MANIFEST_NAME]
-    for path, state in write_outputs(built, out_dir):
+def _report(results: list[tuple[Path, str]], staged: StagedOutputs) -> dict[str, str]:
+    """Report each output; returns the hash of each file the cache must find intact."""
+    for path, state in results:
         if state == "removed":
             click.echo(f"removed   {path} (no dashboard defines it any more)")
-            continue
-        click.echo(f"{state:9} {path}")
-        outputs.append(path)
-    return outputs
+        else:
+            click.echo(f"{state:9} {path}")
+    hashes = {out.filename: out.sha256 for out in staged.outputs}
+    hashes[MANIFEST_NAME] = file_hash(staged.out_dir / MANIFEST_NAME) or ""
+    return hashes

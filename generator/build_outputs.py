@@ -1,0 +1,221 @@
+"""The output folder of `meshdash build`: one `<uid>.json` per dashboard and a manifest.
+
+Dashboards arrive one at a time (generator.build.iter_built) and are not kept in
+memory. "Nothing written on error" still holds: each file whose text changed is
+written into a private staging folder inside the output folder
+(`.meshdash-staging/`, names ending `.staged`, so nothing that reads `*.json` picks
+them up), and only when every definition has loaded, passed the checks and
+rendered are the staged files renamed over the outputs. A build that fails on
+file N removes the staging folder and leaves the outputs exactly as they were.
+Each rename replaces a whole file, so a reader never sees half a file; the folder's
+manifest (generator.manifest) is written last. `check_outputs` serves the CI drift
+check (`meshdash build --check`), streaming the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import overload
+
+from generator.build import BuiltDashboard, is_built_dashboard
+from generator.errors import OutputError
+from generator.files import prepare_output_dir
+from generator.manifest import (
+    MANIFEST_NAME,
+    Entry,
+    manifest_text,
+    read_manifest,
+    refuse_foreign,
+    remove_paths,
+    stale_paths,
+    write_manifest,
+)
+
+STAGING_NAME = ".meshdash-staging"
+STAGED_SUFFIX = ".staged"
+
+
+@dataclass(frozen=True)
+class Output:
+    """What a build keeps of a dashboard once its file is staged: no JSON, only names."""
+
+    uid: str
+    title: str
+    folder: str | None
+    source: Path
+    filename: str
+    sha256: str
+    changed: bool
+
+
+class StagedOutputs:
+    """Dashboards staged for `out_dir`; `commit` puts them in place, `discard` forgets them."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self._created = not out_dir.exists()
+        prepare_output_dir(out_dir)
+        self.out_dir = out_dir
+        self.staging = out_dir / STAGING_NAME
+        # A build killed half-way leaves its staging folder behind; it only ever holds copies.
+        shutil.rmtree(self.staging, ignore_errors=True)
+        try:
+            self.staging.mkdir()
+        except OSError as exc:
+            raise OutputError(f"cannot create {self.staging}: {exc.strerror}") from None
+        self.outputs: list[Output] = []
+        self.committed = False
+
+    def add(self, item: BuiltDashboard) -> None:
+        text = item.text()
+        data = text.encode("utf-8")
+        changed = _read_bytes(self.out_dir / item.filename) != data
+        if changed:
+            staged = self.staging / (item.filename + STAGED_SUFFIX)
+            _write_new(staged, data, self.out_dir / item.filename)
+        digest = hashlib.sha256(data).hexdigest()
+        self.outputs.append(
+            Output(item.uid, item.title, item.folder, item.source, item.filename, digest, changed)
+        )
+
+    def entries(self) -> dict[str, Entry]:
+        """The manifest of the output folder: each file with its dashboard's folder."""
+        return {out.filename: Entry(out.folder, out.sha256) for out in self.outputs}
+
+    def dashboards(self) -> Sequence[BuiltDashboard]:
+        """The staged dashboards, each read back from its file when asked for."""
+        return _ReadBack(self.outputs, self._where)
+
+    def _where(self, out: Output) -> Path:
+        if out.changed and not self.committed:
+            return self.staging / (out.filename + STAGED_SUFFIX)
+        return self.out_dir / out.filename
+
+    def commit(self) -> list[tuple[Path, str]]:
+        """Put every changed file in place, remove meshdash's stale files, write the manifest.
+
+        Returns (path, "wrote"|"unchanged"|"removed") per file.
+        """
+        previous = read_manifest(self.out_dir)
+        names = [out.filename for out in self.outputs]
+        refuse_foreign(self.out_dir, previous, names, is_built_dashboard)
+        results: list[tuple[Path, str]] = []
+        for out in self.outputs:
+            path = self.out_dir / out.filename
+            if out.changed:
+                _rename(self.staging / (out.filename + STAGED_SUFFIX), path)
+            results.append((path, "wrote" if out.changed else "unchanged"))
+        self.committed = True
+        entries = self.entries()
+        stale = stale_paths(self.out_dir, previous, entries)
+        remove_paths(stale)
+        results.extend((path, "removed") for path in stale)
+        if _read_bytes(self.out_dir / MANIFEST_NAME) != manifest_text(entries).encode("utf-8"):
+            write_manifest(self.out_dir, entries)
+        self.discard()
+        return results
+
+    def discard(self) -> None:
+        """Remove the staging folder, and the output folder if this build made it for nothing."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+        if self._created and not self.committed:
+            shutil.rmtree(self.out_dir, ignore_errors=True)
+
+
+def write_outputs(built: Iterable[BuiltDashboard], out_dir: Path) -> list[tuple[Path, str]]:
+    """Stage every dashboard of `built`, then commit; on any error the outputs stay as they were."""
+    staged = StagedOutputs(out_dir)
+    try:
+        for item in built:
+            staged.add(item)
+        return staged.commit()
+    finally:
+        staged.discard()
+
+
+def check_outputs(built: Iterable[BuiltDashboard], out_dir: Path) -> tuple[int, list[str]]:
+    """How many dashboards were built, and what differs in `out_dir`, one line per file."""
+    problems = []
+    entries: dict[str, Entry] = {}
+    for item in built:
+        path = out_dir / item.filename
+        text = item.text()
+        current = _read_bytes(path)
+        if current is None:
+            problems.append(f"{path}: missing (dashboard {item.uid!r} from {item.source})")
+        elif current != text.encode("utf-8"):
+            problems.append(f"{path}: differs from a fresh build of {item.source}")
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        entries[item.filename] = Entry(item.folder, digest)
+    manifest = _read_bytes(out_dir / MANIFEST_NAME)
+    if manifest != manifest_text(entries).encode("utf-8"):
+        state = "missing" if manifest is None else "differs from a fresh build"
+        problems.append(f"{out_dir / MANIFEST_NAME}: {state} (the folders `push --from` reads)")
+    stale = stale_paths(out_dir, read_manifest(out_dir), entries)
+    problems.extend(f"{path}: stale, no dashboard defines it" for path in stale)
+    return len(entries), problems
+
+
+class _ReadBack(Sequence[BuiltDashboard]):
+    """Staged dashboards as BuiltDashboard values, each read from disk when asked for."""
+
+    def __init__(self, outputs: list[Output], where: Callable[[Output], Path]) -> None:
+        self._outputs = outputs
+        self._where = where
+
+    def __len__(self) -> int:
+        return len(self._outputs)
+
+    @overload
+    def __getitem__(self, index: int) -> BuiltDashboard: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[BuiltDashboard]: ...
+
+    def __getitem__(self, index: int | slice) -> BuiltDashboard | Sequence[BuiltDashboard]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        out = self._outputs[index]
+        path = self._where(out)
+        text = _read_bytes(path)
+        if text is None:
+            raise OutputError(f"{path} disappeared while meshdash was writing it")
+        return BuiltDashboard.from_text(
+            out.uid, out.title, out.folder, out.source, text.decode("utf-8")
+        )
+
+    def __iter__(self) -> Iterator[BuiltDashboard]:
+        return (self[i] for i in range(len(self)))
+
+
+def _write_new(staged: Path, data: bytes, path: Path) -> None:
+    """`path`'s new text, into a new file of the private staging folder.
+
+    `open()` gives it the mode `cp` would (0666 less the umask), which the rename keeps:
+    Grafana often runs as another user and must read it.
+    """
+    try:
+        with staged.open("xb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _rename(staged: Path, path: Path) -> None:
+    try:
+        os.replace(staged, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+    except OSError as exc:
+        raise OutputError(f"cannot read {path}: {exc.strerror}") from None
