@@ -39,11 +39,21 @@ def test_writes_a_png_and_a_page_per_dashboard_and_an_index(
     assert not re.search(r'(src|href)="https?:', page), "a page must not load from the network"
 
 
-def test_verbose_prints_one_line_per_dashboard(
-    preview_box: PreviewBox, run_cli: Callable[..., CliResult], shipped_dir: Path, tmp_path: Path
+@pytest.mark.parametrize("how", ["-v", "terminal"])
+def test_verbose_or_a_terminal_prints_one_line_per_dashboard(
+    preview_box: PreviewBox,
+    run_cli: Callable[..., CliResult],
+    shipped_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    how: str,
 ) -> None:
-    shipped = ["--dashboards", str(shipped_dir)]
-    result = run_cli("preview", *preview_box.cli_args(), *shipped, "--out", str(tmp_path), "-v")
+    flags = ["--dashboards", str(shipped_dir), "--out", str(tmp_path)]
+    if how == "-v":
+        flags.append("-v")
+    else:
+        monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    result = run_cli("preview", *preview_box.cli_args(), *flags)
     assert result.exit_code == 0, result.err
     lines = result.out.splitlines()
     assert [line.split(":")[0] for line in lines[:-1]] == [
