@@ -98,24 +98,31 @@ def one_round(root: Path, work: Path, built: Path, changed: Path, python: Path) 
     env = {**os.environ, "GRAFANA_TOKEN": TOKEN}
     env.pop("GRAFANA_USER", None)
     meshdash = str(python.parent / "meshdash")
+    # (phase, extra arguments, --from folder) per stand-in mode; None: the naive upload
+    plans: dict[str, list[tuple[str, list[str] | None, Path]]] = {
+        "grafana11": [
+            ("first", [], built),
+            ("nochange", [], built),
+            ("nochange_norefresh", ["--no-refresh"], built),
+            ("changed", [], changed),
+            ("naive", None, built),
+        ],
+        "grafana13": [
+            ("apis_first", [], built),
+            ("apis_nochange", [], built),
+            ("apis_changed", [], changed),
+            ("apis_naive", None, built),
+        ],
+    }
     result: dict[str, Any] = {}
-    with standin_module.GrafanaStandIn(tokens={TOKEN: "Admin"}, mode="grafana11") as standin:
-        phase = _Phase(standin)
-        push = [meshdash, "push", "--url", standin.url, "--from"]
-        naive = [str(python), "-m", "bench.naive_push", standin.url, str(built)]
-        result["first"] = phase.run([*push, str(built)], work, env)
-        result["nochange"] = phase.run([*push, str(built)], work, env)
-        result["nochange_norefresh"] = phase.run([*push, str(built), "--no-refresh"], work, env)
-        result["changed"] = phase.run([*push, str(changed)], work, env)
-        result["naive"] = phase.run(naive, work, env)
-    with standin_module.GrafanaStandIn(tokens={TOKEN: "Admin"}, mode="grafana13") as standin:
-        phase = _Phase(standin)
-        push = [meshdash, "push", "--url", standin.url, "--from"]
-        naive = [str(python), "-m", "bench.naive_push", standin.url, str(built)]
-        result["apis_first"] = phase.run([*push, str(built)], work, env)
-        result["apis_nochange"] = phase.run([*push, str(built)], work, env)
-        result["apis_changed"] = phase.run([*push, str(changed)], work, env)
-        result["apis_naive"] = phase.run(naive, work, env)
+    for mode, phases in plans.items():
+        with standin_module.GrafanaStandIn(tokens={TOKEN: "Admin"}, mode=mode) as standin:
+            phase = _Phase(standin)
+            for name, extra, source in phases:
+                argv = [meshdash, "push", "--url", standin.url, "--from", str(source)]
+                if extra is None:
+                    argv = [str(python), "-m", "bench.naive_push", standin.url, str(source)]
+                result[name] = phase.run([*argv, *(extra or [])], work, env)
     return result
 
 

@@ -31,6 +31,18 @@ class Survey:
     hits: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Write:
+    """One dashboard write: the stamped JSON, its hash, where, over what, and why."""
+
+    uid: str
+    stamped: dict[str, Any]
+    fingerprint: str
+    folder_uid: str
+    remote: RemoteDashboard | None
+    message: str
+
+
 @dataclass
 class Reads:
     """Dashboards read (None: absent) and, by uid, the error of each read that failed."""
@@ -50,16 +62,7 @@ class Backend(Protocol):
 
     def read(self, uid: str) -> RemoteDashboard | None: ...
 
-    def write(
-        self,
-        uid: str,
-        stamped: dict[str, Any],
-        *,
-        fingerprint: str,
-        folder_uid: str,
-        remote: RemoteDashboard | None,
-        message: str,
-    ) -> None: ...
+    def write(self, write: Write) -> None: ...
 
     def delete(self, uid: str) -> bool: ...
 
@@ -109,23 +112,15 @@ class LegacyBackend:
     def read(self, uid: str) -> RemoteDashboard | None:
         return self.client.get_dashboard(uid)
 
-    def write(
-        self,
-        uid: str,
-        stamped: dict[str, Any],
-        *,
-        fingerprint: str,
-        folder_uid: str,
-        remote: RemoteDashboard | None,
-        message: str,
-    ) -> None:
-        body = dict(stamped)
+    def write(self, write: Write) -> None:
+        body = dict(write.stamped)
+        remote = write.remote
         # A schema-v2 dashboard hides its version from /api: only --force gets here.
         overwrite = remote is not None and remote.schema_v2
         if remote is not None and not overwrite:
             body["version"] = remote.version
         self.client.save_dashboard(
-            body, folder_uid=folder_uid, message=message, overwrite=overwrite
+            body, folder_uid=write.folder_uid, message=write.message, overwrite=overwrite
         )
 
     def delete(self, uid: str) -> bool:
@@ -164,29 +159,21 @@ class ResourceBackend:
     def read(self, uid: str) -> RemoteDashboard | None:
         return self.resources.get_dashboard(uid)
 
-    def write(
-        self,
-        uid: str,
-        stamped: dict[str, Any],
-        *,
-        fingerprint: str,
-        folder_uid: str,
-        remote: RemoteDashboard | None,
-        message: str,
-    ) -> None:
+    def write(self, write: Write) -> None:
+        remote = write.remote
         stored = self.resources.write_dashboard(
-            uid,
-            stamped,
-            folder_uid=folder_uid,
-            message=message,
-            fingerprint=fingerprint,
+            write.uid,
+            write.stamped,
+            folder_uid=write.folder_uid,
+            message=write.message,
+            fingerprint=write.fingerprint,
             resource_version=None if remote is None else remote.resource_version,
         )
         # The docs warn that custom annotations may be silently ignored before GA.
         annotations = (stored.get("metadata") or {}).get("annotations") or {}
-        if annotations.get(HASH_ANNOTATION) != fingerprint:
+        if annotations.get(HASH_ANNOTATION) != write.fingerprint:
             raise GrafanaError(
-                f"dashboard {uid!r} was written, but Grafana at {self.client.settings.url} "
+                f"dashboard {write.uid!r} was written, but Grafana at {self.client.settings.url} "
                 f"dropped meshdash's {HASH_ANNOTATION} annotation (custom annotations are "
                 "not kept on this instance), so the next run would see it as drifted; "
                 "publish with --api legacy (with --force once, to take these over)"

@@ -17,7 +17,7 @@ from typing import Any
 
 from generator.errors import GrafanaAuthError, GrafanaConflict, GrafanaError
 from generator.grafana import state
-from generator.grafana.backends import Backend, LegacyBackend
+from generator.grafana.backends import Backend, LegacyBackend, Write
 from generator.grafana.client import GrafanaClient
 from generator.grafana.folders import create_folders
 from generator.grafana.plan import Action, Change, Plan
@@ -116,12 +116,14 @@ def _write(backend: Backend, change: Change, message: str) -> Outcome:
     done = Result.CREATED if change.action is Action.CREATE else Result.UPDATED
     try:
         backend.write(
-            change.uid,
-            desired,
-            fingerprint=change.fingerprint or state.fingerprint(desired),
-            folder_uid=change.folder_uid,
-            remote=change.remote,
-            message=message,
+            Write(
+                uid=change.uid,
+                stamped=desired,
+                fingerprint=change.fingerprint or state.fingerprint(desired),
+                folder_uid=change.folder_uid,
+                remote=change.remote,
+                message=message,
+            )
         )
     except GrafanaConflict as exc:
         return _after_conflict(backend, change, done, exc)
