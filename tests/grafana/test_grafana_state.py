@@ -85,7 +85,7 @@ def test_stamp_is_stable_and_the_hash_follows_the_content():
     assert state.recorded_hash(STAMPED) == state.content_hash(BASE)
     assert state.content_hash(other_build()) != state.content_hash(BASE)
     assert not state.is_drifted(STAMPED) and state.is_drifted(edited(STAMPED))
-    assert state.stamp({"uid": "x", "title": "t"})["tags"][0] == state.MANAGED_TAG
+    assert state.stamp({"uid": "x", "title": "t"})["tags"][0] == "meshdash"  # the documented tag
 
 
 @pytest.mark.parametrize(
