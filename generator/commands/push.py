@@ -51,9 +51,10 @@ MAX_MESSAGE = 500  # Grafana refuses longer version messages
 @click.option(
     "--no-refresh",
     is_flag=True,
-    help="Do not read dashboards whose hash tag in Grafana's search matches the build: "
-    "faster, but a UI edit to a dashboard whose definition did not change is not reported "
-    "(nor overwritten). Not with --force or --adopt.",
+    help="Legacy API: do not read dashboards whose hash tag in Grafana's search matches "
+    "the build: faster, but a UI edit to a dashboard whose definition did not change is not "
+    "reported (nor overwritten). Not with --force or --adopt. Unneeded on /apis, whose one "
+    "LIST already holds every dashboard.",
 )
 def push_command(
     dry_run: bool, message: str | None, output_format: str, no_refresh: bool, **opts: Any

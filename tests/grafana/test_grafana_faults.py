@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from grafana_testdata import BUILD, holds_build, summary_counts
+from grafana_testdata import BUILD, holds_build, summary_counts, write_build
 
 
 def assert_intact(grafana) -> None:
@@ -113,3 +113,19 @@ def test_connection_refused_is_a_clear_error(meshdash, build_dir, monkeypatch):
     assert run.code == 2
     assert "connection refused" in run.err and f"127.0.0.1:{port}" in run.err
     assert "Traceback" not in run.err
+
+
+def test_a_read_that_keeps_failing_fails_that_dashboard_only(meshdash, grafana, build_dir):
+    assert meshdash("push", "--from", str(build_dir), "--api", "legacy").code == 0
+    changed = {uid: dict(data, description="v2") for uid, data in BUILD.items()}
+    write_build(build_dir, changed)
+    grafana.inject("503", 4, method="GET", path="/api/dashboards/uid/meshdash-service")
+
+    run = meshdash("push", "--from", str(build_dir), "--api", "legacy")
+
+    assert run.code == 1
+    counts = summary_counts(run.out)
+    assert (counts["updated"], counts["failed"]) == (2, 1)
+    assert "could not be read" in run.out and "meshdash-service" in run.err
+    assert grafana.dashboard("meshdash-service").get("description") is None
+    assert grafana.dashboard("meshdash-upstream")["description"] == "v2"
