@@ -15,6 +15,7 @@ import re
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.sim.config import MeshConfig
@@ -65,20 +66,70 @@ def _cluster(destination: str, *, rps: float, failing: bool) -> Cluster:
     return Cluster(destination, destination, None, traffic, retry)
 
 
+#: The retry families, which a service without retries configured does not emit.
+RETRY_FAMILIES = frozenset(
+    {"envoy_cluster_upstream_rq_retry", "envoy_cluster_retry_upstream_rq_xx"}
+)
+RENAMED_LABEL = "consul_destination_service"
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Damage to what some sidecars emit, for tests that expect exactly those gaps reported.
+
+    ``no_retries``: services whose sidecars emit no retry families;
+    ``renamed``: (service, upstream) pairs whose series of the ``renamed_in``
+    families carry ``consul_destination_service`` under another name
+    (``RENAMED_TO``); the latency histogram keeps it, so ``$upstream`` still
+    lists the upstream.
+    """
+
+    no_retries: frozenset[str] = frozenset()
+    renamed: frozenset[tuple[str, str]] = frozenset()
+    renamed_in: frozenset[str] = frozenset({"envoy_cluster_upstream_rq_xx"})
+
+    def apply(self, series: Series) -> Series | None:
+        if series.sidecar in self.no_retries and series.family in RETRY_FAMILIES:
+            return None
+        pair = (series.sidecar, series.label(RENAMED_LABEL))
+        if series.family in self.renamed_in and pair in self.renamed:
+            labels = tuple((RENAMED_TO if k == RENAMED_LABEL else k, v) for k, v in series.labels)
+            return replace(series, labels=labels)
+        return series
+
+
+RENAMED_TO = "consul_upstream_service"
+
+
 class SyntheticMesh:
     """What `write_openmetrics` reads from a mesh: sidecars, their series, sample values."""
 
-    def __init__(self, count: int, *, start: float, families: Iterable[str] | None = None):
+    def __init__(
+        self,
+        count: int,
+        *,
+        start: float,
+        families: Iterable[str] | None = None,
+        gaps: Gaps | None = None,
+    ):
         self.sidecars = sidecars(count)
         self._clock = Mesh(MeshConfig(), start=start)
         keep = set(families) if families is not None else None
         self._by_sidecar: dict[str, list[Series]] = {}
         for series in mesh_series(self.sidecars):
-            if keep is None or series.family in keep:
-                self._by_sidecar.setdefault(series.sidecar, []).append(series)
+            emitted = (gaps or Gaps()).apply(series)
+            if emitted is not None and (keep is None or series.family in keep):
+                self._by_sidecar.setdefault(series.sidecar, []).append(emitted)
 
     def emitted(self, sidecar: str) -> list[Series]:
         return self._by_sidecar.get(sidecar, [])
+
+    @property
+    def start(self) -> float:
+        return self._clock.start
+
+    def slopes(self, series: Series) -> list[Sample]:
+        return self._clock.slopes(series)
 
     def samples(self, series: Series, at: float) -> list[Sample]:
         return self._clock.samples(series, at)
@@ -94,10 +145,18 @@ def families_used(queries: Iterable[str], count: int) -> set[str]:
 
 @contextmanager
 def backfilled(
-    work: Path, count: int, queries: Iterable[str], *, first: int, last: int, step: int
+    work: Path,
+    count: int,
+    queries: Iterable[str],
+    *,
+    first: int,
+    last: int,
+    step: int,
+    gaps: Gaps | None = None,
 ) -> Iterator[PrometheusServer]:
     """A real Prometheus over the synthetic mesh's samples from `first` to `last`."""
-    mesh = SyntheticMesh(count, start=first - 300, families=families_used(queries, count))
+    families = families_used(queries, count)
+    mesh = SyntheticMesh(count, start=first - 300, families=families, gaps=gaps)
     root = work / "validate"
     source, data_dir = root / "mesh.om.txt", root / "data"
     shutil.rmtree(root, ignore_errors=True)

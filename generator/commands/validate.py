@@ -38,7 +38,8 @@ from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
     type=click.IntRange(min=1),
     default=50,
     show_default=True,
-    help="Variable value combinations tried per panel at most.",
+    help="Variable value combinations tried per panel at most, where a target "
+    "needs one query per combination (batched targets check every one).",
 )
 @click.option(
     "--parallel",
@@ -53,6 +54,14 @@ from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
     default=30.0,
     show_default=True,
     help="Seconds per request.",
+)
+@click.option(
+    "--no-batch",
+    is_flag=True,
+    help="One query per target and combination, even where one query could check them all.",
+)
+@click.option(
+    "--verbose", is_flag=True, help="Also say which targets ran one query per combination, and why."
 )
 @click.option(
     "--strict", is_flag=True, help="Fail on warnings too (panels empty for some variable values)."
@@ -75,6 +84,8 @@ def validate_command(
     timeout: float,
     token_file: Path | None,
     headers: tuple[str, ...],
+    no_batch: bool,
+    verbose: bool,
     strict: bool,
     output_format: str,
     dashboards_dir: Path | None,
@@ -89,6 +100,7 @@ def validate_command(
         "range_text": range_text,
         "max_combinations": max_combinations,
         "parallel": parallel,
+        "batch": not no_batch,
     }
     if sandbox:
         if end:
@@ -96,7 +108,7 @@ def validate_command(
         with live_sandbox(range_text) as box:
             connection = connection_from(box.url, timeout=timeout, parallel=parallel)
             options = _options(None, scrape_interval=SANDBOX_SCRAPE_INTERVAL, **settings)
-            _run(built, connection, options, strict, output_format)
+            _run(built, connection, options, strict, output_format, verbose)
         return
     assert url is not None
     connection = connection_from(
@@ -104,7 +116,7 @@ def validate_command(
     )
     check_duration("--scrape-interval", scrape_interval)
     options = _options(end, scrape_interval=scrape_interval, **settings)
-    _run(built, connection, options, strict, output_format)
+    _run(built, connection, options, strict, output_format, verbose)
 
 
 def _run(
@@ -113,10 +125,11 @@ def _run(
     options: ValidateOptions,
     strict: bool,
     fmt: str,
+    verbose: bool = False,
 ) -> None:
     with PrometheusClient(connection) as client:
         report = validate(built, client, options)
-    click.echo(report.to_json() if fmt == "json" else report.text())
+    click.echo(report.to_json() if fmt == "json" else report.text(verbose=verbose))
     if not report.ok(strict=strict):
         found = f"{len(report.failures)} failure(s)"
         if strict and report.warnings:
@@ -125,7 +138,13 @@ def _run(
 
 
 def _options(
-    end: str | None, *, range_text: str, scrape_interval: str, max_combinations: int, parallel: int
+    end: str | None,
+    *,
+    range_text: str,
+    scrape_interval: str,
+    max_combinations: int,
+    parallel: int,
+    batch: bool,
 ) -> ValidateOptions:
     end_ms = parse_end(end) if end else None
     return ValidateOptions(
@@ -134,6 +153,7 @@ def _options(
         scrape_interval=scrape_interval,
         max_combinations=max_combinations,
         parallel=parallel,
+        batch=batch,
     )
 
 

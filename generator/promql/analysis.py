@@ -175,3 +175,70 @@ def _is_scalar(node: pp.Expr) -> bool:
     if isinstance(node, pp.BinaryExpr):
         return _is_scalar(node.lhs) and _is_scalar(node.rhs)
     return False
+
+
+# Functions whose result does not come series by series from their input.
+_MIXING_FUNCTIONS = frozenset({"absent", "absent_over_time", "scalar", "vector"})
+
+
+def separation_problem(node: pp.Expr, label: str) -> str | None:
+    """Why ``node`` would mix series of different ``label`` values, or None.
+
+    None means: evaluated over many values of ``label`` at once, with
+    ``label`` added to every ``by (...)`` and ``on (...)`` list, each result
+    series comes from input series of one ``label`` value only, and those are
+    exactly the series a query for that value alone would combine. That holds
+    when every selector filters on ``label`` (so every input series has it),
+    each aggregation groups by it and each join matches on it; it fails for
+    what looks across series regardless of grouping (``absent``, ``scalar``,
+    ``vector``), for ``without``/``ignoring`` that name the label, for an
+    aggregation with no grouping clause to add it to, and for a function that
+    overwrites the label.
+    """
+    for item in walk(node):
+        reason = _node_mixes(item, label)
+        if reason:
+            return reason
+    return None
+
+
+def _node_mixes(node: pp.Expr, label: str) -> str | None:
+    if isinstance(node, pp.VectorSelector):
+        if not any(m.name == label for m in node.matchers.matchers):
+            return f"selector {metric_name(node) or '{...}'} does not filter on {label}"
+    elif isinstance(node, pp.Call):
+        name = node.func.name
+        if name in _MIXING_FUNCTIONS:
+            return f"{name}() does not keep series apart"
+        writes = name in _LABEL_WRITERS and isinstance(node.args[1], pp.StringLiteral)
+        if writes and node.args[1].val == label:
+            return f"{name}() overwrites {label}"
+    elif isinstance(node, pp.AggregateExpr):
+        op, modifier = str(node.op), node.modifier
+        if modifier is None:
+            return f"{op}() has no by (...) to keep {label} in"
+        if modifier.type == pp.AggModifierType.Without:
+            return f"{op} without (...) cannot be made to keep {label}"
+    elif isinstance(node, pp.BinaryExpr) and node.modifier and node.modifier.matching:
+        matching = node.modifier.matching
+        if matching.type != pp.LabelModifierType.Include and label in matching.labels:
+            return f"ignoring ({label}) matches series across {label}"
+    return None
+
+
+def groupings_keep(node: pp.Expr, labels: frozenset[str]) -> bool:
+    """Every ``by`` and ``on`` list under ``node`` names all of ``labels``."""
+    for item in walk(node):
+        if isinstance(item, pp.AggregateExpr):
+            modifier = item.modifier
+            if modifier is None or modifier.type == pp.AggModifierType.Without:
+                return False
+            if not labels <= frozenset(modifier.labels):
+                return False
+        if isinstance(item, pp.BinaryExpr) and item.modifier and item.modifier.matching:
+            matching = item.modifier.matching
+            if matching.type == pp.LabelModifierType.Include and not labels <= frozenset(
+                matching.labels
+            ):
+                return False
+    return True

@@ -11,8 +11,8 @@ result beside a base with data is a broken query, not missing traffic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import InterpolationError
@@ -61,10 +61,35 @@ class Job:
 
 
 @dataclass(frozen=True)
+class Separation:
+    """How a target's variables map to labels, or why it needs one query per combination."""
+
+    labels: tuple[tuple[str, str], ...] = ()
+    reason: str | None = None
+    #: Labels the batch adds that the target's own result does not have.
+    added: frozenset[str] = frozenset()
+
+    @property
+    def separable(self) -> bool:
+        return self.reason is None
+
+
+#: Decides a target's :class:`Separation` under a resolution.
+Separate = Callable[[TargetRef, Resolution], Separation]
+
+
+@dataclass(frozen=True)
 class PanelPlan:
     key: PanelKey
     jobs: tuple[Job, ...]
     skipped: str | None = None
+    #: Per refId: whether its target runs batched (see :mod:`generator.validate.batch`).
+    separations: Mapping[str, Separation] = field(default_factory=dict)
+
+    @property
+    def combinations(self) -> int:
+        """Distinct choices of variable values its jobs check."""
+        return len({(job.values, job.widened) for job in self.jobs})
 
 
 def plan_dashboard(
@@ -74,8 +99,14 @@ def plan_dashboard(
     time_range: TimeRange,
     scrape_interval: str,
     max_combinations: int,
+    separate: Separate | None = None,
 ) -> list[PanelPlan]:
-    """A plan per panel with targets: its jobs, or why it cannot be run."""
+    """A plan per panel with targets: its jobs, or why it cannot be run.
+
+    With ``separate``, a target it finds separable is planned for every
+    combination of values (one batched query answers them all); the others,
+    and every target without it, for at most ``max_combinations``.
+    """
     uid = str(dashboard.get("uid", ""))
     by_panel: dict[int, list[TargetRef]] = {}
     for ref in iter_targets(dashboard):
@@ -94,14 +125,18 @@ def plan_dashboard(
             continue
         wide = _widenable(refs, resolution, repeated_variables(panel, row))
         widened = widened_choices(base[0], wide, resolution)[: max_combinations - 1]
-        combos = combinations(resolution.assignments, needed, max_combinations - len(widened))
-        choices = [_single(combo, resolution) for combo in combos] + widened
-        jobs = tuple(
-            _job(key, ref, choice, time_range, scrape_interval)
-            for choice in choices
-            for ref in refs
-        )
-        plans.append(PanelPlan(key, jobs))
+        capped = combinations(resolution.assignments, needed, max_combinations - len(widened))
+        every = combinations(resolution.assignments, needed, None) if separate else capped
+        jobs: list[Job] = []
+        separations: dict[str, Separation] = {}
+        for ref in refs:
+            found = separate(ref, resolution) if separate else None
+            if found is not None:
+                separations[ref.ref_id] = found
+            combos = every if found is not None and found.separable else capped
+            choices = [_single(combo, resolution) for combo in combos] + widened
+            jobs.extend(_job(key, ref, choice, time_range, scrape_interval) for choice in choices)
+        plans.append(PanelPlan(key, tuple(jobs), separations=separations))
     return plans
 
 
@@ -172,15 +207,15 @@ def _options_under(name: str, base: Assignment, resolution: Resolution) -> list[
 
 
 def combinations(
-    assignments: list[Assignment], needed: tuple[str, ...], cap: int
+    assignments: list[Assignment], needed: tuple[str, ...], cap: int | None
 ) -> list[tuple[tuple[str, str], ...]]:
-    """Distinct choices of the ``needed`` variables, at most ``cap``, evenly spread."""
+    """Distinct choices of the ``needed`` variables, at most ``cap`` (None: all), evenly spread."""
     seen: dict[tuple[tuple[str, str], ...], None] = {}
     for assignment in assignments:
         if all(n in assignment for n in needed):
             seen.setdefault(tuple((n, assignment[n]) for n in needed))
     combos = list(seen)
-    if len(combos) <= cap:
+    if cap is None or len(combos) <= cap:
         return combos
     if cap <= 1:
         return combos[:cap]

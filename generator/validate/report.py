@@ -36,6 +36,18 @@ class Problem:
         return f"{tag} {self.dashboard} {where}{scope}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class PanelCheck:
+    """How many choices of variable values one panel was checked under."""
+
+    dashboard: str
+    panel: str
+    combinations: int
+
+    def line(self) -> str:
+        return f"checked {self.dashboard} panel {self.panel!r}: {self.combinations} combination(s)"
+
+
 @dataclass
 class Report:
     """Everything one run found, in a stable order."""
@@ -50,6 +62,13 @@ class Report:
     requests: int = 0
     variables: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    checked: list[PanelCheck] = field(default_factory=list)
+    #: Targets run one query per combination, and why (shown with ``--verbose``).
+    fallbacks: list[str] = field(default_factory=list)
+
+    @property
+    def combinations(self) -> int:
+        return sum(c.combinations for c in self.checked)
 
     @property
     def failures(self) -> list[Problem]:
@@ -70,13 +89,17 @@ class Report:
         ok = self.panels - self.panels_failed
         return (
             f"validate: {ok} panel(s) ok, {self.panels_failed} failed, "
-            f"{len(self.warnings)} warning(s); {self.queries} queries run "
+            f"{len(self.warnings)} warning(s); {self.combinations} combination(s) checked "
+            f"with {self.queries} queries "
             f"({self.requests} requests) against {self.prometheus} over the last {self.range}"
         )
 
-    def text(self) -> str:
+    def text(self, *, verbose: bool = False) -> str:
         lines = [p.line() for p in self.problems]
         lines.extend(f"note: {n}" for n in self.notes)
+        lines.extend(c.line() for c in self.checked)
+        if verbose:
+            lines.extend(f"fallback: {f}" for f in self.fallbacks)
         lines.append(self.summary())
         return "\n".join(lines)
 
@@ -99,7 +122,10 @@ class Report:
                 "information": len(self.information),
                 "queries": self.queries,
                 "requests": self.requests,
+                "combinations": self.combinations,
             },
+            "checked": [asdict(c) for c in self.checked],
+            "fallbacks": self.fallbacks,
             "problems": problems,
             "variables": self.variables,
             "notes": self.notes,

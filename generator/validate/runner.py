@@ -33,8 +33,9 @@ instead of 121: about 4x less work for Prometheus and for the JSON.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import FIRST_EXCEPTION, Executor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import promql_parser
@@ -45,10 +46,11 @@ from generator.promql import analysis
 from generator.promql.dashboard import legend_labels
 from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange, builtin_values
+from generator.validate.batch import batches, run_batches, separation
 from generator.validate.client import PrometheusClient, Series
 from generator.validate.diagnose import explain_no_series
 from generator.validate.plan import Job, PanelPlan, Widening, plan_dashboard
-from generator.validate.report import FAILURE, INFORMATION, WARNING, Problem, Report
+from generator.validate.report import FAILURE, INFORMATION, WARNING, PanelCheck, Problem, Report
 from generator.validate.resolve import Resolution, resolve
 
 # PromQL string literals (their text may hold brackets), range selectors and duration parts.
@@ -63,6 +65,8 @@ class ValidateOptions:
     scrape_interval: str = "15s"
     max_combinations: int = 50
     parallel: int = 8
+    #: One query for all combinations of a separable target (``--no-batch``: False).
+    batch: bool = True
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,11 @@ def plan_panels(
         time_range=options.time_range,
         scrape_interval=options.scrape_interval,
         max_combinations=options.max_combinations,
+        separate=partial(
+            separation, time_range=options.time_range, scrape_interval=options.scrape_interval
+        )
+        if options.batch
+        else None,
     )
     return resolution, plans
 
@@ -99,22 +108,68 @@ def plan_panels(
 def validate(
     dashboards: Sequence[BuiltDashboard], client: PrometheusClient, options: ValidateOptions
 ) -> Report:
-    """Resolve variables, run every target, and report what failed."""
+    """Resolve variables, run every target (batched where sound), and report what failed."""
     client.check()
     report = Report(client.connection.display_url, options.range_text)
     plans: list[PanelPlan] = []
+    resolutions: dict[str, Resolution] = {}
     with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
         for item in dashboards:
             resolution, planned = plan_panels(item.data, client, options, pool=pool)
+            resolutions[item.uid] = resolution
             _report_variables(report, item.uid, resolution)
             plans.extend(planned)
-        jobs = [job for plan in plans for job in plan.jobs]
-        outcomes = run_jobs(client, jobs, options, pool)
+        outcomes, report.queries = run_planned(client, plans, resolutions, options, pool)
     for plan in plans:
         _judge_panel(report, plan, [outcomes[id(job)] for job in plan.jobs])
-    report.queries = len(jobs)
+        report.checked.append(PanelCheck(plan.key.dashboard, plan.key.title, plan.combinations))
+        for ref_id, found in plan.separations.items():
+            if found.reason:
+                report.fallbacks.append(
+                    f"{plan.key.dashboard} panel {plan.key.title!r} {ref_id}: one query per "
+                    f"combination (at most --max-combinations): {found.reason}"
+                )
     report.requests = client.requests_sent
     return report
+
+
+def run_planned(
+    client: PrometheusClient,
+    plans: Sequence[PanelPlan],
+    resolutions: dict[str, Resolution],
+    options: ValidateOptions,
+    pool: Executor,
+) -> tuple[dict[int, Outcome], int]:
+    """Every job's outcome (keyed by ``id(job)``) and how many queries answered them.
+
+    Separable targets run as one batch each; a combination its batch leaves
+    empty is diagnosed on its own query. The rest run one query per job.
+    """
+    jobs = [job for plan in plans for job in plan.jobs]
+    separations = {(p.key, ref_id): s for p in plans for ref_id, s in p.separations.items()}
+    found, single = batches(
+        jobs,
+        separations,
+        resolutions,
+        time_range=options.time_range,
+        scrape_interval=options.scrape_interval,
+    )
+    window = QueryWindow.of(options.time_range, options.scrape_interval)
+    at = options.time_range.end_ms / 1000
+    shares, refused = run_batches(client, found, window.validation, at=at, pool=pool)
+    single.extend(refused)
+    outcomes = run_jobs(client, single, options, pool)
+    batched = [job for batch in found for job in batch.jobs if id(job) in shares]
+    empty = [job for job in batched if not shares[id(job)]]
+    explained = _all_or_raise(
+        {pool.submit(explain_job, client, job, at=at, range_text=options.range_text): job
+         for job in empty}
+    )  # fmt: skip
+    outcomes.update(explained)
+    for job in batched:
+        if shares[id(job)]:
+            outcomes[id(job)] = Outcome(job, series=shares[id(job)])
+    return outcomes, len(found) - len({id(j.ref) for j in refused}) + len(single)
 
 
 def run_jobs(
@@ -123,10 +178,15 @@ def run_jobs(
     """Every job's outcome, keyed by ``id(job)``; a fatal error cancels the rest."""
     window = QueryWindow.of(options.time_range, options.scrape_interval)
     at = options.time_range.end_ms / 1000
-    futures = {
-        pool.submit(run_job, client, job, window, at=at, range_text=options.range_text): job
-        for job in jobs
-    }
+    return _all_or_raise(
+        {
+            pool.submit(run_job, client, job, window, at=at, range_text=options.range_text): job
+            for job in jobs
+        }
+    )
+
+
+def _all_or_raise(futures: dict[Future[Outcome], Job]) -> dict[int, Outcome]:
     done, _ = wait(futures, return_when=FIRST_EXCEPTION)
     for future in done:
         error = future.exception()
@@ -135,6 +195,18 @@ def run_jobs(
                 pending.cancel()
             raise error
     return {id(futures[f]): f.result() for f in futures}
+
+
+def explain_job(client: PrometheusClient, job: Job, *, at: float, range_text: str) -> Outcome:
+    """The outcome of a job whose query returned no series: which matcher removed the data."""
+    assert job.expr is not None
+    try:
+        reason = explain_no_series(client, job.expr, at=at, window=range_text)
+    except (PrometheusUnreachable, PrometheusAuthError):
+        raise
+    except PrometheusError as exc:
+        return Outcome(job, error=f"query failed: {exc}")
+    return Outcome(job, empty_reason=reason)
 
 
 def run_job(
@@ -151,12 +223,11 @@ def run_job(
             series = client.range(job.expr, start=start, end=end, step=step)
         if series:
             return Outcome(job, series=tuple(series))
-        reason = explain_no_series(client, job.expr, at=at, window=range_text)
-        return Outcome(job, empty_reason=reason)
     except (PrometheusUnreachable, PrometheusAuthError):
         raise
     except PrometheusError as exc:
         return Outcome(job, error=f"query failed: {exc}")
+    return explain_job(client, job, at=at, range_text=range_text)
 
 
 def query_window(time_range: TimeRange, scrape: str) -> tuple[float, float, float]:

@@ -106,7 +106,7 @@ def test_misspelled_label_value_fails_naming_the_matcher(
 ) -> None:
     result = _team_run(run_cli, damaged_backfill, team_dir)
     assert result.exit_code == 1
-    [line] = [x for x in result.out.splitlines() if "misspelled" in x]
+    [line] = [x for x in _findings(result.out) if "misspelled" in x]
     assert line.startswith("FAIL team-broken panel 'Calls to a misspelled upstream' A:")
     assert (
         'envoy_cluster_upstream_rq_xx{consul_source_service="api"} has series but adding '
@@ -119,7 +119,7 @@ def test_legend_label_missing_from_results_fails_naming_the_label(
     run_cli: Any, damaged_backfill: Any, team_dir: Path
 ) -> None:
     result = _team_run(run_cli, damaged_backfill, team_dir)
-    [line] = [x for x in result.out.splitlines() if "legend wants" in x]
+    [line] = [x for x in _findings(result.out) if "legend wants" in x]
     assert line.startswith("FAIL team-broken panel")
     assert "lack label 'envoy_response_code_class'" in line
 
@@ -138,3 +138,8 @@ def test_variable_without_values_fails_and_good_panels_pass(
     }
     assert body["summary"]["panels"] == 3
     assert body["summary"]["panels_failed"] == 2
+
+
+def _findings(out: str) -> list[str]:
+    """The FAIL/WARN/NOTE lines (not the per-panel "checked" lines)."""
+    return [x for x in out.splitlines() if x.startswith(("FAIL ", "WARN ", "NOTE "))]
