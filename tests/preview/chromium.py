@@ -44,7 +44,7 @@ _IMAGES = (
 class Browser:
     """One headless Chromium; stop it with :meth:`close` (or ``with``)."""
 
-    def __init__(self, timeout: float = 30.0) -> None:
+    def __init__(self, timeout: float = 60.0) -> None:
         assert CHROMIUM is not None
         self.timeout = timeout
         self._profile = tempfile.mkdtemp(prefix="meshdash-chromium-")
