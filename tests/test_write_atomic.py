@@ -1,8 +1,9 @@
 """Output files are replaced whole or not at all, and an unchanged file is not touched.
 
-The failed write is real: the build runs in a child process whose file-size limit
-(RLIMIT_FSIZE) is too small for the new file, so the kernel refuses the write (EFBIG)
-the way a full disk would.
+Both writers are held to it: `files.write_atomic` (provisioning files, ConfigMaps, the
+manifest, previews) and the build's staged dashboard files. The failed write is real: the
+write runs in a child process whose file-size limit (RLIMIT_FSIZE) is too small for the
+new file, so the kernel refuses it (EFBIG) the way a full disk would.
 """
 
 from __future__ import annotations
@@ -35,6 +36,28 @@ hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), hard))
 sys.exit(main(sys.argv[2:]))
 """
+
+
+# write_atomic itself (provisioning files, ConfigMaps, the manifest, previews), the same way.
+LIMITED_WRITE = """
+import resource, signal, sys
+from pathlib import Path
+from generator.errors import OutputError
+from generator.files import write_atomic
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), hard))
+try:
+    write_atomic(Path(sys.argv[2]), "x" * 4 * int(sys.argv[1]))
+except OutputError as exc:
+    sys.exit(str(exc))
+"""
+
+
+def _limited(script: str, limit: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `script` with generator from this checkout and files capped at `limit` bytes."""
+    command = [sys.executable, "-c", script, str(limit), *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def _define(folder: Path, panels: int) -> Path:
@@ -72,13 +95,7 @@ def test_a_failed_write_keeps_the_old_file_whole_and_leaves_no_temporary_file(
     _define(dashboards, panels=12)  # a file several times the limit below
     build_args = ["build", "--dashboards", str(dashboards), "--out", str(out), "--no-cache"]
 
-    child = subprocess.run(
-        [sys.executable, "-c", LIMITED_BUILD, str(small + 100), *build_args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    child = _limited(LIMITED_BUILD, small + 100, *build_args)
 
     assert child.returncode == 2, child.stderr
     assert (
@@ -86,6 +103,21 @@ def test_a_failed_write_keeps_the_old_file_whole_and_leaves_no_temporary_file(
     )
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before  # no half-written file, no temporary file left behind
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_FSIZE/SIGXFSZ as Linux has them")
+def test_a_failed_atomic_write_keeps_the_old_file_and_removes_its_temporary_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "provider.yaml"
+    path.write_text("old content\n")
+
+    child = _limited(LIMITED_WRITE, 4096, str(path))
+
+    assert child.returncode == 1, child.stderr
+    assert child.stderr.strip() == f"cannot write {path}: File too large"
+    assert [p.name for p in tmp_path.iterdir()] == ["provider.yaml"]
+    assert path.read_text() == "old content\n"
 
 
 def test_a_rebuild_does_not_touch_an_identical_file(run_cli, tmp_path: Path) -> None:
