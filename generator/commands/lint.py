@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from generator.commands.definitions import build_from_options, definitions_options
+from generator.commands.from_files import from_options, read_from, report_unreadable
 from generator.config import load_config
 from generator.errors import ConfigError, InterpolationError, ProblemsFound
 from generator.promql.context import LintOptions
@@ -20,6 +21,7 @@ SEVERITIES = [s.name.lower() for s in Severity]
 
 @click.command("lint")
 @definitions_options
+@from_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option(
     "--fail-on",
@@ -40,8 +42,14 @@ def lint_command(
     output_format: str,
     fail_on: str,
     scrape_interval: str,
+    from_paths: tuple[Path, ...],
+    more_paths: tuple[Path, ...],
 ) -> int:
-    """Lint every dashboard without a Prometheus; exit 1 if problems reach --fail-on."""
+    """Lint every dashboard without a Prometheus; exit 1 if problems reach --fail-on.
+
+    With --from, lint Grafana dashboard JSON files instead; a file that is no
+    dashboard is reported (exit 2) after the others are linted.
+    """
     config = load_config(Path.cwd())
     try:
         rules = select_rules(config.lint_disable)
@@ -51,14 +59,25 @@ def lint_command(
         to_ms(scrape_interval)
     except InterpolationError as exc:
         raise ConfigError(f"--scrape-interval: {exc}") from None
-    options = LintOptions(scrape_interval=scrape_interval)
+    foreign = read_from(from_paths, more_paths)
+    options = LintOptions(scrape_interval=scrape_interval, foreign=foreign is not None)
     problems = []
-    for built in build_from_options(dashboards_dir, queries_dirs):
-        problems += lint_dashboard(built.data, source=built.source, rules=rules, options=options)
+    if foreign is None:
+        for built in build_from_options(dashboards_dir, queries_dirs):
+            problems += lint_dashboard(
+                built.data, source=built.source, rules=rules, options=options
+            )
+    else:
+        for item in foreign.dashboards:
+            problems += lint_dashboard(item.data, source=item.path, rules=rules, options=options)
     if output_format == "json":
         click.echo(format_json(problems), nl=False)
     else:
         click.echo(format_text(problems, root=config.root), nl=False)
+        for note in foreign.notes if foreign else ():
+            click.echo(f"note: {note}")
+    if foreign is not None:
+        report_unreadable(foreign)
     failing = [p for p in problems if p.severity >= Severity.parse(fail_on)]
     if failing:
         raise ProblemsFound(f"lint found {len(failing)} problem(s) at or above {fail_on}")

@@ -9,9 +9,11 @@ import click
 
 from generator.build import BuiltDashboard
 from generator.commands.definitions import build_from_options, definitions_options
+from generator.commands.from_files import from_options, read_from, report_unreadable
 from generator.commands.prometheus_options import prometheus_options, window_options
 from generator.errors import ConfigError, InterpolationError, ProblemsFound
 from generator.promql.durations import to_ms
+from generator.promql.foreign import ForeignSet
 from generator.promql.interpolate import TimeRange
 from generator.validate import (
     Connection,
@@ -26,6 +28,7 @@ from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
 
 @click.command("validate")
 @definitions_options
+@from_options
 @prometheus_options
 @click.option(
     "--sandbox",
@@ -90,12 +93,22 @@ def validate_command(
     output_format: str,
     dashboards_dir: Path | None,
     queries_dirs: tuple[Path, ...],
+    from_paths: tuple[Path, ...],
+    more_paths: tuple[Path, ...],
 ) -> None:  # fmt: skip
-    """Prove every panel's queries return data from a Prometheus; exit 1 naming each failure."""
+    """Prove every panel's queries return data from a Prometheus; exit 1 naming each failure.
+
+    With --from, validate Grafana dashboard JSON files instead of the definitions.
+    """
     if sandbox == bool(url):
         raise ConfigError("give either --prometheus URL or --sandbox")
     check_duration("--range", range_text)
-    built = build_from_options(dashboards_dir, queries_dirs)
+    foreign = read_from(from_paths, more_paths)
+    built = (
+        build_from_options(dashboards_dir, queries_dirs)
+        if foreign is None
+        else foreign_built(foreign)
+    )
     settings = {
         "range_text": range_text,
         "max_combinations": max_combinations,
@@ -108,7 +121,7 @@ def validate_command(
         with live_sandbox(range_text) as box:
             connection = connection_from(box.url, timeout=timeout, parallel=parallel)
             options = _options(None, scrape_interval=SANDBOX_SCRAPE_INTERVAL, **settings)
-            _run(built, connection, options, strict, output_format, verbose)
+            _run(built, connection, options, strict, output_format, verbose, foreign)
         return
     assert url is not None
     connection = connection_from(
@@ -116,7 +129,7 @@ def validate_command(
     )
     check_duration("--scrape-interval", scrape_interval)
     options = _options(end, scrape_interval=scrape_interval, **settings)
-    _run(built, connection, options, strict, output_format, verbose)
+    _run(built, connection, options, strict, output_format, verbose, foreign)
 
 
 def _run(
@@ -126,15 +139,25 @@ def _run(
     strict: bool,
     fmt: str,
     verbose: bool = False,
+    foreign: ForeignSet | None = None,
 ) -> None:
     with PrometheusClient(connection) as client:
         report = validate(built, client, options)
+    if foreign is not None:
+        report.notes.extend(foreign.notes)
     click.echo(report.to_json() if fmt == "json" else report.text(verbose=verbose))
+    if foreign is not None:
+        report_unreadable(foreign)
     if not report.ok(strict=strict):
         found = f"{len(report.failures)} failure(s)"
         if strict and report.warnings:
             found += f" and {len(report.warnings)} warning(s) (--strict)"
         raise ProblemsFound(f"validation found {found} against {report.prometheus}")
+
+
+def foreign_built(foreign: ForeignSet) -> list[BuiltDashboard]:
+    """Dashboard files as validation reads built dashboards (uid, title, file, JSON)."""
+    return [BuiltDashboard(d.uid, d.title, None, d.path, d.data) for d in foreign.dashboards]
 
 
 def _options(

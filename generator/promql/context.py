@@ -31,6 +31,8 @@ class LintOptions:
     scrape_interval: str = "15s"
     time_range: TimeRange | None = None  # default: the dashboard's own "now-<duration>"
     metric_types: Mapping[str, str] | None = None
+    #: The dashboard was not built by meshdash (``--from``): rules about its conventions relax.
+    foreign: bool = False
 
 
 @dataclass(frozen=True)
