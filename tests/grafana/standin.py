@@ -1,9 +1,13 @@
 """A loopback stand-in for the parts of Grafana's HTTP API that meshdash uses.
 
 No Grafana build can be installed on the test machines, so this server implements the
-documented semantics of Grafana 10-12's HTTP API (dashboard, folder, search and health
-endpoints), not its code. It is a test double written from the docs: it never proves that
-real Grafana behaves the same. What it enforces:
+documented semantics of Grafana's HTTP APIs, not its code: the legacy ``/api``
+(dashboard, folder, search and health endpoints) here, and the resource API ``/apis``
+over the same store in ``standin_apis``. ``mode`` picks the release: ``grafana11``
+(legacy only), ``grafana12`` (``/apis`` ``v1beta1``), ``grafana13`` (``/apis`` ``v1``;
+a dashboard saved as schema v2 answers 406 on the legacy GET). It is a test double
+written from the docs: it never proves that real Grafana behaves the same. What it
+enforces:
 
 * auth: ``Authorization: Bearer <token>`` or basic auth; unknown credentials -> 401;
   a Viewer writing -> 403; ``X-Grafana-Org-Id`` for an unknown org -> 401.
@@ -12,13 +16,17 @@ real Grafana behaves the same. What it enforces:
   ``version-mismatch``; the same title in the same folder under another uid -> 412
   ``name-exists``; a plugin's dashboard -> 412 ``plugin-dashboard``; an unknown
   ``folderUid`` -> 400 ``folder not found``. A body is applied whole under a lock, or not
-  at all.
+  at all. Strict where Grafana's docs are: a uid over 40 characters or with characters
+  other than ``[a-zA-Z0-9_-]`` -> 400; a posted ``dashboard.id`` that is not the stored
+  one -> 400 (404 for a new uid); a version message over 500 characters -> 400; a
+  provisioned dashboard cannot be saved or deleted (400).
 * ``GET /api/search`` with ``type``, ``tag`` (all must match), ``query``, ``limit``
   (default 1000, max 5000) and ``page`` (from 1).
 * ``GET/POST /api/folders`` (``parentUid`` nests), ``GET /api/folders/:uid``.
 * faults, injected per request: ``503``/``429`` answers, ``reset`` (the connection is cut
   after half the body, nothing applied), ``reset-after-apply`` (applied, answer lost),
-  and ``slow`` (the answer comes after ``slow_seconds``).
+  and ``slow`` (the answer comes after ``slow_seconds``); or :meth:`chaos` for random
+  5xx and resets on every request, on both APIs.
 
 The HTTP side (request handling, auth, fault injection) is in ``standin_http``.
 
