@@ -82,7 +82,7 @@ def detect(client: GrafanaClient, requested: str, namespace: str) -> ApiChoice:
 
 def _served_versions(client: GrafanaClient) -> list[str]:
     try:
-        answer = client.send("GET", f"/apis/{DASHBOARD_GROUP}", what="the API discovery")
+        answer = client.read_whole_run(f"/apis/{DASHBOARD_GROUP}", what="the API discovery")
     except GrafanaNotFound:
         return []
     try:

@@ -41,6 +41,7 @@ from generator.grafana.settings import Credentials, GrafanaSettings
 log = logging.getLogger(__name__)
 
 SEARCH_PAGE_SIZE = 1000
+WHOLE_RUN_ROUNDS = 3
 
 # POST is retried on purpose. Every write meshdash sends is guarded, never a blind
 # overwrite: a dashboard save carries the version it was planned against (a create
@@ -173,7 +174,7 @@ class GrafanaClient:
         return f"{self.settings.url}/d/{uid}"
 
     def health(self) -> dict[str, Any]:
-        return self._send("GET", "/api/health", what="the health check").json()
+        return self.read_whole_run("/api/health", what="the health check").json()
 
     def get_dashboard(self, uid: str) -> RemoteDashboard | None:
         """The dashboard with this uid, or None when Grafana has none.
@@ -232,7 +233,7 @@ class GrafanaClient:
             params: dict[str, Any] = {"type": kind, "limit": page_size, "page": page}
             if tag:
                 params["tag"] = tag
-            batch = self._send("GET", "/api/search", params=params, what="the search").json()
+            batch = self.read_whole_run("/api/search", params=params, what="the search").json()
             hits.extend(batch)
             if len(batch) < page_size:
                 return hits
@@ -249,6 +250,24 @@ class GrafanaClient:
         if parent_uid:
             body["parentUid"] = parent_uid
         return self._send("POST", "/api/folders", json=body, what=f"folder {title!r}").json()
+
+    def read_whole_run(self, path: str, *, what: str, **kwargs: Any) -> requests.Response:
+        """A GET the whole run depends on (discovery, health, list and search pages).
+
+        One dashboard's failed read only fails that dashboard, but these would stop every
+        dashboard, so they get up to :data:`WHOLE_RUN_ROUNDS` rounds of the client's
+        retries, unless the answer is definite (401/403/404) or nobody answers at all.
+        """
+        for round_left in range(WHOLE_RUN_ROUNDS - 1, -1, -1):
+            try:
+                return self._send("GET", path, what=what, **kwargs)
+            except (GrafanaAuthError, GrafanaNotFound, GrafanaUnreachable):
+                raise
+            except GrafanaError:
+                if not round_left:
+                    raise
+                log.debug("GET %s failed after retries; %d more round(s)", path, round_left)
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     def send(
         self, method: str, path: str, *, what: str, allow: tuple[int, ...] = (), **kwargs: Any

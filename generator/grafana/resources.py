@@ -153,7 +153,8 @@ class ResourceClient:
             params: dict[str, Any] = {"limit": page_size}
             if token:
                 params["continue"] = token
-            page = self.client.send("GET", path, what=f"the list of {what}", params=params).json()
+            answer = self.client.read_whole_run(path, what=f"the list of {what}", params=params)
+            page = answer.json()
             items.extend(page.get("items") or [])
             token = str((page.get("metadata") or {}).get("continue") or "")
             if not token:

@@ -189,7 +189,7 @@ CHAOS_BUILD = {
 def test_under_faults_every_run_makes_progress_and_three_runs_converge(meshdash, grafana, tmp_path):
     folder = write_build(tmp_path / "chaos", CHAOS_BUILD)
     grafana.chaos(fail_rate=0.3, reset_rate=0.1, seed=13)
-    args = ["push", "--from", str(folder), "--retries", "8", "--parallel", "8"]
+    args = ["push", "--from", str(folder), "--parallel", "8"]
 
     codes, stored = [], []
     for _ in range(3):

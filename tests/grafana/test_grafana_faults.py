@@ -129,3 +129,21 @@ def test_a_read_that_keeps_failing_fails_that_dashboard_only(meshdash, grafana, 
     assert "could not be read" in run.out and "meshdash-service" in run.err
     assert grafana.dashboard("meshdash-service").get("description") is None
     assert grafana.dashboard("meshdash-upstream")["description"] == "v2"
+
+
+def test_the_listing_every_dashboard_depends_on_gets_more_rounds_of_retries(
+    meshdash, grafana, paths, build_dir
+):
+    assert meshdash("push", "--from", str(build_dir)).code == 0
+    listing = "/api/search" if paths.legacy else paths.read[1]
+    grafana.inject("503", 8, method="GET", path=listing)  # two rounds of 1 try + 3 retries
+
+    run = meshdash("push", "--from", str(build_dir))
+
+    assert run.code == 0, run.out + run.err
+    assert summary_counts(run.out)["unchanged"] == 3
+    assert grafana.fired == {"503": 8}
+
+    grafana.inject("503", 12, method="GET", path=listing)  # three rounds: the run stops
+    failed = meshdash("push", "--from", str(build_dir))
+    assert failed.code == 2 and "503" in failed.err
