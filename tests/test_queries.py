@@ -12,6 +12,7 @@ import pytest
 from generator.errors import QueryTemplateError
 from generator.flavors import CONSUL, ENVOY, Flavor
 from generator.panels import http, latency, upstream
+from generator.promql.dashboard import variable_promql
 from generator.queries import list_templates, render_query, search_path
 from tests.conftest import ROOT
 
@@ -41,8 +42,9 @@ def test_every_shipped_query_parses_with_sample_values(shipped) -> None:
             promql_parser.parse(expr)  # raises ValueError on a syntax error
             count += 1
         for variable in built.data["templating"]["list"]:
-            if variable["type"] == "query":
-                promql_parser.parse(_substitute(variable["query"]))
+            promql = variable_promql(variable)  # inside query_result(...) or label_values(...)
+            if promql is not None:
+                promql_parser.parse(_substitute(promql))
     assert count == 13
 
 

@@ -144,7 +144,11 @@ def test_mesh_variables_are_multi_with_all_and_refresh_on_time_range(shipped, na
 def test_upstream_variable_is_chained_on_service(shipped) -> None:
     service = next(b for b in shipped if b.uid == "meshdash-service")
     variables = {v["name"]: v for v in service.data["templating"]["list"]}
-    assert variables["service"]["query"] == "envoy_cluster_upstream_rq_time_bucket"
+    assert variables["service"]["query"] == (
+        "query_result(count by (consul_destination_service) "
+        '(envoy_cluster_upstream_rq_time_bucket{le="+Inf"}))'
+    )
     assert variables["upstream"]["query"] == (
-        'envoy_cluster_upstream_rq_time_bucket{consul_source_service=~"$service"}'
+        "query_result(count by (consul_destination_service) "
+        '(envoy_cluster_upstream_rq_time_bucket{le="+Inf", consul_source_service=~"$service"}))'
     )

@@ -10,6 +10,7 @@ from generator.promql.rules.multi_value import MultiValueEquality
 from generator.promql.rules.panels import PanelDatasource, PanelDescription, PanelTitle, PanelUnit
 from generator.promql.rules.rate_interval import RateInterval
 from generator.promql.rules.syntax import PromQLSyntax
+from generator.promql.rules.variable_cost import BucketSeriesVariable
 from generator.promql.rules.variable_definitions import DatasourceVariable, VariableRegex
 from generator.promql.rules.variables import UndefinedVariable, UnusedVariable
 
@@ -24,6 +25,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnusedVariable,
     VariableRegex,
     DatasourceVariable,
+    BucketSeriesVariable,
     PanelTitle,
     PanelDescription,
     PanelUnit,
