@@ -1,38 +1,43 @@
-"""The classic demo's story for one `$service`: what it answers, what it calls, how fast, how often it retries."""
+"""The classic demo's story for one `$service`: what it answers, what it calls, how fast, how often it retries.
+
+Built for the current flavor (`meshdash build --flavor istio`); panels a mesh
+cannot show (Envoy's external-origin stats under Istio) are left out.
+"""
 
 from generator.dashboard import Dashboard, DashboardLink, Row
-from generator.flavors import CONSUL
+from generator.flavors import current_flavor
 from generator.panels import http, latency, retries, upstream
 from generator.variables import datasource, service
 from generator.variables import upstream as upstream_variable
 
+FLAVOR = current_flavor()
+
 SERVICE = Dashboard(
-    uid="meshdash-service",
-    title="Service mesh / Service",
+    uid=FLAVOR.uid("service"),
+    title=FLAVOR.title("Service"),
     description=(
         "One service in the mesh: inbound requests by response class, calls to each "
         "upstream, upstream latency quantiles and retries. Pick the service at the top."
     ),
-    tags=["service-mesh", "envoy", "consul"],
+    tags=["service-mesh", "envoy", FLAVOR.name],
     folder="Service Mesh",
     links=[DashboardLink(title="Service mesh", tags=["service-mesh"])],
-    variables=[datasource(), service(flavor=CONSUL), upstream_variable(flavor=CONSUL)],
+    variables=[datasource(), service(), upstream_variable()],
     rows=[
         Row(
             "Inbound: what $service answers",
-            [
-                http.downstream_request_rate(flavor=CONSUL),
-                http.downstream_success_ratio(flavor=CONSUL),
-            ],
+            [http.downstream_request_rate(), http.downstream_success_ratio()],
         ),
         Row(
             "Upstream: $service -> $upstream",
             [
-                upstream.upstream_request_rate(flavor=CONSUL),
-                upstream.upstream_request_rate(flavor=CONSUL, external=True),
-                latency.upstream_latency(flavor=CONSUL),
-                retries.upstream_retries(flavor=CONSUL),
-                upstream.upstream_success_ratio(flavor=CONSUL, width=24),
+                upstream.upstream_request_rate(),
+                *([upstream.upstream_request_rate(external=True)] if FLAVOR.cluster_stats else []),
+                latency.upstream_latency(),
+                retries.upstream_retries()
+                if FLAVOR.cluster_stats
+                else retries.upstream_response_flags(),
+                upstream.upstream_success_ratio(width=24),
             ],
             repeat="upstream",
         ),

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from generator.config import BUILTIN_QUERIES
 from generator.files import PACKAGE_DIR, write_atomic
+from generator.flavors import current_flavor
 from generator.manifest import file_hash
 
 CACHE_NAME = ".meshdash-build-cache"
@@ -40,6 +41,8 @@ def fingerprint(dashboards_dir: Path, queries_dirs: Sequence[Path]) -> str:
     """One hash over every input of a build."""
     digest = hashlib.sha256()
     digest.update(sys.version.encode())
+    # Definitions that pin no flavor build differently under each `--flavor`.
+    digest.update(f"\0flavor={current_flavor().name}".encode())
     for name in _LIBRARIES:
         digest.update(f"\0{name}={_version(name)}".encode())
     roots = [("dashboards", dashboards_dir), ("package", PACKAGE_DIR), ("builtin", BUILTIN_QUERIES)]

@@ -25,6 +25,7 @@ BUILTIN_QUERIES = Path(str(files("generator") / "_queries"))
 DEFAULTS: dict[str, object] = {
     "dashboards": "dashboards",
     "queries": "queries",
+    "flavor": "consul",
     "lint.disable": [],
 }
 
@@ -38,6 +39,8 @@ class Config:
     queries: Path
     lint_disable: tuple[str, ...] = ()
     source: Path | None = field(default=None)
+    #: the mesh flavor of definitions that pin none (checked against the known ones by the CLI)
+    flavor: str = "consul"
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -67,6 +70,9 @@ def load_config(start: Path) -> Config:
     disable = section.get("lint", {}).get("disable", [])
     if not isinstance(disable, list) or not all(isinstance(c, str) for c in disable):
         raise ConfigError(f'{path}: [tool.meshdash.lint] disable must be a list like ["MD302"]')
+    flavor = section.get("flavor", DEFAULTS["flavor"])
+    if not isinstance(flavor, str) or not flavor:
+        raise ConfigError(f'{path}: [tool.meshdash] flavor must be a mesh name like "istio"')
     root = path.parent
     return Config(
         root=root,
@@ -74,6 +80,7 @@ def load_config(start: Path) -> Config:
         queries=root / _folder(section, "queries", path),
         lint_disable=tuple(disable),
         source=path,
+        flavor=flavor,
     )
 
 

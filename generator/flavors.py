@@ -2,11 +2,20 @@
 
 Query templates never hard-code a label name; they read it from the flavor
 (`{{ flavor.source_label }}`), so the same panel serves Consul Connect's stat
-tags and plain Envoy's tag extraction.
+tags and plain Envoy's tag extraction. A mesh whose metrics have other names
+(Istio's `istio_requests_total` family) also overrides the templates that
+differ: `queries/<flavor>/<area>/<name>.promql.j2` is read before
+`queries/<area>/<name>.promql.j2` (see `generator.queries.render_query`).
+
+Builders and variables given no flavor use the *current* one, which the
+commands set from `--flavor` (or `[tool.meshdash] flavor`) before loading the
+definitions, so a definition that pins no flavor follows the command line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from generator.errors import FlavorError
@@ -25,6 +34,22 @@ class Flavor:
     destination_label: str
     #: `envoy_http_conn_manager_prefix` of the inbound (public) listener
     inbound_prefix: str
+    #: the label holding the HTTP response code, and the one holding its class ("5")
+    code_label: str = "envoy_response_code"
+    code_class_label: str = "envoy_response_code_class"
+    #: the start of every shipped dashboard's uid, and of its title
+    uid_prefix: str = "meshdash"
+    title_prefix: str = "Service mesh"
+    #: Envoy's cluster stats (retries, external origin) are scraped with these labels
+    cluster_stats: bool = True
+
+    def uid(self, name: str) -> str:
+        """A shipped dashboard's uid: `meshdash-service` (Consul), `meshdash-istio-service`."""
+        return f"{self.uid_prefix}-{name}"
+
+    def title(self, name: str) -> str:
+        """A shipped dashboard's title, distinct per flavor (one Grafana folder holds them all)."""
+        return f"{self.title_prefix} / {name}"
 
     @property
     def service_regex(self) -> str:
@@ -48,9 +73,51 @@ ENVOY = Flavor(
     source_label="local_cluster",
     destination_label="envoy_cluster_name",
     inbound_prefix="ingress_http",
+    uid_prefix="meshdash-envoy",
+    title_prefix="Envoy mesh",
 )
 
-FLAVORS: dict[str, Flavor] = {flavor.name: flavor for flavor in (CONSUL, ENVOY)}
+# Istio's standard metrics (istio_requests_total, ...), reported by both sides of a
+# call; services are canonical services, the labels both reporters put on every
+# request. Its templates live in queries/istio/ and pin `reporter`.
+ISTIO = Flavor(
+    name="istio",
+    proxy_label="destination_canonical_service",
+    source_label="source_canonical_service",
+    destination_label="destination_canonical_service",
+    inbound_prefix="",
+    code_label="response_code",
+    code_class_label="response_code_class",
+    uid_prefix="meshdash-istio",
+    title_prefix="Istio mesh",
+    cluster_stats=False,
+)
+
+FLAVORS: dict[str, Flavor] = {flavor.name: flavor for flavor in (CONSUL, ENVOY, ISTIO)}
+DEFAULT_FLAVOR = CONSUL
+_current: list[Flavor] = [DEFAULT_FLAVOR]
+
+
+def current_flavor() -> Flavor:
+    """The flavor of definitions that pin none: `--flavor`, else `[tool.meshdash] flavor`."""
+    return _current[-1]
+
+
+def set_current_flavor(flavor: Flavor | str) -> Flavor:
+    """Make `flavor` the one builders use when given none (a command does this once)."""
+    chosen = as_flavor(flavor)
+    _current[-1] = chosen
+    return chosen
+
+
+@contextmanager
+def using_flavor(flavor: Flavor | str) -> Iterator[Flavor]:
+    """`flavor` is current inside the block, the previous one again after it."""
+    _current.append(as_flavor(flavor))
+    try:
+        yield _current[-1]
+    finally:
+        _current.pop()
 
 
 def get_flavor(name: str) -> Flavor:
@@ -61,16 +128,22 @@ def get_flavor(name: str) -> Flavor:
         raise FlavorError(f"unknown mesh flavor {name!r}; known flavors: {_known()}") from None
 
 
-def as_flavor(flavor: Flavor | str) -> Flavor:
-    """A flavor given as itself or by name (`"consul"`, `"envoy"`), as builders accept it."""
+def as_flavor(flavor: Flavor | str | None) -> Flavor:
+    """A flavor given as itself or by name (`"consul"`, `"istio"`); `None` is the current one."""
+    if flavor is None:
+        return current_flavor()
     if isinstance(flavor, Flavor):
         return flavor
     if isinstance(flavor, str):
         return get_flavor(flavor)
     raise FlavorError(
         f"flavor must be a Flavor or one of the names {_known()}, "
-        f"got {flavor!r} (a {type(flavor).__name__})"
+        f"got {flavor!r} ({_article(type(flavor).__name__)} {type(flavor).__name__})"
     )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _known() -> str:

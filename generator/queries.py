@@ -22,7 +22,7 @@ from jinja2.utils import missing
 
 from generator.config import BUILTIN_QUERIES
 from generator.errors import QueryTemplateError
-from generator.flavors import as_flavor
+from generator.flavors import Flavor, as_flavor
 
 TEMPLATE_SUFFIX = ".promql.j2"
 
@@ -112,11 +112,15 @@ def _unique(folders: Sequence[Path]) -> list[Path]:
 
 
 def render_query(name: str, **params: Any) -> str:
-    """Render `queries/<name>.promql.j2` with `params`; one line of PromQL."""
-    template_name = f"{name}{TEMPLATE_SUFFIX}"
-    template = _load(template_name)
+    """Render `queries/<name>.promql.j2` with `params`; one line of PromQL.
+
+    With a `flavor`, `queries/<flavor>/<name>.promql.j2` is preferred where it exists:
+    a mesh overrides only the templates that differ.
+    """
     if "flavor" in params:
         params["flavor"] = as_flavor(params["flavor"])
+    template_name = _template_name(name, params.get("flavor"))
+    template = _load(template_name)
     try:
         text = template.render(**params)
     except _UnknownAttribute as exc:
@@ -131,6 +135,14 @@ def render_query(name: str, **params: Any) -> str:
     # query editor does, so the result is one line. Only line breaks are folded:
     # spaces inside label values stay as written.
     return _join_lines(text)
+
+
+def _template_name(name: str, flavor: Flavor | None) -> str:
+    if flavor is not None:
+        flavored = f"{flavor.name}/{name}{TEMPLATE_SUFFIX}"
+        if any((folder / flavored).is_file() for folder in _search_path):
+            return flavored
+    return f"{name}{TEMPLATE_SUFFIX}"
 
 
 def _load(template_name: str) -> jinja2.Template:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from grafanalib.core import Template
 
-from generator.flavors import CONSUL, Flavor, as_flavor
+from generator.flavors import Flavor, as_flavor
 from generator.queries import render_query
 
 DATASOURCE_REF = {"type": "prometheus", "uid": "${datasource}"}
@@ -36,7 +36,7 @@ def datasource(*, label: str = "Data source") -> Template:
 
 
 def service(
-    *, flavor: Flavor | str = CONSUL, label: str = "Service", all_by_default: bool = False
+    *, flavor: Flavor | str | None = None, label: str = "Service", all_by_default: bool = False
 ) -> Template:
     """Services that some sidecar calls, taken from the series' destination label.
 
@@ -53,7 +53,7 @@ def service(
     )
 
 
-def upstream(*, flavor: Flavor | str = CONSUL, label: str = "Upstream") -> Template:
+def upstream(*, flavor: Flavor | str | None = None, label: str = "Upstream") -> Template:
     """Upstreams that the selected `$service` calls.
 
     Query: `envoy_cluster_upstream_rq_time_bucket{consul_source_service=~"$service"}`

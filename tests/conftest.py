@@ -15,6 +15,7 @@ import pytest
 
 from generator.build import BuiltDashboard, build_dashboards
 from generator.cli import main
+from generator.flavors import using_flavor
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARDS = ROOT / "dashboards"
@@ -33,9 +34,12 @@ def copy_shipped(folder: Path) -> Path:
     return folder
 
 
-def build_shipped() -> list[BuiltDashboard]:
+def build_shipped(flavor: str = "consul") -> list[BuiltDashboard]:
     """The shipped dashboards, built from their own files whatever else is in dashboards/."""
-    with tempfile.TemporaryDirectory(prefix="meshdash-shipped-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="meshdash-shipped-") as scratch,
+        using_flavor(flavor),
+    ):
         built = build_dashboards(copy_shipped(Path(scratch)))
     return [replace(item, source=DASHBOARDS / item.source.name) for item in built]
 

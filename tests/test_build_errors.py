@@ -45,7 +45,7 @@ CASES = {
     ),
     "unknown flavor": (
         "from generator.flavors import get_flavor\n\nF = get_flavor('linkerd')\n",
-        r"bad.py:3: unknown mesh flavor 'linkerd'; known flavors: consul, envoy",
+        r"bad.py:3: unknown mesh flavor 'linkerd'; known flavors: consul, envoy, istio",
     ),
     "long uid": (
         GOOD.format(uid="x" * 41, title="Long"),
@@ -167,11 +167,11 @@ WRONG_TYPES = {
     ),
     "flavor by unknown name": (
         f"[Row('r', [{RATE}(flavor='linkerd')])]",
-        "bad.py:6: unknown mesh flavor 'linkerd'; known flavors: consul, envoy",
+        "bad.py:6: unknown mesh flavor 'linkerd'; known flavors: consul, envoy, istio",
     ),
     "flavor of the wrong type": (
-        f"[Row('r', [{RATE}(flavor=None)])]",
-        "bad.py:6: flavor must be a Flavor or one of the names consul, envoy, got None",
+        f"[Row('r', [{RATE}(flavor=3)])]",
+        "bad.py:6: flavor must be a Flavor or one of the names consul, envoy, istio, got 3 (an int)",
     ),
 }
 WRONG_DASHBOARDS = {
@@ -194,8 +194,8 @@ WRONG_DASHBOARDS = {
         "bad.py:6: dashboard 'X': folder must be text or None, got ['Team'] (a list)",
     ),
     "variables flavor by unknown name": (
-        "Dashboard(uid='x', title='X', variables=[service(flavor='istio')], rows=[])",
-        "bad.py:6: unknown mesh flavor 'istio'; known flavors: consul, envoy",
+        "Dashboard(uid='x', title='X', variables=[service(flavor='linkerd')], rows=[])",
+        "bad.py:6: unknown mesh flavor 'linkerd'; known flavors: consul, envoy, istio",
     ),
 }
 CASES.update(

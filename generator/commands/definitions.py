@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from generator.config import load_config
+from generator.errors import FlavorError
+from generator.flavors import FLAVORS, set_current_flavor
 
 if TYPE_CHECKING:
     from generator.build import BuiltDashboard
@@ -17,7 +19,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def definitions_options(command: F) -> F:
-    """Add `--dashboards DIR` and `--queries DIR` (defaults from [tool.meshdash])."""
+    """Add `--dashboards DIR`, `--queries DIR` and `--flavor` (defaults from [tool.meshdash])."""
+    command = click.option(
+        "--flavor",
+        metavar="|".join(sorted(FLAVORS)),
+        default=None,
+        expose_value=False,
+        callback=_choose_flavor,
+        help="Mesh of the definitions that pin none (default: [tool.meshdash] flavor, else consul).",
+    )(command)
     command = click.option(
         "--queries",
         "queries_dirs",
@@ -32,6 +42,16 @@ def definitions_options(command: F) -> F:
         default=None,
         help="Folder of dashboard definitions (default: [tool.meshdash] dashboards).",
     )(command)
+
+
+def _choose_flavor(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Set the current flavor before any definition loads; an unknown name lists the known."""
+    config = load_config(Path.cwd())
+    where = "--flavor" if value else f"{config.source or 'default'}: [tool.meshdash] flavor"
+    try:
+        set_current_flavor(value or config.flavor)
+    except FlavorError as exc:
+        raise FlavorError(f"{where}: {exc}") from None
 
 
 def resolve_sources(

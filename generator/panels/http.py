@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from grafanalib.core import TimeSeries
 
-from generator.flavors import CONSUL, Flavor, as_flavor
+from generator.flavors import Flavor, as_flavor
 from generator.panels.common import target, timeseries
 from generator.queries import render_query
 
 
 def downstream_request_rate(
-    *, flavor: Flavor | str = CONSUL, service: str = "$service", width: int = 12
+    *, flavor: Flavor | str | None = None, service: str = "$service", width: int = 12
 ) -> TimeSeries:
     """Inbound request rate of `$service` by response class.
 
@@ -33,7 +33,7 @@ def downstream_request_rate(
         targets=[
             target(
                 expr,
-                legend=f"{{{{{flavor.proxy_label}}}}} {{{{envoy_response_code_class}}}}xx",
+                legend=f"{{{{{flavor.proxy_label}}}}} {{{{{flavor.code_class_label}}}}}xx",
             )
         ],
         width=width,
@@ -41,7 +41,7 @@ def downstream_request_rate(
 
 
 def downstream_success_ratio(
-    *, flavor: Flavor | str = CONSUL, service: str = "$service", width: int = 12
+    *, flavor: Flavor | str | None = None, service: str = "$service", width: int = 12
 ) -> TimeSeries:
     """Share of inbound requests of `$service` that were not answered with a 5xx.
 

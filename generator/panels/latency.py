@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from grafanalib.core import TimeSeries
 
-from generator.flavors import CONSUL, Flavor, as_flavor
+from generator.flavors import Flavor, as_flavor
 from generator.panels.common import check_quantiles, target, timeseries
 from generator.queries import render_query
 
@@ -15,7 +15,7 @@ DEFAULT_QUANTILES = (0.5, 0.9, 0.99)
 
 def upstream_latency(
     *,
-    flavor: Flavor | str = CONSUL,
+    flavor: Flavor | str | None = None,
     service: str = "$service",
     upstream: str = "$upstream",
     quantiles: Sequence[float] = DEFAULT_QUANTILES,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from grafanalib.core import Stat, Threshold
 
-from generator.flavors import CONSUL, Flavor, as_flavor
+from generator.flavors import Flavor, as_flavor
 from generator.panels.common import check_quantile, grid, target
 from generator.queries import render_query
 from generator.variables import DATASOURCE_REF
@@ -17,7 +17,7 @@ STAT_HEIGHT = 5
 
 
 def service_request_rate(
-    *, flavor: Flavor | str = CONSUL, service: str = "$service", link_uid: str = "meshdash-service"
+    *, flavor: Flavor | str | None = None, service: str = "$service", link_uid: str | None = None
 ) -> Stat:
     """Inbound requests per second of `$service`.
 
@@ -40,7 +40,7 @@ def service_request_rate(
 
 
 def service_error_ratio(
-    *, flavor: Flavor | str = CONSUL, service: str = "$service", link_uid: str = "meshdash-service"
+    *, flavor: Flavor | str | None = None, service: str = "$service", link_uid: str | None = None
 ) -> Stat:
     """Share of inbound requests of `$service` answered with a 5xx (0 when there are none).
 
@@ -68,10 +68,10 @@ def service_error_ratio(
 
 def service_latency(
     *,
-    flavor: Flavor | str = CONSUL,
+    flavor: Flavor | str | None = None,
     service: str = "$service",
     quantile: float = 0.99,
-    link_uid: str = "meshdash-service",
+    link_uid: str | None = None,
 ) -> Stat:
     """Inbound p99 request time of `$service` in milliseconds, measured by its own sidecar.
 
@@ -107,9 +107,11 @@ def _stat(
     expr: str,
     flavor: Flavor,
     service: str,
-    link_uid: str,
+    link_uid: str | None,
     thresholds: list[Threshold],
 ) -> Stat:
+    # The service dashboard of the same flavor: both sets may live in one Grafana.
+    link_uid = link_uid or flavor.uid("service")
     url = f"/d/{link_uid}?var-service={service}&${{__url_time_range}}"
     return Stat(
         title=title,

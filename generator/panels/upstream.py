@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from grafanalib.core import TimeSeries
 
-from generator.flavors import CONSUL, Flavor, as_flavor
+from generator.flavors import Flavor, as_flavor
 from generator.panels.common import target, timeseries
 from generator.queries import render_query
 
 
 def upstream_request_rate(
     *,
-    flavor: Flavor | str = CONSUL,
+    flavor: Flavor | str | None = None,
     service: str = "$service",
     upstream: str = "$upstream",
     external: bool = False,
@@ -45,7 +45,7 @@ def upstream_request_rate(
         targets=[
             target(
                 expr,
-                legend=(f"{{{{{flavor.destination_label}}}}} {{{{envoy_response_code}}}}"),
+                legend=(f"{{{{{flavor.destination_label}}}}} {{{{{flavor.code_label}}}}}"),
             )
         ],
         width=width,
@@ -54,7 +54,7 @@ def upstream_request_rate(
 
 def upstream_success_ratio(
     *,
-    flavor: Flavor | str = CONSUL,
+    flavor: Flavor | str | None = None,
     service: str = "$service",
     upstream: str = "$upstream",
     width: int = 12,

@@ -1,0 +1,124 @@
+"""Choosing the mesh: `--flavor` / `[tool.meshdash] flavor`, per-flavor uids, Istio's reporter rule."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.flavors import FLAVORS, current_flavor, using_flavor
+from generator.promql.dashboard import iter_targets
+from tests.conftest import build_shipped, copy_shipped
+
+COMMANDS_WITH_DEFINITIONS = ("build", "list", "lint", "validate", "push", "diff", "preview")
+
+
+@pytest.fixture(autouse=True)
+def _restore_flavor() -> Iterator[None]:
+    """`--flavor` sets the process's current flavor; later tests must not inherit it."""
+    with using_flavor(current_flavor()):
+        yield
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    copy_shipped(tmp_path / "dashboards")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _uids(out: Path) -> set[str]:
+    return {p.stem for p in out.glob("*.json")}
+
+
+def test_each_flavor_builds_its_own_uids_and_titles(run_cli: Any, project: Path) -> None:
+    titles = {}
+    for name in ("consul", "istio", "envoy"):
+        result = run_cli("build", "--flavor", name, "--out", f"out-{name}")
+        assert result.exit_code == 0, result.err
+        for path in (project / f"out-{name}").glob("*.json"):
+            data = json.loads(path.read_text())
+            assert name in data["tags"]
+            titles[data["uid"]] = data["title"]
+    # Consul keeps the uids existing users have; the others are distinct beside them.
+    assert _uids(project / "out-consul") == {"meshdash-overview", "meshdash-service"}
+    assert _uids(project / "out-istio") == {"meshdash-istio-overview", "meshdash-istio-service"}
+    assert _uids(project / "out-envoy") == {"meshdash-envoy-overview", "meshdash-envoy-service"}
+    assert len(set(titles.values())) == 6, titles
+
+
+def test_the_overview_links_to_the_service_dashboard_of_its_own_flavor(
+    run_cli: Any, project: Path
+) -> None:
+    assert run_cli("build", "--flavor", "istio", "--out", "out").exit_code == 0
+    text = (project / "out" / "meshdash-istio-overview.json").read_text()
+    assert set(re.findall(r"/d/([a-z-]+)\?", text)) == {"meshdash-istio-service"}
+
+
+def test_the_setting_chooses_the_flavor_and_the_option_overrides_it(
+    run_cli: Any, project: Path
+) -> None:
+    (project / "pyproject.toml").write_text('[tool.meshdash]\nflavor = "istio"\n')
+    assert run_cli("build", "--out", "a").exit_code == 0
+    assert _uids(project / "a") == {"meshdash-istio-overview", "meshdash-istio-service"}
+    assert run_cli("build", "--flavor", "consul", "--out", "b").exit_code == 0
+    assert _uids(project / "b") == {"meshdash-overview", "meshdash-service"}
+
+
+def test_switching_flavor_rebuilds_despite_the_cache(run_cli: Any, project: Path) -> None:
+    assert run_cli("build", "--out", "out").exit_code == 0
+    result = run_cli("build", "--flavor", "istio", "--out", "out")
+    assert result.exit_code == 0
+    assert "no input changed" not in result.out
+    assert _uids(project / "out") == {"meshdash-istio-overview", "meshdash-istio-service"}
+
+
+@pytest.mark.parametrize("command", COMMANDS_WITH_DEFINITIONS)
+def test_an_unknown_flavor_is_one_line_listing_the_known(
+    run_cli: Any, project: Path, command: str
+) -> None:
+    result = run_cli(command, "--flavor", "linkerd")
+    assert result.exit_code == 2
+    known = ", ".join(sorted(FLAVORS))
+    assert result.err == (
+        f"meshdash: error: --flavor: unknown mesh flavor 'linkerd'; known flavors: {known}\n"
+    )
+    assert not (project / "build").exists()
+
+
+def test_an_unknown_flavor_setting_names_the_pyproject(run_cli: Any, project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.meshdash]\nflavor = "linkerd"\n')
+    result = run_cli("list")
+    assert result.exit_code == 2
+    assert result.err.startswith(f"meshdash: error: {project / 'pyproject.toml'}: ")
+    assert "unknown mesh flavor 'linkerd'; known flavors: consul, envoy, istio" in result.err
+
+
+def test_list_and_lint_follow_the_flavor(run_cli: Any, project: Path) -> None:
+    listed = run_cli("list", "--flavor", "istio")
+    assert listed.exit_code == 0
+    assert "istio_requests_total" in listed.out
+    assert "envoy_cluster_upstream_rq" not in listed.out
+    linted = run_cli("lint", "--flavor", "istio")
+    assert linted.exit_code == 0, linted.out + linted.err
+
+
+REPORTER = re.compile(r'reporter="(source|destination)"')
+ISTIO_SELECTOR = re.compile(r"istio_\w+\{[^}]*\}")
+
+
+def test_every_istio_selector_pins_one_reporter() -> None:
+    """Summing both reporters counts every request twice."""
+    selectors = []
+    for item in build_shipped("istio"):
+        queries = [ref.expr for ref in iter_targets(item.data)]
+        queries += [v["query"] for v in item.data["templating"]["list"] if v["type"] == "query"]
+        for query in queries:
+            selectors += ISTIO_SELECTOR.findall(query)
+    assert len(selectors) > 20
+    for selector in selectors:
+        assert len(REPORTER.findall(selector)) == 1, selector
