@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from generator.errors import ConfigError
+from generator.sim.incidents import Incidents
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class MeshConfig:
     currency_latency: Latency = Latency(2.0, 8.0)
     drop_families: frozenset[str] = field(default_factory=frozenset)
     rename_labels: tuple[tuple[str, str], ...] = ()
+    #: the security and resilience story's faults (generator.sim.story); None: none happen
+    incidents: Incidents | None = None
 
     def __post_init__(self) -> None:
         _check_finite_positive("ingress_rps", self.ingress_rps)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from generator.sim.config import MeshConfig
 from generator.sim.model import Sidecar, build_mesh
 from generator.sim.series import Labels, Series, mesh_series
+from generator.sim.story import with_story
 from generator.sim.truth import Truth
 
 
@@ -29,7 +30,7 @@ class Mesh:
 
     def __post_init__(self) -> None:
         self.sidecars: tuple[Sidecar, ...] = build_mesh(self.config)
-        self._series = mesh_series(self.sidecars)
+        self._series = with_story(mesh_series(self.sidecars), self.config.incidents, self.start)
 
     def sidecar(self, name: str) -> Sidecar:
         return next(s for s in self.sidecars if s.name == name)

@@ -38,6 +38,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Literal
 
+from generator.sim.story_metrics import STORY_METRICS
+
 MetricType = Literal["counter", "gauge", "histogram"]
 
 
@@ -127,6 +129,7 @@ _OTHER: tuple[tuple[str, MetricType, str, bool], ...] = (
 METRICS: tuple[Metric, ...] = (
     *(Metric(f"envoy_cluster_{name}", *rest) for name, *rest in _CLUSTER + _BREAKERS),
     *(Metric(*row) for row in _OTHER),
+    *(Metric(name, kind, text, True) for name, kind, text in STORY_METRICS),
 )
 
 METRIC_TYPES: dict[str, str] = {m.name: m.type for m in METRICS}
