@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from generator.flavors import Flavor, as_flavor
 from generator.sim.distribution import Mixture
 from generator.sim.metrics import METRIC_TYPES
 from generator.sim.model import Cluster, Sidecar, Traffic
@@ -70,8 +71,17 @@ def scrape_labels(sidecar: Sidecar) -> dict[str, str]:
     }
 
 
-def mesh_series(sidecars: tuple[Sidecar, ...]) -> list[Series]:
-    """Every series of every sidecar, in a stable order."""
+def mesh_series(sidecars: tuple[Sidecar, ...], flavor: Flavor | str | None = None) -> list[Series]:
+    """Every series of every sidecar, in a stable order, as mesh `flavor` names them.
+
+    Without a flavor, the current one (`--flavor`): `meshdash validate --sandbox --flavor
+    istio` then simulates Istio. Istio's standard metrics replace the Consul-tagged Envoy
+    stats (Istio exposes few Envoy stats unless proxyStatsMatcher asks for them).
+    """
+    if as_flavor(flavor).name == "istio":
+        from generator.sim.istio import istio_series
+
+        return istio_series(sidecars)
     return [s for sidecar in sidecars for s in _sidecar_series(sidecar)]
 
 

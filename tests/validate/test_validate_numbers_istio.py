@@ -1,0 +1,202 @@
+"""Every shipped panel built for Istio equals the simulator's ground truth (Istio flavor).
+
+The same machinery as test_validate_numbers (meshdash validate's own planner and
+client, a real backfilled Prometheus, 1e-6 relative tolerance), over the same demo
+mesh emitting Istio's standard metrics with both reporters. A query that summed the
+two reporters, or read the other one, would be off by the retried attempts
+(api -> payments: 16 requests/s sent, 18.5 attempts/s answered).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+
+from generator.flavors import using_flavor
+from generator.promql.dashboard import iter_targets
+from generator.sim import Truth
+from generator.validate.runner import plan_panels
+from tests.conftest import build_shipped
+from tests.validate.conftest import Backfill, open_backfill
+from tests.validate.test_validate_numbers import ABS_TOL, REL_TOL, _run
+
+DASHBOARDS = build_shipped("istio")
+REQUESTS, DURATION = "istio_requests_total", "istio_request_duration_milliseconds"
+DEST, SRC = "destination_canonical_service", "source_canonical_service"
+GRPC_FAILURES = {"2", "4", "12", "13", "14", "15"}
+FLAGGED = ("URX", "UO", "UT", "UF", "UH", "NR")
+
+Values = dict[str, str]
+Expected = dict[tuple[str, ...], float]
+
+
+@pytest.fixture(scope="module")
+def backfill() -> Iterator[Backfill]:
+    """The demo mesh as Istio reports it, backfilled; the flavor is current only while made."""
+    with ExitStack() as stack:
+        with using_flavor("istio"):
+            opened = stack.enter_context(open_backfill())
+        yield opened
+
+
+def _grouped(t: Truth, key: Callable[[Any], str | None], **labels: str) -> dict[str, float]:
+    """``sum by (key) (rate(istio_requests_total{labels}))`` (series whose key is None dropped)."""
+    out: dict[str, float] = {}
+    for s in t.select(REQUESTS, **labels):
+        k = key(s)
+        if k is not None:
+            out[k] = out.get(k, 0.0) + s.rate
+    return out
+
+
+def _failed(s: Any) -> bool:
+    code = s.label("response_code") or ""
+    return code.startswith("5") or s.label("grpc_response_status") in GRPC_FAILURES
+
+
+def _ratio_ok(t: Truth, **labels: str) -> float:
+    series = list(t.select(REQUESTS, **labels))
+    return sum(s.rate for s in series if not _failed(s)) / sum(s.rate for s in series)
+
+
+def inbound_by_class(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    classes = _grouped(
+        t, lambda x: x.label("response_code")[0], reporter="destination", **{DEST: s}
+    )
+    return {(s, c): rate for c, rate in classes.items()}
+
+
+def inbound_success_ratio(t: Truth, v: Values) -> Expected:
+    return {(v["service"],): _ratio_ok(t, reporter="destination", **{DEST: v["service"]})}
+
+
+def upstream_by_code(t: Truth, v: Values) -> Expected:
+    s, u = v["service"], v["upstream"]
+    codes = _grouped(t, lambda x: x.label("response_code"), reporter="source", **{SRC: s, DEST: u})
+    return {(u, c): rate for c, rate in codes.items()}
+
+
+def upstream_quantile(q: float) -> Callable[[Truth, Values], Expected]:
+    def values(t: Truth, v: Values) -> Expected:
+        s, u = v["service"], v["upstream"]
+        return {(u,): t.quantile(DURATION, q, reporter="source", **{SRC: s, DEST: u})}
+
+    return values
+
+
+def response_flags(t: Truth, v: Values) -> Expected:
+    s, u = v["service"], v["upstream"]
+    flags = _grouped(
+        t,
+        lambda x: (
+            x.label("response_flags")
+            if any(f in x.label("response_flags") for f in FLAGGED)
+            else None
+        ),
+        reporter="source",
+        **{SRC: s, DEST: u},
+    )
+    return {(u, f): rate for f, rate in flags.items()}
+
+
+def upstream_success_ratio(t: Truth, v: Values) -> Expected:
+    s, u = v["service"], v["upstream"]
+    return {(u,): _ratio_ok(t, reporter="source", **{SRC: s, DEST: u})}
+
+
+def overview_rate(t: Truth, v: Values) -> Expected:
+    return {(v["service"],): t.rate(REQUESTS, reporter="destination", **{DEST: v["service"]})}
+
+
+def overview_error_ratio(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    codes = _grouped(t, lambda x: x.label("response_code")[0], reporter="destination", **{DEST: s})
+    return {(s,): codes.get("5", 0.0) / sum(codes.values())}
+
+
+def overview_p99(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    return {(s,): t.quantile(DURATION, 0.99, reporter="destination", **{DEST: s})}
+
+
+SERVICE, OVERVIEW = "meshdash-istio-service", "meshdash-istio-overview"
+CODE, CLASS, FLAGS = "response_code", "response_code_class", "response_flags"
+EXPECTATIONS: dict[tuple[str, str, str], tuple[tuple[str, ...], Callable[..., Expected]]] = {
+    (OVERVIEW, "Requests/s", "A"): ((DEST,), overview_rate),
+    (OVERVIEW, "5xx ratio", "A"): ((DEST,), overview_error_ratio),
+    (OVERVIEW, "p99 latency", "A"): ((DEST,), overview_p99),
+    (SERVICE, "Inbound requests by response class", "A"): ((DEST, CLASS), inbound_by_class),
+    (SERVICE, "Inbound success ratio", "A"): ((DEST,), inbound_success_ratio),
+    (SERVICE, "Upstream requests to $upstream by response code", "A"): (
+        (DEST, CODE),
+        upstream_by_code,
+    ),
+    (SERVICE, "Upstream latency to $upstream", "A"): ((DEST,), upstream_quantile(0.5)),
+    (SERVICE, "Upstream latency to $upstream", "B"): ((DEST,), upstream_quantile(0.9)),
+    (SERVICE, "Upstream latency to $upstream", "C"): ((DEST,), upstream_quantile(0.99)),
+    (SERVICE, "Failed calls to $upstream by response flag", "A"): ((DEST, FLAGS), response_flags),
+    (SERVICE, "Upstream success ratio of $upstream", "A"): ((DEST,), upstream_success_ratio),
+}
+
+
+def test_every_shipped_istio_target_has_an_expectation() -> None:
+    shipped = [
+        (item.uid, ref.panel_title, ref.ref_id)
+        for item in DASHBOARDS
+        for ref in iter_targets(item.data)
+    ]
+    assert sorted(shipped) == sorted(EXPECTATIONS)
+
+
+def test_the_two_reporters_differ_by_the_retried_attempts(backfill: Backfill) -> None:
+    """Guards the premise: a query reading the wrong reporter, or both, gets other numbers."""
+    truth = backfill.sandbox.truth
+    pair = {SRC: "api", DEST: "payments"}
+    sent = truth.rate(REQUESTS, reporter="source", **pair)
+    answered = truth.rate(REQUESTS, reporter="destination", **pair)
+    assert sent == backfill.sandbox.mesh.config.ingress_rps == 16.0
+    # Every retry follows a 503 that the callee answered and the caller never passed on.
+    failed = {
+        r: truth.rate(REQUESTS, reporter=r, response_code="503", **pair)
+        for r in ("source", "destination")
+    }
+    assert answered - sent == failed["destination"] - failed["source"] > 0
+    # Retries are exhausted (URX) only at the caller; the callee answered each attempt.
+    assert truth.rate(REQUESTS, reporter="source", response_flags="URX", **pair) > 0
+    assert truth.rate(REQUESTS, reporter="destination", response_flags="URX") == 0
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTATIONS), ids=lambda k: f"{k[0]}:{k[1]}:{k[2]}")
+def test_istio_panel_numbers_equal_ground_truth(
+    backfill: Backfill, key: tuple[str, str, str]
+) -> None:
+    uid, title, ref_id = key
+    labels, expected = EXPECTATIONS[key]
+    item = next(d for d in DASHBOARDS if d.uid == uid)
+    _, plans = plan_panels(item.data, backfill.client, backfill.options)
+    jobs = [
+        j
+        for p in plans
+        if p.key.title == title
+        for j in p.jobs
+        if j.ref.ref_id == ref_id and j.widened is None
+    ]
+    assert jobs, f"no query planned for {key}"
+    checked = 0
+    for job in jobs:
+        values = dict(job.values)
+        got = _run(backfill, job.expr, labels)
+        want = expected(backfill.sandbox.truth, values)
+        assert set(got) == set(want), f"{values}: series {sorted(got)} != truth {sorted(want)}"
+        for series_key, points in got.items():
+            for at, value in points:
+                assert math.isclose(value, want[series_key], rel_tol=REL_TOL, abs_tol=ABS_TOL), (
+                    f"{values} {series_key} at {at}: {value} != truth {want[series_key]}"
+                )
+                checked += 1
+    assert checked > 0
