@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from generator.commands.definitions import definitions_options
-from generator.commands.push import backend_from_options, desired_from_options, plan_from_options
+from generator.commands.push import plan_from_options
 from generator.errors import ProblemsFound
 from generator.grafana.client import GrafanaClient
 from generator.grafana.options import grafana_options, settings_from_options, verbose_logging
@@ -25,9 +25,8 @@ from generator.grafana.report import change_diff
 def diff_command(exit_code: bool, **opts: Any) -> None:
     """Show how Grafana differs from the build (ignoring id, version and the hash tag)."""
     settings = settings_from_options(opts)
-    desired = desired_from_options(opts)
     with verbose_logging(opts["verbose"]), GrafanaClient(settings, opts["parallel"]) as client:
-        plan = plan_from_options(backend_from_options(client, opts), desired, opts)
+        _backend, plan = plan_from_options(client, opts)
     diffs = [text for text in (change_diff(change) for change in plan.changes) if text]
     for ref in plan.folders:
         click.echo(f"=== folder {ref.path!r} would be created (uid {ref.uid})")

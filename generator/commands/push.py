@@ -10,13 +10,14 @@ not change is not reported (it is never overwritten either). See generator.grafa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import click
 
 from generator.commands.definitions import build_from_options, definitions_options
 from generator.errors import ConfigError, ProblemsFound
-from generator.grafana.backends import Backend, connect
+from generator.grafana.backends import Backend, Survey, connect
 from generator.grafana.client import GrafanaClient
 from generator.grafana.options import grafana_options, settings_from_options, verbose_logging
 from generator.grafana.plan import (
@@ -68,11 +69,9 @@ def push_command(
         raise ConfigError(
             f"--message is {len(message)} characters; Grafana keeps at most {MAX_MESSAGE}"
         )
-    desired = desired_from_options(opts)
     as_json = output_format == "json"
     with verbose_logging(opts["verbose"]), GrafanaClient(settings, opts["parallel"]) as client:
-        backend = backend_from_options(client, opts)
-        plan = plan_from_options(backend, desired, opts, refresh=not no_refresh)
+        backend, plan = plan_from_options(client, opts, refresh=not no_refresh)
         if dry_run:
             click.echo(plan_json(plan) if as_json else format_plan(plan))
             _check_plan(plan)
@@ -86,16 +85,24 @@ def push_command(
     _check_outcomes(outcomes)
 
 
-def backend_from_options(client: GrafanaClient, opts: dict[str, Any]) -> Backend:
-    """The API ``--api`` asks for (detected once), in ``--namespace`` or ``--org-id``'s."""
-    return connect(client, opts["api"], namespace=opts["namespace"], org_id=opts["org_id"])
-
-
 def plan_from_options(
-    backend: Backend, desired: list[Desired], opts: dict[str, Any], *, refresh: bool = True
-) -> Plan:
-    """The plan for ``desired`` under the shared Grafana options (prune, adopt, force)."""
-    return compute_plan(
+    client: GrafanaClient, opts: dict[str, Any], *, refresh: bool = True
+) -> tuple[Backend, Plan]:
+    """The API ``--api`` asks for, and the plan under the shared options.
+
+    Grafana is asked which API it serves and listed in a second thread while the build
+    (or ``--from``) is read: the listing waits on the network, reading on the disk and
+    the parser. Only reads are sent before the build is known good; a bad build or uid
+    still stops the run before any write, and its error wins over Grafana's.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="meshdash-listing")
+    listing = pool.submit(_detect_and_survey, client, opts)
+    try:
+        desired = desired_from_options(opts)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    backend, survey = listing.result()
+    plan = compute_plan(
         backend,
         desired,
         prune=opts["prune"],
@@ -103,7 +110,14 @@ def plan_from_options(
         force=opts["force"],
         parallel=opts["parallel"],
         refresh=refresh,
+        survey=survey,
     )
+    return backend, plan
+
+
+def _detect_and_survey(client: GrafanaClient, opts: dict[str, Any]) -> tuple[Backend, Survey]:
+    backend = connect(client, opts["api"], namespace=opts["namespace"], org_id=opts["org_id"])
+    return backend, backend.survey()
 
 
 def desired_from_options(opts: dict[str, Any]) -> list[Desired]:

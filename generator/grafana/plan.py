@@ -246,8 +246,12 @@ def compute_plan(
     force: bool = False,
     parallel: int = 4,
     refresh: bool = True,
+    survey: Survey | None = None,
 ) -> Plan:
     """Read Grafana and decide every change; writes nothing.
+
+    ``survey`` is the backend's listing when the caller already fetched it (push lists
+    Grafana while it reads the build).
 
     ``refresh=False`` trusts the hash tags of the legacy search hits (see the module
     docstring); it cannot be combined with ``adopt`` or ``force``, which need every
@@ -258,7 +262,7 @@ def compute_plan(
     check_uids(desired)
     if isinstance(backend, GrafanaClient):
         backend = LegacyBackend(backend)
-    survey = backend.survey()
+    survey = survey or backend.survey()
     known = {} if refresh else _trusted(desired, survey)
     wanted = {want.uid for want in desired}
     to_read = [w.uid for w in desired if w.uid in survey.existing and w.uid not in known]
