@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import socket
 import json
 from collections.abc import Iterator
 
@@ -256,3 +257,17 @@ def test_an_instance_that_drops_custom_annotations_is_named_not_silently_driftin
     assert meshdash(*legacy, "--force").code == 0
     again = meshdash(*legacy)
     assert again.code == 0 and summary_counts(again.out)["unchanged"] == 3
+
+
+def test_a_bad_build_wins_over_an_unreachable_grafana_listed_meanwhile(
+    meshdash, tmp_path, monkeypatch
+):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("GRAFANA_URL", f"http://127.0.0.1:{port}")
+
+    run = meshdash("push", "--from", str(tmp_path / "nowhere"))
+
+    assert run.code == 2
+    assert "meshdash build" in run.err and "connection refused" not in run.err
