@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,11 @@ import pytest
 
 from generator.flavors import FLAVORS, current_flavor, using_flavor
 from generator.promql.dashboard import iter_targets
-from tests.conftest import build_shipped, copy_shipped
+from tests.conftest import DASHBOARDS, build_shipped
+from tests.test_schema import _violations
 
+#: the shipped definitions that pin no flavor
+SHIPPED = ("overview", "service")
 COMMANDS_WITH_DEFINITIONS = ("build", "list", "lint", "validate", "push", "diff", "preview")
 
 
@@ -26,7 +30,10 @@ def _restore_flavor() -> Iterator[None]:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    copy_shipped(tmp_path / "dashboards")
+    """A project with the shipped definitions that follow the flavor (the others pin Consul)."""
+    (tmp_path / "dashboards").mkdir()
+    for name in SHIPPED:
+        shutil.copyfile(DASHBOARDS / f"{name}.py", tmp_path / "dashboards" / f"{name}.py")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -115,6 +122,8 @@ def test_every_istio_selector_pins_one_reporter() -> None:
     """Summing both reporters counts every request twice."""
     selectors = []
     for item in build_shipped("istio"):
+        if "istio" not in item.data["tags"]:
+            continue  # a definition pinned to another mesh
         queries = [ref.expr for ref in iter_targets(item.data)]
         queries += [v["query"] for v in item.data["templating"]["list"] if v["type"] == "query"]
         for query in queries:
@@ -122,3 +131,17 @@ def test_every_istio_selector_pins_one_reporter() -> None:
     assert len(selectors) > 20
     for selector in selectors:
         assert len(REPORTER.findall(selector)) == 1, selector
+
+
+@pytest.mark.parametrize("flavor", sorted(FLAVORS))
+def test_every_flavor_builds_schema_clean_dashboards(flavor: str, grafana_schema: Any) -> None:
+    built = build_shipped(flavor)
+    assert {f"{FLAVORS[flavor].uid_prefix}-{n}" for n in SHIPPED} <= {b.uid for b in built}
+    for item in built:
+        assert _violations(item.data, grafana_schema) == [], item.uid
+
+
+@pytest.mark.parametrize("flavor", sorted(FLAVORS))
+def test_every_flavor_is_lint_clean(run_cli: Any, project: Path, flavor: str) -> None:
+    result = run_cli("lint", "--flavor", flavor)
+    assert result.exit_code == 0, result.out + result.err
