@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import copy
 import itertools
-import socket
 import json
+import socket
 from collections.abc import Iterator
 
 import pytest
