@@ -22,8 +22,14 @@ DASHBOARDS = ROOT / "dashboards"
 SCHEMA_DIR = ROOT.parent / "shared" / "grafana-schema"
 #: The definitions meshdash ships. `dashboards/` is the user's: their own files sit beside
 #: these, so tests of the shipped dashboards read only these files, never the whole folder.
-SHIPPED_FILES = ("overview.py", "service.py")
-SHIPPED_UIDS = ("meshdash-overview", "meshdash-service")
+SHIPPED_FILES = ("overview.py", "release.py", "resilience.py", "security.py", "service.py")
+SHIPPED_UIDS = (
+    "meshdash-overview",
+    "meshdash-release",
+    "meshdash-resilience",
+    "meshdash-security",
+    "meshdash-service",
+)
 
 
 def copy_shipped(folder: Path) -> Path:

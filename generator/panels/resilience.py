@@ -274,8 +274,7 @@ def grpc_success_ratio(
     """Share of `$service`'s gRPC calls to `$upstream` answered with grpc-status OK, per method.
 
     ```promql
-    sum by (consul_destination_service, envoy_grpc_bridge_service, envoy_grpc_bridge_method) (rate(envoy_cluster_grpc_success{consul_source_service=~"$service", consul_destination_service=~"$upstream"}[$__rate_interval]))
-    / sum by (consul_destination_service, envoy_grpc_bridge_service, envoy_grpc_bridge_method) (rate(envoy_cluster_grpc_total{consul_source_service=~"$service", consul_destination_service=~"$upstream"}[$__rate_interval]))
+    (sum by (consul_destination_service, envoy_grpc_bridge_service, envoy_grpc_bridge_method) (rate(envoy_cluster_grpc_success{consul_source_service=~"$service", consul_destination_service=~"$upstream"}[$__rate_interval])) or 0 * sum by (consul_destination_service, envoy_grpc_bridge_service, envoy_grpc_bridge_method) (rate(envoy_cluster_grpc_total{consul_source_service=~"$service", consul_destination_service=~"$upstream"}[$__rate_interval]))) / sum by (consul_destination_service, envoy_grpc_bridge_service, envoy_grpc_bridge_method) (rate(envoy_cluster_grpc_total{consul_source_service=~"$service", consul_destination_service=~"$upstream"}[$__rate_interval]))
     # meshdash: may be empty
     ```
     Empty for upstreams that are not gRPC (the gRPC stats filter counts gRPC calls only).

@@ -38,7 +38,8 @@ from tests.conftest import build_shipped
 MIN_POINTS = 9
 REL_TOL = 1e-6
 ABS_TOL = 1e-9
-DASHBOARDS = build_shipped()
+#: The story's dashboards (release, resilience, security) are held to it in test_story_numbers.py.
+DASHBOARDS = [d for d in build_shipped() if d.uid in {"meshdash-overview", "meshdash-service"}]
 
 Values = dict[str, str]
 Expected = dict[tuple[str, ...], float]
@@ -131,7 +132,50 @@ def overview_p99(t: Truth, v: Values) -> Expected:
     return {(v["service"],): t.inbound_quantile(v["service"], 0.99)}
 
 
+def _callers(t: Truth, service: str) -> list[str]:
+    found = t.select("envoy_cluster_upstream_rq_xx", consul_destination_service=service)
+    return sorted({s.label("consul_source_service") or "" for s in found} - {""})
+
+
+def _from_caller(t: Truth, caller: str, service: str, code_class: str | None = None) -> float:
+    """Final responses ``caller``'s cluster got from ``service`` (of one class, or all)."""
+    return t.rate(
+        "envoy_cluster_upstream_rq_xx",
+        consul_source_service=caller,
+        consul_destination_service=service,
+        envoy_response_code_class=code_class,
+    )
+
+
+def requests_by_caller(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    return {(c, s): _from_caller(t, c, s) for c in _callers(t, s)}
+
+
+def caller_error_ratio(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    return {(c, s): _from_caller(t, c, s, "5") / _from_caller(t, c, s) for c in _callers(t, s)}
+
+
+def caller_p99(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    return {(c, s): t.upstream_quantile(c, s, 0.99) for c in _callers(t, s)}
+
+
+def callers_saw_5xx(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    seen = sum(_from_caller(t, c, s, "5") for c in _callers(t, s))
+    return {(s,): seen} if seen else {}
+
+
+def service_answered_5xx(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    answered = t.downstream_rate(s, "5")
+    return {(s,): answered} if answered else {}
+
+
 DEST, CODE, CLASS = "consul_destination_service", "envoy_response_code", "envoy_response_code_class"
+SOURCE = "consul_source_service"
 EXPECTATIONS: dict[tuple[str, str, str], Expect] = {
     ("meshdash-overview", "Requests/s", "A"): Expect(("local_cluster",), overview_rate),
     ("meshdash-overview", "5xx ratio", "A"): Expect(("local_cluster",), overview_error_ratio),
@@ -141,6 +185,24 @@ EXPECTATIONS: dict[tuple[str, str, str], Expect] = {
     ),
     ("meshdash-service", "Inbound success ratio", "A"): Expect(
         ("local_cluster",), inbound_success_ratio
+    ),
+    ("meshdash-service", "Requests to $service by caller", "A"): Expect(
+        (SOURCE, DEST), requests_by_caller
+    ),
+    ("meshdash-service", "Requests to $service by caller", "B"): Expect(
+        ("local_cluster",), overview_rate
+    ),
+    ("meshdash-service", "Error ratio of $service as each caller saw it", "A"): Expect(
+        (SOURCE, DEST), caller_error_ratio
+    ),
+    ("meshdash-service", "p99 latency of $service as each caller saw it", "A"): Expect(
+        (SOURCE, DEST), caller_p99
+    ),
+    ("meshdash-service", "Failures: callers saw vs $service answered", "A"): Expect(
+        (DEST,), callers_saw_5xx
+    ),
+    ("meshdash-service", "Failures: callers saw vs $service answered", "B"): Expect(
+        ("local_cluster",), service_answered_5xx
     ),
     ("meshdash-service", "Upstream requests to $upstream by response code", "A"): Expect(
         (DEST, CODE), upstream_by_code("envoy_cluster_upstream_rq")

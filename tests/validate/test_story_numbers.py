@@ -1,0 +1,275 @@
+"""Every panel of the story's dashboards (security, release, resilience) equals the truth.
+
+As in test_validate_numbers (whose machinery and tolerance this reuses): the shipped
+definitions, resolved and interpolated by meshdash validate's own planner, run
+against a real Prometheus backfilled from the simulator, here with the story's
+incidents on (denials, a stuck certificate, failing and ejected endpoints, an open
+breaker, release events), so that most numbers are not zero. Expected values come
+from the simulator's series through :class:`generator.sim.Truth`, grouped by the
+labels each query keeps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import pytest
+
+from generator.promql.dashboard import iter_targets
+from generator.sim import MeshConfig, Truth
+from generator.sim.incidents import Incidents
+from generator.sim.story import RELEASE_EVENTS
+from generator.validate.runner import QueryWindow, plan_panels
+from tests.conftest import SHIPPED_UIDS, build_shipped
+from tests.validate.conftest import Backfill, open_backfill
+from tests.validate.test_validate_numbers import ABS_TOL, EXPECTATIONS, REL_TOL, Expect, _run
+
+STORY_UIDS = ("meshdash-release", "meshdash-resilience", "meshdash-security")
+DASHBOARDS = [d for d in build_shipped() if d.uid in STORY_UIDS]
+SRC, DEST = "consul_source_service", "consul_destination_service"
+SUBSET, PROXY = "consul_destination_service_subset", "local_cluster"
+METHOD = ("envoy_grpc_bridge_service", "envoy_grpc_bridge_method")
+
+Values = dict[str, str]
+Expected = dict[tuple[str, ...], float]
+
+
+@pytest.fixture(scope="module")
+def story() -> Iterator[Backfill]:
+    with open_backfill(MeshConfig(incidents=Incidents())) as opened:
+        yield opened
+
+
+def grouped(
+    t: Truth, family: str, keys: tuple[str, ...], agg: str = "sum", **match: str
+) -> Expected:
+    """``agg by (keys) (family{match})`` over the truth's series; a missing version is "all"."""
+    groups: dict[tuple[str, ...], list[float]] = {}
+    for s in t.select(family, **match):
+        key = tuple(s.label(k) or ("all" if k == SUBSET else "") for k in keys)
+        groups.setdefault(key, []).append(s.rate)
+    pick = {"sum": sum, "max": max, "min": min}[agg]
+    return {key: pick(values) for key, values in groups.items()}
+
+
+def cluster(family: str, agg: str = "sum") -> Expect:
+    """A per-upstream cluster statistic from `$service` to `$upstream`."""
+
+    def values(t: Truth, v: Values) -> Expected:
+        return grouped(t, family, (DEST,), agg, **{SRC: v["service"], DEST: v["upstream"]})
+
+    return Expect((DEST,), values)
+
+
+def outbound(family: str) -> Expect:
+    def values(t: Truth, v: Values) -> Expected:
+        return grouped(t, family, (DEST,), **{SRC: v["service"]})
+
+    return Expect((DEST,), values)
+
+
+def proxy(family: str, agg: str = "sum", **match: str) -> Expect:
+    def values(t: Truth, v: Values) -> Expected:
+        return grouped(t, family, (PROXY,), agg, local_cluster=v["service"], **match)
+
+    return Expect((PROXY,), values)
+
+
+def callers(family: str, keys: tuple[str, ...], **match: str) -> Expect:
+    def values(t: Truth, v: Values) -> Expected:
+        return grouped(t, family, keys, **{DEST: v["service"]}, **match)
+
+    return Expect(keys, values)
+
+
+def per_version(t: Truth, v: Values, family: str, **match: str) -> Expected:
+    return grouped(t, family, (DEST, SUBSET), **{SRC: v["service"], DEST: v["upstream"]}, **match)
+
+
+def version_rate(t: Truth, v: Values) -> Expected:
+    return per_version(t, v, "envoy_cluster_upstream_rq_completed")
+
+
+def version_share(t: Truth, v: Values) -> Expected:
+    rates = version_rate(t, v)
+    total = {d: sum(r for (d2, _), r in rates.items() if d2 == d) for d, _ in rates}
+    return {(d, ver): 100 * r / total[d] for (d, ver), r in rates.items()}
+
+
+def version_error_ratio(t: Truth, v: Values) -> Expected:
+    attempts = per_version(t, v, "envoy_cluster_upstream_rq_total")
+    failed = [
+        per_version(t, v, f"envoy_cluster_{f}_xx", envoy_response_code_class="5")
+        for f in ("upstream_rq", "retry_upstream_rq")
+    ]
+    return {k: (failed[0].get(k, 0.0) + failed[1].get(k, 0.0)) / n for k, n in attempts.items()}
+
+
+def caller_error_ratio(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    return {(s,): t.downstream_rate(s, "5") / t.downstream_rate(s)}
+
+
+def version_p99(t: Truth, v: Values) -> Expected:
+    out = {}
+    for dest, version in version_rate(t, v):
+        subset = None if version == "all" else version
+        out[(dest, version)] = t.quantile(
+            "envoy_cluster_upstream_rq_time", 0.99,
+            **{SRC: v["service"], DEST: dest, SUBSET: subset},
+        )  # fmt: skip
+    return out
+
+
+def grpc_success(t: Truth, v: Values) -> Expected:
+    match = {SRC: v["service"], DEST: v["upstream"]}
+    total = grouped(t, "envoy_cluster_grpc_total", (DEST, *METHOD), **match)
+    ok = grouped(t, "envoy_cluster_grpc_success", (DEST, *METHOD), **match)
+    return {k: ok.get(k, 0.0) / n for k, n in total.items()}
+
+
+def _nothing(t: Truth, v: Values) -> Expected:
+    return {}
+
+
+def _story_expectations() -> dict[tuple[str, str, str], Expect]:
+    found: dict[tuple[str, str, str], Expect] = {}
+    rel, res, sec = STORY_UIDS
+    ver = (DEST, SUBSET)
+    found[(rel, "Requests to each version of $upstream", "A")] = Expect(ver, version_rate)
+    found[(rel, "Traffic split of $upstream", "A")] = Expect(ver, version_share)
+    ratio = "Error ratio per version of $upstream vs $service's own"
+    found[(rel, ratio, "A")] = Expect(ver, version_error_ratio)
+    found[(rel, ratio, "B")] = Expect((PROXY,), caller_error_ratio)
+    found[(rel, "p99 latency per version of $upstream", "A")] = Expect(ver, version_p99)
+    retries = "Retries to $upstream: made, succeeded, refused, given up"
+    for ref, stat in zip("ABCD", ("", "_success", "_overflow", "_limit_exceeded"), strict=True):
+        found[(rel, retries, ref)] = cluster(f"envoy_cluster_upstream_rq_retry{stat}")
+    connection = ("connect_fail", "connect_timeout", "none_healthy", "overflow")
+    for ref, stat in zip("ABCD", connection, strict=True):
+        found[(res, "Connection failures to $upstream", ref)] = cluster(
+            f"envoy_cluster_upstream_cx_{stat}"
+        )
+    request = (
+        *("rq_timeout", "rq_per_try_timeout", "rq_rx_reset", "rq_tx_reset"),
+        *("rq_pending_overflow", "cx_destroy_remote_with_active_rq"),
+    )
+    for ref, stat in zip("ABCDEF", request, strict=True):
+        found[(res, "Request failures to $upstream", ref)] = cluster(
+            f"envoy_cluster_upstream_{stat}"
+        )
+    flags = ("cx_open", "cx_pool_open", "rq_open", "rq_pending_open", "rq_retry_open")
+    for ref, flag in zip("ABCDE", flags, strict=True):
+        found[(res, "Circuit breakers open to $upstream (default priority)", ref)] = cluster(
+            f"envoy_cluster_circuit_breakers_default_{flag}", "max"
+        )
+    ejections = "Outlier ejections of $upstream"
+    found[(res, ejections, "A")] = cluster("envoy_cluster_outlier_detection_ejections_active")
+    found[(res, ejections, "B")] = cluster(
+        "envoy_cluster_outlier_detection_ejections_enforced_total"
+    )
+    found[(res, "Healthy endpoints of $upstream", "A")] = cluster(
+        "envoy_cluster_membership_healthy"
+    )
+    found[(res, "Healthy endpoints of $upstream", "B")] = cluster("envoy_cluster_membership_total")
+    found[(res, "gRPC success to $upstream by method", "A")] = Expect((DEST, *METHOD), grpc_success)
+    l7 = "L7 authorization on $service (HTTP RBAC)"
+    for ref, verdict in zip(
+        "ABCD", ("allowed", "denied", "shadow_allowed", "shadow_denied"), strict=True
+    ):
+        found[(sec, l7, ref)] = proxy(
+            f"envoy_http_rbac_{verdict}", envoy_http_conn_manager_prefix="public_listener"
+        )
+    # No service of the demo speaks tcp, so no sidecar has the network RBAC filter.
+    found[(sec, "L4 authorization on $service (network RBAC)", "A")] = Expect((PROXY,), _nothing)
+    found[(sec, "L4 authorization on $service (network RBAC)", "B")] = Expect((PROXY,), _nothing)
+    denied = "Denied calls to $service, as callers see them"
+    found[(sec, denied, "A")] = callers(
+        "envoy_cluster_upstream_rq", (SRC, DEST), envoy_response_code="403"
+    )
+    found[(sec, denied, "B")] = callers("envoy_cluster_grpc_7", (SRC, DEST, *METHOD))
+    inbound = ("handshake", "connection_error", "fail_verify_no_cert", "fail_verify_san")
+    for ref, stat in zip("ABCDE", (*inbound, "fail_verify_error"), strict=True):
+        found[(sec, "Inbound mTLS on $service", ref)] = proxy(f"envoy_listener_ssl_{stat}")
+    for ref, stat in zip(
+        "ABC", ("handshake", "connection_error", "fail_verify_error"), strict=True
+    ):
+        found[(sec, "Outbound mTLS from $service", ref)] = outbound(f"envoy_cluster_ssl_{stat}")
+    found[(sec, "Days until a certificate of $service expires", "A")] = proxy(
+        "envoy_server_days_until_first_cert_expiring", "min"
+    )
+    return found
+
+
+STORY_EXPECTATIONS = _story_expectations()
+
+
+def _targets() -> Iterator[tuple[str, str, str]]:
+    for item in DASHBOARDS:
+        for ref in iter_targets(item.data):
+            yield item.uid, ref.panel_title, ref.ref_id
+
+
+def test_every_story_target_has_an_expectation() -> None:
+    assert sorted(_targets()) == sorted(STORY_EXPECTATIONS)
+
+
+def test_every_shipped_dashboard_is_held_to_the_truth_somewhere() -> None:
+    held = {uid for uid, _, _ in EXPECTATIONS} | set(STORY_UIDS)
+    assert held == set(SHIPPED_UIDS)
+
+
+def test_the_incidents_really_strike(story: Backfill) -> None:
+    """Guards against a story whose numbers are all 0 (and so equal any broken query's)."""
+    truth = story.sandbox.truth
+    assert truth.rate("envoy_http_rbac_denied", local_cluster="payments") == 0.25
+    assert truth.upstream("envoy_cluster_upstream_rq_retry_overflow", "api", "payments") == 0.25
+    assert truth.upstream("envoy_cluster_circuit_breakers_default_rq_retry_open", "api", "payments")
+    days = grouped(truth, "envoy_server_days_until_first_cert_expiring", (PROXY,), "min")
+    assert days[("payments",)] == 0 < days[("api",)]
+
+
+@pytest.mark.parametrize("key", sorted(STORY_EXPECTATIONS), ids=lambda k: f"{k[0]}:{k[1]}:{k[2]}")
+def test_story_panel_numbers_equal_ground_truth(story: Backfill, key: tuple[str, str, str]) -> None:
+    uid, title, ref_id = key
+    expect = STORY_EXPECTATIONS[key]
+    item = next(d for d in DASHBOARDS if d.uid == uid)
+    _, plans = plan_panels(item.data, story.client, story.options)
+    jobs = [
+        j
+        for p in plans
+        if p.key.title == title
+        for j in p.jobs
+        if j.ref.ref_id == ref_id and j.widened is None
+    ]
+    assert jobs, f"no query planned for {key}"
+    checked = 0
+    for job in jobs:
+        values = dict(job.values)
+        got = _run(story, job.expr, expect.labels)
+        want = expect.values(story.sandbox.truth, values)
+        assert set(got) == set(want), f"{values}: series {sorted(got)} != truth {sorted(want)}"
+        for series_key, points in got.items():
+            for at, value in points:
+                assert math.isclose(value, want[series_key], rel_tol=REL_TOL, abs_tol=ABS_TOL), (
+                    f"{values} {series_key} at {at}: {value} != truth {want[series_key]}"
+                )
+                checked += 1
+    if expect.values is not _nothing:
+        assert checked > 0, f"{key}: no point compared for any variable value"
+
+
+def test_release_annotation_marks_each_event_at_its_time(story: Backfill) -> None:
+    item = next(d for d in DASHBOARDS if d.uid == "meshdash-release")
+    (annotation,) = item.data["annotations"]["list"]
+    assert annotation["useValueForTime"] is True
+    expr = annotation["expr"].replace("$upstream", "payments")
+    window = QueryWindow.of(story.options.time_range, story.options.scrape_interval)
+    start, end, step = window.validation(expr)
+    found = {
+        s.labels["event"]: {value for _, value in s.points}
+        for s in story.client.range(expr, start=start, end=end, step=step)
+    }
+    begin = story.sandbox.mesh.start
+    assert found == {text: {(begin + at) * 1000} for at, _, _, text in RELEASE_EVENTS}
