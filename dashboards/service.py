@@ -6,7 +6,7 @@ cannot show (Envoy's external-origin stats under Istio) are left out.
 
 from generator.dashboard import Dashboard, DashboardLink, Row
 from generator.flavors import current_flavor
-from generator.panels import http, latency, retries, upstream
+from generator.panels import callers, http, latency, retries, upstream
 from generator.variables import datasource, service
 from generator.variables import upstream as upstream_variable
 
@@ -16,8 +16,9 @@ SERVICE = Dashboard(
     uid=FLAVOR.uid("service"),
     title=FLAVOR.title("Service"),
     description=(
-        "One service in the mesh: inbound requests by response class, calls to each "
-        "upstream, upstream latency quantiles and retries. Pick the service at the top."
+        "One service in the mesh: inbound requests by response class, who calls it and "
+        "what the callers saw, calls to each upstream, upstream latency quantiles and "
+        "retries. Pick the service at the top."
     ),
     tags=["service-mesh", "envoy", FLAVOR.name],
     folder="Service Mesh",
@@ -27,6 +28,15 @@ SERVICE = Dashboard(
         Row(
             "Inbound: what $service answers",
             [http.downstream_request_rate(), http.downstream_success_ratio()],
+        ),
+        Row(
+            "Callers: who calls $service, and what they saw",
+            [
+                callers.requests_by_caller(),
+                callers.failure_gap(),
+                callers.caller_error_ratio(),
+                callers.caller_latency(),
+            ],
         ),
         Row(
             "Upstream: $service -> $upstream",

@@ -42,6 +42,13 @@ class Flavor:
     title_prefix: str = "Service mesh"
     #: Envoy's cluster stats (retries, external origin) are scraped with these labels
     cluster_stats: bool = True
+    #: what names a caller in "who calls me" panels (default: `source_label`)
+    caller_label: str = ""
+
+    @property
+    def caller(self) -> str:
+        """The label naming a calling workload or service."""
+        return self.caller_label or self.source_label
 
     def uid(self, name: str) -> str:
         """A shipped dashboard's uid: `meshdash-service` (Consul), `meshdash-istio-service`."""
@@ -91,6 +98,7 @@ ISTIO = Flavor(
     uid_prefix="meshdash-istio",
     title_prefix="Istio mesh",
     cluster_stats=False,
+    caller_label="source_workload",
 )
 
 FLAVORS: dict[str, Flavor] = {flavor.name: flavor for flavor in (CONSUL, ENVOY, ISTIO)}

@@ -125,6 +125,51 @@ def overview_p99(t: Truth, v: Values) -> Expected:
     return {(s,): t.quantile(DURATION, 0.99, reporter="destination", **{DEST: s})}
 
 
+CALLER = "source_workload"
+
+
+def _by_caller(t: Truth, s: str, code: str | None = None) -> dict[str, float]:
+    """What each calling workload's sidecar reported sending to ``s`` (one code class or all)."""
+    return _grouped(
+        t,
+        lambda x: x.label(CALLER) if code is None or x.label("response_code")[0] == code else None,
+        reporter="source",
+        **{DEST: s},
+    )
+
+
+def requests_by_caller(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    return {(c, s): rate for c, rate in _by_caller(t, s).items()}
+
+
+def caller_error_ratio(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    failed = _by_caller(t, s, "5")
+    return {(c, s): failed.get(c, 0.0) / rate for c, rate in _by_caller(t, s).items()}
+
+
+def caller_p99(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    return {
+        (c, s): t.quantile(DURATION, 0.99, reporter="source", **{DEST: s, CALLER: c})
+        for c in _by_caller(t, s)
+    }
+
+
+def _5xx(t: Truth, reporter: str, s: str) -> Expected:
+    rate = (
+        sum(_by_caller(t, s, "5").values())
+        if reporter == "source"
+        else sum(
+            x.rate
+            for x in t.select(REQUESTS, reporter="destination", **{DEST: s})
+            if x.label("response_code").startswith("5")
+        )
+    )
+    return {(s,): rate} if rate else {}
+
+
 SERVICE, OVERVIEW = "meshdash-istio-service", "meshdash-istio-overview"
 CODE, CLASS, FLAGS = "response_code", "response_code_class", "response_flags"
 EXPECTATIONS: dict[tuple[str, str, str], tuple[tuple[str, ...], Callable[..., Expected]]] = {
@@ -133,6 +178,21 @@ EXPECTATIONS: dict[tuple[str, str, str], tuple[tuple[str, ...], Callable[..., Ex
     (OVERVIEW, "p99 latency", "A"): ((DEST,), overview_p99),
     (SERVICE, "Inbound requests by response class", "A"): ((DEST, CLASS), inbound_by_class),
     (SERVICE, "Inbound success ratio", "A"): ((DEST,), inbound_success_ratio),
+    (SERVICE, "Requests to $service by caller", "A"): ((CALLER, DEST), requests_by_caller),
+    (SERVICE, "Requests to $service by caller", "B"): ((DEST,), overview_rate),
+    (SERVICE, "Error ratio of $service as each caller saw it", "A"): (
+        (CALLER, DEST),
+        caller_error_ratio,
+    ),
+    (SERVICE, "p99 latency of $service as each caller saw it", "A"): ((CALLER, DEST), caller_p99),
+    (SERVICE, "Failures: callers saw vs $service answered", "A"): (
+        (DEST,),
+        lambda t, v: _5xx(t, "source", v["service"]),
+    ),
+    (SERVICE, "Failures: callers saw vs $service answered", "B"): (
+        (DEST,),
+        lambda t, v: _5xx(t, "destination", v["service"]),
+    ),
     (SERVICE, "Upstream requests to $upstream by response code", "A"): (
         (DEST, CODE),
         upstream_by_code,
