@@ -116,7 +116,10 @@ def version_error_ratio(
     """
     flavor = as_flavor(flavor)
     per_version = render_query("release/version_error_ratio", **_params(flavor, service, upstream))
-    caller = render_query("overview/error_ratio", flavor=flavor, service=service)
+    # `by`: the template also serves a mesh-wide ratio (no `by`); here, per service.
+    caller = render_query(
+        "overview/error_ratio", flavor=flavor, service=service, by=flavor.proxy_label
+    )
     return timeseries(
         title=f"Error ratio per version of {upstream} vs {service}'s own",
         description=(

@@ -141,7 +141,7 @@ def _rbac(series: list[Series], incidents: Incidents | None) -> Iterator[Series]
 
 
 def _first_payments(series: list[Series]) -> str:
-    return min(s.sidecar for s in series if s.sidecar.startswith("payments"))
+    return min((s.sidecar for s in series if s.sidecar.startswith("payments")), default="")
 
 
 def _tls(series: list[Series], incidents: Incidents | None) -> Iterator[Series]:
@@ -222,7 +222,10 @@ def _sorted(labels: dict[str, str], **extra: str) -> tuple[tuple[str, str], ...]
 
 def _release_events(series: list[Series], start: float) -> Iterator[Series]:
     """Each release event as a gauge holding its unix time, exposed by a sidecar of its service."""
+    sidecars = sorted({s.sidecar for s in series})
     for offset, service, version, text in RELEASE_EVENTS:
-        host = min(s.sidecar for s in series if s.label("local_cluster") == service)
+        host = next((name for name in sidecars if name.startswith(service)), None)
+        if host is None:
+            continue
         labels = (("event", text), ("service", service), ("version", version))
         yield Series(RELEASE_EVENT_METRIC, host, labels, rate=start + offset)
