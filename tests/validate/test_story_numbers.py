@@ -11,7 +11,6 @@ labels each query keeps.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 import pytest
@@ -20,10 +19,10 @@ from generator.promql.dashboard import iter_targets
 from generator.sim import MeshConfig, Truth
 from generator.sim.incidents import Incidents
 from generator.sim.story import RELEASE_EVENTS
-from generator.validate.runner import QueryWindow, plan_panels
+from generator.validate.runner import QueryWindow
 from tests.conftest import SHIPPED_UIDS, build_shipped
 from tests.validate.conftest import Backfill, open_backfill
-from tests.validate.test_validate_numbers import ABS_TOL, EXPECTATIONS, REL_TOL, Expect, _run
+from tests.validate.test_validate_numbers import EXPECTATIONS, Expect, compare_with_truth
 
 STORY_UIDS = ("meshdash-release", "meshdash-resilience", "meshdash-security")
 DASHBOARDS = [d for d in build_shipped() if d.uid in STORY_UIDS]
@@ -235,27 +234,7 @@ def test_story_panel_numbers_equal_ground_truth(story: Backfill, key: tuple[str,
     uid, title, ref_id = key
     expect = STORY_EXPECTATIONS[key]
     item = next(d for d in DASHBOARDS if d.uid == uid)
-    _, plans = plan_panels(item.data, story.client, story.options)
-    jobs = [
-        j
-        for p in plans
-        if p.key.title == title
-        for j in p.jobs
-        if j.ref.ref_id == ref_id and j.widened is None
-    ]
-    assert jobs, f"no query planned for {key}"
-    checked = 0
-    for job in jobs:
-        values = dict(job.values)
-        got = _run(story, job.expr, expect.labels)
-        want = expect.values(story.sandbox.truth, values)
-        assert set(got) == set(want), f"{values}: series {sorted(got)} != truth {sorted(want)}"
-        for series_key, points in got.items():
-            for at, value in points:
-                assert math.isclose(value, want[series_key], rel_tol=REL_TOL, abs_tol=ABS_TOL), (
-                    f"{values} {series_key} at {at}: {value} != truth {want[series_key]}"
-                )
-                checked += 1
+    checked = compare_with_truth(story, item.data, title, ref_id, expect)
     if expect.values is not _nothing:
         assert checked > 0, f"{key}: no point compared for any variable value"
 
