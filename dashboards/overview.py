@@ -15,14 +15,23 @@ OVERVIEW = Dashboard(
     uid=FLAVOR.uid("overview"),
     title=FLAVOR.title("Overview"),
     description=(
-        "Every service with inbound traffic: request rate, 5xx ratio and p99 latency, "
-        "one row per service. Click a figure to open the service's dashboard."
+        "Every service with inbound traffic: the mesh's request rate, 5xx ratio and p99 "
+        "latency on top, then one row per service. Click a figure to open the service's "
+        "dashboard."
     ),
     tags=["service-mesh", "envoy", FLAVOR.name],
     folder="Service Mesh",
     links=[DashboardLink(title="Service mesh", tags=["service-mesh"])],
     variables=[datasource(), service(all_by_default=True)],
     rows=[
+        Row(
+            "Mesh: every selected service together",
+            [
+                overview.service_request_rate(mesh=True),
+                overview.service_error_ratio(mesh=True),
+                overview.service_latency(mesh=True),
+            ],
+        ),
         Row(
             "$service",
             [
@@ -31,6 +40,6 @@ OVERVIEW = Dashboard(
                 overview.service_latency(),
             ],
             repeat="service",
-        )
+        ),
     ],
 )

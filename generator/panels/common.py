@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from grafanalib.core import GridPos, Panel, Target, TimeSeries
+from grafanalib.core import GridPos, Panel, Target, Threshold, TimeSeries
 
 from generator.errors import DefinitionError
 from generator.promql.dashboard import MAY_BE_EMPTY, may_be_empty_query
@@ -19,6 +19,8 @@ DEFAULT_WIDTH = 12
 DEFAULT_HEIGHT = 8
 #: columns of Grafana's grid
 GRID_WIDTH = 24
+#: the success ratio below which a panel turns red, unless a builder is given `objective=`
+DEFAULT_OBJECTIVE = 0.99
 
 
 def target(
@@ -133,8 +135,14 @@ def timeseries(
     height: int = DEFAULT_HEIGHT,
     min_value: float | None = None,
     max_value: float | None = None,
+    overrides: Sequence[dict[str, Any]] = (),
+    objective: float | None = None,
 ) -> TimeSeries:
-    """A time series panel with a table legend showing mean and max."""
+    """A time series panel with a table legend showing mean and max.
+
+    `objective` (a ratio such as 0.99) draws the area below it red: a success ratio
+    under its objective. `overrides` are Grafana field overrides (`status_colors()`).
+    """
     for option, value in (("title", title), ("description", description), ("unit", unit)):
         check_text(title, option, value)
     check_targets(title, targets)
@@ -154,7 +162,47 @@ def timeseries(
         showPoints="never",
         valueMin=min_value,
         valueMax=max_value,
+        overrides=list(overrides),
+        **_objective(title, objective),
     )
+
+
+def check_objective(title: str, objective: Any) -> None:
+    """A success objective is a ratio: 0.99 for 99%, not 99."""
+    if (
+        not isinstance(objective, int | float)
+        or isinstance(objective, bool)
+        or not 0 < objective <= 1
+    ):
+        raise DefinitionError(
+            f"panel {title!r}: objective must be a ratio above 0 and at most 1 "
+            f"(0.99 for 99%), got {described(objective)}"
+        )
+
+
+def _objective(title: str, objective: float | None) -> dict[str, Any]:
+    if objective is None:
+        return {}
+    check_objective(title, objective)
+    return {
+        "thresholds": [Threshold("red", 0, 0.0), Threshold("green", 1, float(objective))],
+        "thresholdsStyleMode": "area",
+    }
+
+
+#: Grafana colours for response classes, as SREs read them
+STATUS_COLORS = (("2", "green"), ("3", "blue"), ("4", "orange"), ("5", "red"))
+
+
+def status_colors() -> list[dict[str, Any]]:
+    """Field overrides colouring series whose name ends in a code (`503`) or class (`5xx`)."""
+    return [
+        {
+            "matcher": {"id": "byRegexp", "options": f"/ {digit}(xx|[0-9][0-9])$/"},
+            "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": color}}],
+        }
+        for digit, color in STATUS_COLORS
+    ]
 
 
 def described(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from grafanalib.core import TimeSeries
 
 from generator.flavors import Flavor, as_flavor
-from generator.panels.common import target, timeseries
+from generator.panels.common import DEFAULT_OBJECTIVE, status_colors, target, timeseries
 from generator.queries import render_query
 
 
@@ -37,11 +37,16 @@ def downstream_request_rate(
             )
         ],
         width=width,
+        overrides=status_colors(),
     )
 
 
 def downstream_success_ratio(
-    *, flavor: Flavor | str | None = None, service: str = "$service", width: int = 12
+    *,
+    flavor: Flavor | str | None = None,
+    service: str = "$service",
+    objective: float = DEFAULT_OBJECTIVE,
+    width: int = 12,
 ) -> TimeSeries:
     """Share of inbound requests of `$service` that were not answered with a 5xx.
 
@@ -57,12 +62,13 @@ def downstream_success_ratio(
     return timeseries(
         title="Inbound success ratio",
         description=(
-            "Share of inbound requests answered without a 5xx. 100% is healthy; "
-            "retries towards a failing upstream keep this up while latency grows."
+            "Share of inbound requests answered without a 5xx; red below the objective. "
+            "Retries towards a failing upstream keep this up while latency grows."
         ),
         unit="percentunit",
         targets=[target(expr, legend=f"{{{{{flavor.proxy_label}}}}}")],
         width=width,
         min_value=0,
         max_value=1,
+        objective=objective,
     )

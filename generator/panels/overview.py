@@ -1,6 +1,7 @@
 """Mesh-wide panels: one stat per service and figure, linking to the service dashboard.
 
-The overview repeats a row per `$service`; each row holds these three stats.
+The overview repeats a row per `$service`; each row holds these three stats. With
+`mesh=True` a stat sums every selected service instead: the mesh totals on top.
 """
 
 from __future__ import annotations
@@ -8,7 +9,13 @@ from __future__ import annotations
 from grafanalib.core import Stat, Threshold
 
 from generator.flavors import Flavor, as_flavor
-from generator.panels.common import check_quantile, grid, target
+from generator.panels.common import (
+    DEFAULT_OBJECTIVE,
+    check_objective,
+    check_quantile,
+    grid,
+    target,
+)
 from generator.queries import render_query
 from generator.variables import DATASOURCE_REF
 
@@ -17,7 +24,11 @@ STAT_HEIGHT = 5
 
 
 def service_request_rate(
-    *, flavor: Flavor | str | None = None, service: str = "$service", link_uid: str | None = None
+    *,
+    flavor: Flavor | str | None = None,
+    service: str = "$service",
+    link_uid: str | None = None,
+    mesh: bool = False,
 ) -> Stat:
     """Inbound requests per second of `$service`.
 
@@ -31,18 +42,25 @@ def service_request_rate(
         title="Requests/s",
         description="Requests per second answered on the service's public listener.",
         unit="reqps",
-        expr=render_query("overview/request_rate", flavor=flavor, service=service),
-        flavor=flavor,
-        service=service,
+        template="overview/request_rate",
+        params={"flavor": flavor, "service": service},
+        mesh=mesh,
         link_uid=link_uid,
         thresholds=[Threshold("blue", 0, 0.0)],
     )
 
 
 def service_error_ratio(
-    *, flavor: Flavor | str | None = None, service: str = "$service", link_uid: str | None = None
+    *,
+    flavor: Flavor | str | None = None,
+    service: str = "$service",
+    link_uid: str | None = None,
+    objective: float = DEFAULT_OBJECTIVE,
+    mesh: bool = False,
 ) -> Stat:
     """Share of inbound requests of `$service` answered with a 5xx (0 when there are none).
+
+    Red above `1 - objective` (1% for the default 99% success objective).
 
     ```promql
     (sum by (local_cluster) (rate(envoy_listener_http_downstream_rq_xx{local_cluster=~"$service",
@@ -54,15 +72,17 @@ def service_error_ratio(
     ```
     """
     flavor = as_flavor(flavor)
+    check_objective("5xx ratio", objective)
+    budget = round(1 - objective, 12)
     return _stat(
         title="5xx ratio",
-        description="Share of inbound requests answered with a 5xx; red above 1%.",
+        description=f"Share of inbound requests answered with a 5xx; red above {budget:.2%}.",
         unit="percentunit",
-        expr=render_query("overview/error_ratio", flavor=flavor, service=service),
-        flavor=flavor,
-        service=service,
+        template="overview/error_ratio",
+        params={"flavor": flavor, "service": service},
+        mesh=mesh,
         link_uid=link_uid,
-        thresholds=[Threshold("green", 0, 0.0), Threshold("red", 1, 0.01)],
+        thresholds=[Threshold("green", 0, 0.0), Threshold("red", 1, budget)],
     )
 
 
@@ -72,6 +92,7 @@ def service_latency(
     service: str = "$service",
     quantile: float = 0.99,
     link_uid: str | None = None,
+    mesh: bool = False,
 ) -> Stat:
     """Inbound p99 request time of `$service` in milliseconds, measured by its own sidecar.
 
@@ -86,14 +107,12 @@ def service_latency(
         title=f"p{quantile * 100:g} latency",
         description=(
             "Inbound request time quantile from the service's own sidecar "
-            "(envoy_http_downstream_rq_time, milliseconds); orange above 250 ms."
+            "(milliseconds); orange above 250 ms."
         ),
         unit="ms",
-        expr=render_query(
-            "overview/inbound_quantile", flavor=flavor, service=service, quantile=quantile
-        ),
-        flavor=flavor,
-        service=service,
+        template="overview/inbound_quantile",
+        params={"flavor": flavor, "service": service, "quantile": quantile},
+        mesh=mesh,
         link_uid=link_uid,
         thresholds=[Threshold("green", 0, 0.0), Threshold("orange", 1, 250.0)],
     )
@@ -104,20 +123,25 @@ def _stat(
     title: str,
     description: str,
     unit: str,
-    expr: str,
-    flavor: Flavor,
-    service: str,
+    template: str,
+    params: dict[str, object],
+    mesh: bool,
     link_uid: str | None,
     thresholds: list[Threshold],
 ) -> Stat:
+    flavor = params["flavor"]
+    assert isinstance(flavor, Flavor)  # the builders pass it converted
+    by = "" if mesh else flavor.proxy_label
+    expr = render_query(template, by=by, **params)
     # The service dashboard of the same flavor: both sets may live in one Grafana.
     link_uid = link_uid or flavor.uid("service")
+    service = "$__all" if mesh else params["service"]
     url = f"/d/{link_uid}?var-service={service}&${{__url_time_range}}"
     return Stat(
-        title=title,
-        description=description,
+        title=f"Mesh {title[0].lower()}{title[1:]}" if mesh else title,
+        description=f"Every selected service together. {description}" if mesh else description,
         dataSource=DATASOURCE_REF,
-        targets=[target(expr, legend=f"{{{{{flavor.proxy_label}}}}}")],
+        targets=[target(expr, legend="mesh" if mesh else f"{{{{{by}}}}}")],
         format=unit,
         gridPos=grid(STAT_WIDTH, STAT_HEIGHT),
         reduceCalc="lastNotNull",

@@ -6,7 +6,7 @@ from grafanalib.core import TimeSeries
 
 from generator.errors import FlavorError
 from generator.flavors import Flavor, as_flavor
-from generator.panels.common import target, timeseries
+from generator.panels.common import status_colors, target, timeseries
 from generator.queries import render_query
 
 
@@ -59,6 +59,7 @@ def upstream_retries(
             ),
         ],
         width=width,
+        overrides=status_colors(),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from grafanalib.core import TimeSeries
 
 from generator.flavors import Flavor, as_flavor
-from generator.panels.common import target, timeseries
+from generator.panels.common import DEFAULT_OBJECTIVE, status_colors, target, timeseries
 from generator.queries import render_query
 
 
@@ -49,6 +49,7 @@ def upstream_request_rate(
             )
         ],
         width=width,
+        overrides=status_colors(),
     )
 
 
@@ -57,6 +58,7 @@ def upstream_success_ratio(
     flavor: Flavor | str | None = None,
     service: str = "$service",
     upstream: str = "$upstream",
+    objective: float = DEFAULT_OBJECTIVE,
     width: int = 12,
 ) -> TimeSeries:
     """Share of upstream responses from `$upstream` to `$service` that are not 5xx.
@@ -81,4 +83,5 @@ def upstream_success_ratio(
         width=width,
         min_value=0,
         max_value=1,
+        objective=objective,
     )
