@@ -1,41 +1,48 @@
 """The demo's release story: versions of `$upstream` side by side, the split, retries hiding v2.
 
-Consul flavor: a version is a service-resolver subset. Release events from the
+A version is a Consul service-resolver subset, or Istio's `destination_version`;
+built for the current flavor (`meshdash build --flavor istio`), Consul for plain
+Envoy, which has no version label of its own. Release events from the
 `meshdash_release_event` series are drawn as annotations.
 """
 
 from generator.dashboard import Dashboard, DashboardLink, Row
-from generator.flavors import CONSUL
-from generator.panels import release
+from generator.flavors import CONSUL, ISTIO, current_flavor
+from generator.panels import release, retries
 from generator.panels._release_events import release_annotation
 from generator.variables import datasource, service, upstream
 
+FLAVOR = ISTIO if current_flavor() is ISTIO else CONSUL
+# Istio's standard metrics have no retry counters: its response flags say why calls failed.
+RETRIES = (
+    release.retry_outcomes(flavor=FLAVOR, width=24)
+    if FLAVOR.cluster_stats
+    else retries.upstream_response_flags(flavor=FLAVOR, width=24)
+)
+
 RELEASE = Dashboard(
-    uid="meshdash-release",
-    title="Service mesh / Release",
+    uid=FLAVOR.uid("release"),
+    title=FLAVOR.title("Release"),
     description=(
         "A release of `$upstream` as `$service` sees it: requests, traffic share, error "
         "ratio and p99 per version side by side, the caller's own error ratio beside the "
         "versions', and what its retries did. Release events are annotations."
     ),
-    tags=["service-mesh", "envoy", "consul", "release"],
+    tags=["service-mesh", "envoy", FLAVOR.name, "release"],
     folder="Service Mesh",
     links=[DashboardLink(title="Service mesh", tags=["service-mesh"])],
-    variables=[datasource(), service(flavor=CONSUL), upstream(flavor=CONSUL)],
+    variables=[datasource(), service(flavor=FLAVOR), upstream(flavor=FLAVOR)],
     rows=[
         Row(
             "Versions of $upstream",
             [
-                release.version_request_rate(flavor=CONSUL),
-                release.version_traffic_share(flavor=CONSUL),
-                release.version_error_ratio(flavor=CONSUL),
-                release.version_latency(flavor=CONSUL),
+                release.version_request_rate(flavor=FLAVOR),
+                release.version_traffic_share(flavor=FLAVOR),
+                release.version_error_ratio(flavor=FLAVOR),
+                release.version_latency(flavor=FLAVOR),
             ],
         ),
-        Row(
-            "Retries: what hides a failing version",
-            [release.retry_outcomes(flavor=CONSUL, width=24)],
-        ),
+        Row("Retries: what hides a failing version", [RETRIES]),
     ],
     extra={"annotations": {"list": [release_annotation(service="$upstream")]}},
 )

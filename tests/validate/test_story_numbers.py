@@ -11,10 +11,14 @@ labels each query keeps.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
 
 import pytest
 
+from generator.flavors import using_flavor
 from generator.promql.dashboard import iter_targets
 from generator.sim import MeshConfig, Truth
 from generator.sim.incidents import Incidents
@@ -252,3 +256,119 @@ def test_release_annotation_marks_each_event_at_its_time(story: Backfill) -> Non
     }
     begin = story.sandbox.mesh.start
     assert found == {text: {(begin + at) * 1000} for at, _, _, text in RELEASE_EVENTS}
+
+
+# The release dashboard built for Istio: the same story from istio_requests_total.
+ISTIO_RELEASE = next(d for d in build_shipped("istio") if d.uid == "meshdash-istio-release")
+REQUESTS = "istio_requests_total"
+I_SRC, I_DEST = "source_canonical_service", "destination_canonical_service"
+I_VERSION = "destination_version"
+GRPC_FAILURES = {"2", "4", "12", "13", "14", "15"}
+FLAGGED = re.compile(r".*(URX|UO|UT|UF|UH|NR).*")
+
+
+@pytest.fixture(scope="module")
+def istio_story() -> Iterator[Backfill]:
+    """The demo mesh as Istio reports it; the flavor is current only while it is made."""
+    with ExitStack() as stack:
+        with using_flavor("istio"):
+            opened = stack.enter_context(open_backfill())
+        yield opened
+
+
+def _istio(t: Truth, v: Values, reporter: str) -> Iterator[Any]:
+    match = {I_SRC: v["service"], I_DEST: v["upstream"]}
+    yield from t.select(REQUESTS, reporter=reporter, **match)
+
+
+def _sum_by(series: Iterator[Any], keys: tuple[str, ...]) -> Expected:
+    out: Expected = {}
+    for s in series:
+        key = tuple(s.label(k) or "" for k in keys)
+        out[key] = out.get(key, 0.0) + s.rate
+    return out
+
+
+def istio_version_rate(t: Truth, v: Values) -> Expected:
+    return _sum_by(_istio(t, v, "source"), (I_DEST, I_VERSION))
+
+
+def istio_version_share(t: Truth, v: Values) -> Expected:
+    rates = istio_version_rate(t, v)
+    total = {d: sum(r for (d2, _), r in rates.items() if d2 == d) for d, _ in rates}
+    return {(d, ver): 100 * r / total[d] for (d, ver), r in rates.items()}
+
+
+def istio_version_error_ratio(t: Truth, v: Values) -> Expected:
+    attempts = _sum_by(_istio(t, v, "destination"), (I_DEST, I_VERSION))
+    ok = _sum_by(
+        (
+            s
+            for s in _istio(t, v, "destination")
+            if not (s.label("response_code") or "").startswith("5")
+            and s.label("grpc_response_status") not in GRPC_FAILURES
+        ),
+        (I_DEST, I_VERSION),
+    )
+    return {k: 1 - ok.get(k, 0.0) / n for k, n in attempts.items()}
+
+
+def istio_caller_error_ratio(t: Truth, v: Values) -> Expected:
+    answered = list(t.select(REQUESTS, reporter="destination", **{I_DEST: v["service"]}))
+    failed = sum(s.rate for s in answered if (s.label("response_code") or "").startswith("5"))
+    return {(v["service"],): failed / sum(s.rate for s in answered)}
+
+
+def istio_version_p99(t: Truth, v: Values) -> Expected:
+    return {
+        (dest, version): t.quantile(
+            "istio_request_duration_milliseconds", 0.99, reporter="source",
+            **{I_SRC: v["service"], I_DEST: dest, I_VERSION: version},
+        )
+        for dest, version in istio_version_rate(t, v)
+    }  # fmt: skip
+
+
+def istio_flagged(t: Truth, v: Values) -> Expected:
+    flagged = (s for s in _istio(t, v, "source") if FLAGGED.match(s.label("response_flags") or ""))
+    return _sum_by(flagged, (I_DEST, "response_flags"))
+
+
+ISTIO_EXPECTATIONS: dict[tuple[str, str], Expect] = {
+    ("Requests to each version of $upstream", "A"): Expect((I_DEST, I_VERSION), istio_version_rate),
+    ("Traffic split of $upstream", "A"): Expect((I_DEST, I_VERSION), istio_version_share),
+    ("Error ratio per version of $upstream vs $service's own", "A"): Expect(
+        (I_DEST, I_VERSION), istio_version_error_ratio
+    ),
+    ("Error ratio per version of $upstream vs $service's own", "B"): Expect(
+        (I_DEST,), istio_caller_error_ratio
+    ),
+    ("p99 latency per version of $upstream", "A"): Expect((I_DEST, I_VERSION), istio_version_p99),
+    ("Failed calls to $upstream by response flag", "A"): Expect(
+        (I_DEST, "response_flags"), istio_flagged
+    ),
+}
+
+
+def test_every_istio_release_target_has_an_expectation() -> None:
+    found = [(ref.panel_title, ref.ref_id) for ref in iter_targets(ISTIO_RELEASE.data)]
+    assert sorted(found) == sorted(ISTIO_EXPECTATIONS)
+
+
+def test_istio_versions_differ_as_the_story_says(istio_story: Backfill) -> None:
+    """v2 fails a quarter of its attempts, v1 none: a ratio computed over both would hide it."""
+    ratios = istio_version_error_ratio(
+        istio_story.sandbox.truth, {"service": "api", "upstream": "payments"}
+    )
+    assert ratios == {("payments", "v1"): 0.0, ("payments", "v2"): 0.25}
+
+
+@pytest.mark.parametrize("key", sorted(ISTIO_EXPECTATIONS), ids=lambda k: f"{k[0]}:{k[1]}")
+def test_istio_release_numbers_equal_ground_truth(
+    istio_story: Backfill, key: tuple[str, str]
+) -> None:
+    title, ref_id = key
+    checked = compare_with_truth(
+        istio_story, ISTIO_RELEASE.data, title, ref_id, ISTIO_EXPECTATIONS[key]
+    )
+    assert checked > 0
