@@ -26,6 +26,9 @@ DEFAULTS: dict[str, object] = {
     "dashboards": "dashboards",
     "queries": "queries",
     "flavor": "consul",
+    "envoy.service_label": "local_cluster",
+    "envoy.inbound_prefix": "ingress_http",
+    "envoy.local_app_cluster": "local_app",
     "lint.disable": [],
 }
 
@@ -41,6 +44,8 @@ class Config:
     source: Path | None = field(default=None)
     #: the mesh flavor of definitions that pin none (checked against the known ones by the CLI)
     flavor: str = "consul"
+    #: the plain Envoy flavor's options ([tool.meshdash.envoy]), by option name
+    envoy: dict[str, str] = field(default_factory=dict)
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -81,7 +86,21 @@ def load_config(start: Path) -> Config:
         lint_disable=tuple(disable),
         source=path,
         flavor=flavor,
+        envoy=_envoy_options(section, path),
     )
+
+
+def _envoy_options(section: dict[str, object], path: Path) -> dict[str, str]:
+    """`[tool.meshdash.envoy]`: label and name choices of a plain Envoy deployment."""
+    table = section.get("envoy", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.meshdash.envoy] must be a table of settings")
+    for key, value in table.items():
+        if not isinstance(value, str) or not value:
+            raise ConfigError(
+                f"{path}: [tool.meshdash.envoy] {key} must be a label or name, got {value!r}"
+            )
+    return dict(table)
 
 
 def _check_keys(section: dict[str, object], path: Path) -> None:

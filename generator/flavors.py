@@ -44,6 +44,8 @@ class Flavor:
     cluster_stats: bool = True
     #: what names a caller in "who calls me" panels (default: `source_label`)
     caller_label: str = ""
+    #: `envoy_cluster_name` of the cluster to the proxy's own app, not a service (plain Envoy)
+    local_app_cluster: str = ""
 
     @property
     def caller(self) -> str:
@@ -72,17 +74,35 @@ CONSUL = Flavor(
     inbound_prefix="public_listener",
 )
 
-# Plain Envoy with a Prometheus relabel config that copies the proxy's service
-# into `local_cluster`, and Envoy's own cluster tag as the destination.
-ENVOY = Flavor(
-    name="envoy",
-    proxy_label="local_cluster",
-    source_label="local_cluster",
-    destination_label="envoy_cluster_name",
-    inbound_prefix="ingress_http",
-    uid_prefix="meshdash-envoy",
-    title_prefix="Envoy mesh",
-)
+
+def envoy_flavor(
+    *,
+    service_label: str = "local_cluster",
+    inbound_prefix: str = "ingress_http",
+    local_app_cluster: str = "local_app",
+) -> Flavor:
+    """Plain Envoy (or Envoy Gateway): Envoy's own tag extraction plus one scrape label.
+
+    Envoy tags no stat with the proxy's own service, so `service_label` is a label
+    Prometheus adds when it scrapes (a relabel rule copying the pod's `app`, say);
+    destinations are Envoy's `envoy_cluster_name`, the inbound listener is the
+    connection manager whose stat prefix is `inbound_prefix`, and `local_app_cluster`
+    (the cluster to the proxy's own app) is left out of the service lists.
+    Settings: `[tool.meshdash.envoy] service_label`, `inbound_prefix`, `local_app_cluster`.
+    """
+    return Flavor(
+        name="envoy",
+        proxy_label=service_label,
+        source_label=service_label,
+        destination_label="envoy_cluster_name",
+        inbound_prefix=inbound_prefix,
+        uid_prefix="meshdash-envoy",
+        title_prefix="Envoy mesh",
+        local_app_cluster=local_app_cluster,
+    )
+
+
+ENVOY = envoy_flavor()
 
 # Istio's standard metrics (istio_requests_total, ...), reported by both sides of a
 # call; services are canonical services, the labels both reporters put on every

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from generator.flavors import FLAVORS, current_flavor, using_flavor
+from generator.flavors import FLAVORS, current_flavor, envoy_flavor, using_flavor
 from generator.promql.dashboard import iter_targets
+from generator.sim import Mesh, MeshConfig
 from tests.conftest import DASHBOARDS, build_shipped
 from tests.test_schema import _violations
 
@@ -145,3 +146,33 @@ def test_every_flavor_builds_schema_clean_dashboards(flavor: str, grafana_schema
 def test_every_flavor_is_lint_clean(run_cli: Any, project: Path, flavor: str) -> None:
     result = run_cli("lint", "--flavor", flavor)
     assert result.exit_code == 0, result.out + result.err
+
+
+def test_plain_envoy_options_come_from_the_settings(run_cli: Any, project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.meshdash]\nflavor = "envoy"\n\n'
+        '[tool.meshdash.envoy]\nservice_label = "app"\ninbound_prefix = "inbound_http"\n'
+    )
+    listed = run_cli("list")
+    assert listed.exit_code == 0, listed.err
+    assert 'app=~"$service", envoy_http_conn_manager_prefix="inbound_http"' in listed.out
+    assert "local_cluster" not in listed.out
+
+
+def test_an_unknown_envoy_setting_is_named(run_cli: Any, project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.meshdash.envoy]\nservice_lable = "app"\n')
+    result = run_cli("list")
+    assert result.exit_code == 2
+    assert "has no setting 'envoy.service_lable'; did you mean envoy.service_label?" in result.err
+
+
+def test_the_simulator_speaks_the_configured_envoy_labels() -> None:
+    with using_flavor(envoy_flavor(service_label="app", inbound_prefix="inbound_http")):
+        truth = Mesh().truth()
+    answered = truth.rate(
+        "envoy_listener_http_downstream_rq_xx",
+        app="api",
+        envoy_http_conn_manager_prefix="inbound_http",
+    )
+    assert answered == MeshConfig().ingress_rps
+    assert truth.rate("envoy_cluster_upstream_rq_xx", local_cluster="api") == 0

@@ -10,7 +10,7 @@ import click
 
 from generator.config import load_config
 from generator.errors import FlavorError
-from generator.flavors import FLAVORS, set_current_flavor
+from generator.flavors import FLAVORS, envoy_flavor, set_current_flavor
 
 if TYPE_CHECKING:
     from generator.build import BuiltDashboard
@@ -48,8 +48,9 @@ def _choose_flavor(ctx: click.Context, param: click.Parameter, value: str | None
     """Set the current flavor before any definition loads; an unknown name lists the known."""
     config = load_config(Path.cwd())
     where = "--flavor" if value else f"{config.source or 'default'}: [tool.meshdash] flavor"
+    name = value or config.flavor
     try:
-        set_current_flavor(value or config.flavor)
+        set_current_flavor(envoy_flavor(**config.envoy) if name == "envoy" else name)
     except FlavorError as exc:
         raise FlavorError(f"{where}: {exc}") from None
 

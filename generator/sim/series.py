@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator.flavors import Flavor, as_flavor
 from generator.sim.distribution import Mixture
 from generator.sim.metrics import METRIC_TYPES
-from generator.sim.model import Cluster, Sidecar, Traffic
+from generator.sim.model import Cluster, RetryStats, Sidecar, Traffic
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -78,11 +78,60 @@ def mesh_series(sidecars: tuple[Sidecar, ...], flavor: Flavor | str | None = Non
     istio` then simulates Istio. Istio's standard metrics replace the Consul-tagged Envoy
     stats (Istio exposes few Envoy stats unless proxyStatsMatcher asks for them).
     """
-    if as_flavor(flavor).name == "istio":
+    chosen = as_flavor(flavor)
+    if chosen.name == "istio":
         from generator.sim.istio import istio_series
 
         return istio_series(sidecars)
+    if chosen.name == "envoy":
+        return [s for sidecar in sidecars for s in _plain_envoy_series(sidecar, chosen)]
     return [s for sidecar in sidecars for s in _sidecar_series(sidecar)]
+
+
+def _plain_envoy_series(sidecar: Sidecar, flavor: Flavor) -> Iterator[Series]:
+    """Plain Envoy: Envoy's own tags, the service from one scrape label, no Consul tags.
+
+    A service's subset clusters are one cluster named after the service (Envoy's subset
+    load balancer); the cluster to the proxy's own app is `flavor.local_app_cluster`.
+    The sidecars' outbound listeners are left out (their stat prefixes are the
+    operator's choice; no shipped panel reads them).
+    """
+    base = {flavor.proxy_label: sidecar.service}
+    if not sidecar.gateway:
+        sidecar = replace(sidecar, listener_prefix=flavor.inbound_prefix)
+    yield from _listener_series(sidecar, base)
+    for cluster in _one_cluster_per_service(sidecar.clusters):
+        name = cluster.destination or flavor.local_app_cluster
+        yield from _cluster_series(sidecar.name, cluster, {**base, "envoy_cluster_name": name})
+
+
+def _one_cluster_per_service(clusters: tuple[Cluster, ...]) -> list[Cluster]:
+    by_service: dict[str | None, list[Cluster]] = {}
+    for cluster in clusters:
+        by_service.setdefault(cluster.destination, []).append(cluster)
+    return [
+        group[0] if len(group) == 1 or service is None else _merged_cluster(service, group)
+        for service, group in by_service.items()
+    ]
+
+
+def _merged_cluster(service: str, group: list[Cluster]) -> Cluster:
+    retries = [c.retry for c in group]
+    retried: dict[int, float] = {}
+    for stats in retries:
+        for code, rate in stats.retried_codes.items():
+            retried[code] = retried.get(code, 0.0) + rate
+    merged = RetryStats(
+        attempts=sum(r.attempts for r in retries),
+        retries=sum(r.retries for r in retries),
+        retried_codes=retried,
+        retry_success=sum(r.retry_success for r in retries),
+        retry_limit_exceeded=sum(r.retry_limit_exceeded for r in retries),
+        retries_in_flight=sum(r.retries_in_flight for r in retries),
+    )
+    traffic = _merged([c.traffic for c in group])
+    endpoints = sum(c.endpoints for c in group)
+    return Cluster(service, service, None, traffic, merged, endpoints, group[0].grpc_method)
 
 
 def _sidecar_series(sidecar: Sidecar) -> Iterator[Series]:
