@@ -12,6 +12,7 @@ from generator.grafana.plan import Action, Change, Plan
 from generator.grafana.publish import RESULT_ORDER, Outcome
 
 _EMPTY = ""
+_EXPLAINED = frozenset({Action.DRIFTED, Action.UNMANAGED, Action.FAILED})
 
 
 def format_plan(plan: Plan) -> str:
@@ -43,6 +44,8 @@ def change_diff(change: Change) -> str:
     )
     if not lines and change.remote is not None and change.remote.folder_uid != change.folder_uid:
         lines = [f"folder: {change.remote.folder_uid or 'General'} -> {change.folder_uid}\n"]
+    if change.action in _EXPLAINED and change.reason:
+        lines.insert(0, f"# {change.reason}\n")  # why push would not write it as shown
     return f"=== {label}\n" + "".join(lines) if lines else _EMPTY
 
 

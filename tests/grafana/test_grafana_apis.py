@@ -271,3 +271,16 @@ def test_a_bad_build_wins_over_an_unreachable_grafana_listed_meanwhile(
 
     assert run.code == 2
     assert "meshdash build" in run.err and "connection refused" not in run.err
+
+
+def test_diff_says_why_a_schema_v2_dashboard_would_not_be_written(meshdash, g13, build_dir):
+    url = ["--url", g13.url]
+    assert meshdash("push", "--from", str(build_dir), *url).code == 0
+    g13.edit_in_ui("meshdash-service", lambda d: d.update(title="Edited"), schema_v2=True)
+
+    run = meshdash("diff", "--from", str(build_dir), *url, "--exit-code")
+
+    assert run.code == 1
+    head, reason = run.out.splitlines()[:2]
+    assert head == "=== meshdash-service (drifted)"
+    assert reason.startswith("# stored as schema v2") and "--force" in reason
