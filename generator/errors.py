@@ -23,7 +23,7 @@ that escapes is a bug and is reported as such.
     │   ├── GrafanaUnreachable       no answer at all from the given URL
     │   ├── GrafanaAuthError         401/403
     │   ├── GrafanaNotFound          404
-    │   └── GrafanaConflict          412 version-mismatch / name-exists / plugin-dashboard
+    │   └── GrafanaConflict          412 (legacy) or 409 (/apis): changed meanwhile, exists
     └── ProblemsFound                exit 1: the tool worked and found problems
                                      (lint findings, build drift, failed validation,
                                      drifted or failed dashboards on push)
@@ -114,7 +114,8 @@ class GrafanaNotFound(GrafanaError):
 
 
 class GrafanaConflict(GrafanaError):
-    """Grafana refused a write with 412 (version-mismatch, name-exists, plugin-dashboard)."""
+    """Grafana refused a write: 412 (legacy: version-mismatch, name-exists,
+    plugin-dashboard) or 409 (resource API: a stale resourceVersion, or it exists)."""
 
 
 class ProblemsFound(MeshdashError):
