@@ -25,7 +25,7 @@ from generator.flavors import CONSUL, ISTIO, using_flavor
 BLOCK = re.compile(r"```promql\n(.*?)```", re.S)
 NOT_BUILDER_MODULES = {"common"}
 #: builders of what only Istio has; their docstrings show the Istio flavor
-ISTIO_ONLY = {"retries.upstream_response_flags"}
+ISTIO_ONLY = {"retries.upstream_response_flags", "security.mtls_share"}
 
 
 def _builders() -> list[tuple[str, Callable[..., Any]]]:

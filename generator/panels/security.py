@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from grafanalib.core import Stat, Target, Threshold, TimeSeries
 
+from generator.errors import FlavorError
 from generator.flavors import Flavor, as_flavor
 from generator.panels._story import REF_IDS, cluster_counter_targets
 from generator.panels.common import grid, target, timeseries
@@ -145,7 +146,8 @@ def denied_callers(
     """
     flavor = as_flavor(flavor)
     source, destination = f"{{{{{flavor.source_label}}}}}", f"{{{{{flavor.destination_label}}}}}"
-    method = "{{envoy_grpc_bridge_service}}/{{envoy_grpc_bridge_method}}"
+    # Envoy's gRPC stats filter names the method; Istio's standard labels do not.
+    method = "{{envoy_grpc_bridge_service}}/{{envoy_grpc_bridge_method}} " * flavor.cluster_stats
     http = render_query("security/forbidden_responses", flavor=flavor, service=service)
     grpc = render_query("security/grpc_permission_denied", flavor=flavor, service=service)
     return timeseries(
@@ -161,7 +163,7 @@ def denied_callers(
             target(http, legend=f"{source} -> {destination} 403", ref_id="A", may_be_empty=True),
             target(
                 grpc,
-                legend=f"{source} -> {destination} {method} PERMISSION_DENIED",
+                legend=f"{source} -> {destination} {method}PERMISSION_DENIED",
                 ref_id="B",
                 may_be_empty=True,
             ),
@@ -277,4 +279,44 @@ def certificate_expiry(
         colorMode="background",
         textMode="value_and_name",
         thresholds=[Threshold("red", 0, 0.0), Threshold("green", 1, warn_days)],
+    )
+
+
+def mtls_share(
+    *, flavor: Flavor | str | None = None, service: str = "$service", width: int = 12
+) -> TimeSeries:
+    """Share of the requests `$service` received by connection security policy, in percent (Istio).
+
+    ```promql
+    100 * sum by (destination_canonical_service, connection_security_policy) (
+      rate(istio_requests_total{reporter="destination", destination_canonical_service=~"$service"}[$__rate_interval]))
+    / on (destination_canonical_service) group_left sum by (destination_canonical_service) (
+      rate(istio_requests_total{reporter="destination", destination_canonical_service=~"$service"}[$__rate_interval]))
+    ```
+    Consul has no such label: every call between its sidecars is mTLS.
+    """
+    flavor = as_flavor(flavor)
+    if flavor.cluster_stats:
+        raise FlavorError(
+            f"mtls_share needs Istio's connection_security_policy label, not {flavor.name!r}"
+        )
+    expr = render_query("security/mtls_share", flavor=flavor, service=service)
+    return timeseries(
+        title=f"mTLS share of requests to {service}",
+        description=(
+            f"Percentage of the requests {service} received over mutual TLS "
+            "(connection_security_policy mutual_tls) and in plaintext (none), as its own "
+            "sidecar reports them. Plaintext is accepted only in PERMISSIVE mode; under "
+            "STRICT it should be 0."
+        ),
+        unit="percent",
+        targets=[
+            target(
+                expr,
+                legend=f"{{{{{flavor.destination_label}}}}} {{{{connection_security_policy}}}}",
+            )
+        ],
+        width=width,
+        min_value=0,
+        max_value=100,
     )

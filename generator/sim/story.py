@@ -31,6 +31,7 @@ from dataclasses import replace
 
 from generator.sim.incidents import Incidents
 from generator.sim.series import Series
+from generator.sim.story_istio import istio_incidents
 from generator.sim.story_metrics import RELEASE_EVENT_METRIC
 
 #: Days a healthy sidecar's leaf certificate has left (Consul's leaf TTL is 72 hours).
@@ -76,6 +77,7 @@ def with_story(series: list[Series], incidents: Incidents | None, start: float) 
     out.extend(_certificates(series, incidents))
     if incidents:
         out.extend(_denied_calls(series, faulty, incidents))
+        out.extend(istio_incidents(series, incidents))
         out.extend(_release_events(series, start))
     return out
 

@@ -372,3 +372,67 @@ def test_istio_release_numbers_equal_ground_truth(
         istio_story, ISTIO_RELEASE.data, title, ref_id, ISTIO_EXPECTATIONS[key]
     )
     assert checked > 0
+
+
+# The security dashboard built for Istio, over the Istio mesh with the story's incidents.
+ISTIO_SECURITY = next(d for d in build_shipped("istio") if d.uid == "meshdash-istio-security")
+
+
+@pytest.fixture(scope="module")
+def istio_incidents() -> Iterator[Backfill]:
+    with ExitStack() as stack:
+        with using_flavor("istio"):
+            opened = stack.enter_context(open_backfill(MeshConfig(incidents=Incidents())))
+        yield opened
+
+
+def _answered(t: Truth, v: Values, **labels: str) -> Iterator[Any]:
+    yield from t.select(REQUESTS, reporter="destination", **{I_DEST: v["service"]}, **labels)
+
+
+def istio_forbidden(t: Truth, v: Values) -> Expected:
+    return _sum_by(_answered(t, v, response_code="403"), (I_SRC, I_DEST))
+
+
+def istio_permission_denied(t: Truth, v: Values) -> Expected:
+    return _sum_by(_answered(t, v, grpc_response_status="7"), (I_SRC, I_DEST))
+
+
+def istio_mtls_share(t: Truth, v: Values) -> Expected:
+    policy = _sum_by(_answered(t, v), (I_DEST, "connection_security_policy"))
+    total = sum(policy.values())
+    return {key: 100 * rate / total for key, rate in policy.items()}
+
+
+ISTIO_SECURITY_EXPECTATIONS: dict[tuple[str, str], Expect] = {
+    ("Denied calls to $service, as callers see them", "A"): Expect(
+        (I_SRC, I_DEST), istio_forbidden
+    ),
+    ("Denied calls to $service, as callers see them", "B"): Expect(
+        (I_SRC, I_DEST), istio_permission_denied
+    ),
+    ("mTLS share of requests to $service", "A"): Expect(
+        (I_DEST, "connection_security_policy"), istio_mtls_share
+    ),
+}
+
+
+def test_every_istio_security_target_has_an_expectation() -> None:
+    found = [(ref.panel_title, ref.ref_id) for ref in iter_targets(ISTIO_SECURITY.data)]
+    assert sorted(found) == sorted(ISTIO_SECURITY_EXPECTATIONS)
+
+
+def test_istio_incidents_strike(istio_incidents: Backfill) -> None:
+    truth = istio_incidents.sandbox.truth
+    denied = istio_forbidden(truth, {"service": "payments"})
+    assert denied == {("api", "payments"): 0.25}
+    share = istio_mtls_share(truth, {"service": "currency"})
+    assert 0 < share[("currency", "none")] < share[("currency", "mutual_tls")] < 100
+
+
+@pytest.mark.parametrize("key", sorted(ISTIO_SECURITY_EXPECTATIONS), ids=lambda k: f"{k[0]}:{k[1]}")
+def test_istio_security_numbers_equal_ground_truth(
+    istio_incidents: Backfill, key: tuple[str, str]
+) -> None:
+    expect = ISTIO_SECURITY_EXPECTATIONS[key]
+    assert compare_with_truth(istio_incidents, ISTIO_SECURITY.data, *key, expect) > 0
