@@ -56,11 +56,10 @@ class BuiltDashboard:
         return f"{self.uid}.json"
 
     @classmethod
-    def from_text(
-        cls, uid: str, title: str, folder: str | None, source: Path, text: str
-    ) -> BuiltDashboard:
+    def from_text(cls, text: str, folder: str | None, source: Path) -> BuiltDashboard:
         """A dashboard read back from the file a build wrote (`text` is that file)."""
-        return cls(uid, title, folder, source, json.loads(text), text)
+        data = json.loads(text)
+        return cls(data["uid"], data["title"], folder, source, data, text)
 
 
 def build_dashboards(
@@ -110,13 +109,13 @@ def _render(dashboard: Dashboard, source: Path) -> BuiltDashboard:
     return BuiltDashboard(dashboard.uid, dashboard.title, dashboard.folder, source, data)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Seen:
     """What the checks keep of a dashboard already built: enough to name it in an error."""
 
     uid: str
     title: str
-    source: Path
+    source: str
 
 
 class CrossChecks:
@@ -125,12 +124,16 @@ class CrossChecks:
     def __init__(self) -> None:
         self._uids: dict[str, _Seen] = {}
         self._places: dict[tuple[tuple[str, ...], str], _Seen] = {}
+        self._folders: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def add(self, dashboard: Dashboard, source: Path) -> None:
-        seen = _Seen(dashboard.uid, dashboard.title, source)
+        seen = _Seen(dashboard.uid, dashboard.title, str(source))
         self._check_uid(seen)
         try:
             folder = tuple(split_path(dashboard.folder))
+            folder = self._folders.setdefault(
+                folder, folder
+            )  # one tuple per folder, not per dashboard
         except ConfigError as exc:
             raise DefinitionError(f"{source}: dashboard {dashboard.title!r}: {exc}") from None
         # Grafana compares titles within a folder case-insensitively (412 name-exists).

@@ -88,9 +88,11 @@ def remember(out_dir: Path, key: str, outputs: Mapping[str, str], reads: Environ
     record = {
         "fingerprint": key,
         "environment": {"names": names, "digest": _environment_digest(names)},
-        "outputs": dict(sorted(outputs.items())),
+        "outputs": dict(outputs),
     }
-    write_atomic(out_dir / CACHE_NAME, json.dumps(record, sort_keys=True, indent=1) + "\n")
+    # Compact: an indented dump of 10,000 hashes holds a dozen small strings per file at once.
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"))
+    write_atomic(out_dir / CACHE_NAME, text + "\n")
 
 
 @dataclass

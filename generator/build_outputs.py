@@ -40,17 +40,26 @@ STAGING_NAME = ".meshdash-staging"
 STAGED_SUFFIX = ".staged"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Output:
-    """What a build keeps of a dashboard once its file is staged: no JSON, only names."""
+    """What a build keeps of a dashboard once its file is staged: no JSON, a few names.
+
+    10,000 of these stay alive until the end of a build, so they are small.
+    """
 
     uid: str
-    title: str
     folder: str | None
-    source: Path
-    filename: str
+    source: str
     sha256: str
     changed: bool
+
+    @property
+    def filename(self) -> str:
+        return f"{self.uid}.json"
+
+
+#: (path, "wrote"|"unchanged"|"removed") for each file, as the commit goes
+Report = Callable[[str, str], None]
 
 
 class StagedOutputs:
@@ -60,27 +69,26 @@ class StagedOutputs:
         self._created = not out_dir.exists()
         prepare_output_dir(out_dir)
         self.out_dir = out_dir
-        self.staging = out_dir / STAGING_NAME
+        # Plain strings: a Path per dashboard would intern its name for good.
+        self._out = str(out_dir)
+        self._staging = os.path.join(self._out, STAGING_NAME)
         # A build killed half-way leaves its staging folder behind; it only ever holds copies.
-        shutil.rmtree(self.staging, ignore_errors=True)
+        shutil.rmtree(self._staging, ignore_errors=True)
         try:
-            self.staging.mkdir()
+            os.mkdir(self._staging)
         except OSError as exc:
-            raise OutputError(f"cannot create {self.staging}: {exc.strerror}") from None
+            raise OutputError(f"cannot create {self._staging}: {exc.strerror}") from None
         self.outputs: list[Output] = []
         self.committed = False
 
     def add(self, item: BuiltDashboard) -> None:
-        text = item.text()
-        data = text.encode("utf-8")
-        changed = _read_bytes(self.out_dir / item.filename) != data
+        data = item.text().encode("utf-8")
+        path = os.path.join(self._out, item.filename)
+        changed = _read_bytes(path) != data
         if changed:
-            staged = self.staging / (item.filename + STAGED_SUFFIX)
-            _write_new(staged, data, self.out_dir / item.filename)
+            _write_new(self._staged(item.filename), data, path)
         digest = hashlib.sha256(data).hexdigest()
-        self.outputs.append(
-            Output(item.uid, item.title, item.folder, item.source, item.filename, digest, changed)
-        )
+        self.outputs.append(Output(item.uid, item.folder, str(item.source), digest, changed))
 
     def entries(self) -> dict[str, Entry]:
         """The manifest of the output folder: each file with its dashboard's folder."""
@@ -90,51 +98,39 @@ class StagedOutputs:
         """The staged dashboards, each read back from its file when asked for."""
         return _ReadBack(self.outputs, self._where)
 
-    def _where(self, out: Output) -> Path:
+    def _staged(self, filename: str) -> str:
+        return os.path.join(self._staging, filename + STAGED_SUFFIX)
+
+    def _where(self, out: Output) -> str:
         if out.changed and not self.committed:
-            return self.staging / (out.filename + STAGED_SUFFIX)
-        return self.out_dir / out.filename
+            return self._staged(out.filename)
+        return os.path.join(self._out, out.filename)
 
-    def commit(self) -> list[tuple[Path, str]]:
-        """Put every changed file in place, remove meshdash's stale files, write the manifest.
-
-        Returns (path, "wrote"|"unchanged"|"removed") per file.
-        """
+    def commit(self, report: Report = lambda path, state: None) -> None:
+        """Put every changed file in place, remove meshdash's stale files, write the manifest."""
         previous = read_manifest(self.out_dir)
-        names = [out.filename for out in self.outputs]
+        names = (out.filename for out in self.outputs)
         refuse_foreign(self.out_dir, previous, names, is_built_dashboard)
-        results: list[tuple[Path, str]] = []
         for out in self.outputs:
-            path = self.out_dir / out.filename
+            path = os.path.join(self._out, out.filename)
             if out.changed:
-                _rename(self.staging / (out.filename + STAGED_SUFFIX), path)
-            results.append((path, "wrote" if out.changed else "unchanged"))
+                _rename(self._staged(out.filename), path)
+            report(path, "wrote" if out.changed else "unchanged")
         self.committed = True
         entries = self.entries()
         stale = stale_paths(self.out_dir, previous, entries)
         remove_paths(stale)
-        results.extend((path, "removed") for path in stale)
+        for gone in stale:
+            report(str(gone), "removed")
         if _read_bytes(self.out_dir / MANIFEST_NAME) != manifest_text(entries).encode("utf-8"):
             write_manifest(self.out_dir, entries)
         self.discard()
-        return results
 
     def discard(self) -> None:
         """Remove the staging folder, and the output folder if this build made it for nothing."""
-        shutil.rmtree(self.staging, ignore_errors=True)
+        shutil.rmtree(self._staging, ignore_errors=True)
         if self._created and not self.committed:
             shutil.rmtree(self.out_dir, ignore_errors=True)
-
-
-def write_outputs(built: Iterable[BuiltDashboard], out_dir: Path) -> list[tuple[Path, str]]:
-    """Stage every dashboard of `built`, then commit; on any error the outputs stay as they were."""
-    staged = StagedOutputs(out_dir)
-    try:
-        for item in built:
-            staged.add(item)
-        return staged.commit()
-    finally:
-        staged.discard()
 
 
 def check_outputs(built: Iterable[BuiltDashboard], out_dir: Path) -> tuple[int, list[str]]:
@@ -163,7 +159,7 @@ def check_outputs(built: Iterable[BuiltDashboard], out_dir: Path) -> tuple[int, 
 class _ReadBack(Sequence[BuiltDashboard]):
     """Staged dashboards as BuiltDashboard values, each read from disk when asked for."""
 
-    def __init__(self, outputs: list[Output], where: Callable[[Output], Path]) -> None:
+    def __init__(self, outputs: list[Output], where: Callable[[Output], str]) -> None:
         self._outputs = outputs
         self._where = where
 
@@ -184,37 +180,36 @@ class _ReadBack(Sequence[BuiltDashboard]):
         text = _read_bytes(path)
         if text is None:
             raise OutputError(f"{path} disappeared while meshdash was writing it")
-        return BuiltDashboard.from_text(
-            out.uid, out.title, out.folder, out.source, text.decode("utf-8")
-        )
+        return BuiltDashboard.from_text(text.decode("utf-8"), out.folder, Path(out.source))
 
     def __iter__(self) -> Iterator[BuiltDashboard]:
         return (self[i] for i in range(len(self)))
 
 
-def _write_new(staged: Path, data: bytes, path: Path) -> None:
+def _write_new(staged: str, data: bytes, path: str) -> None:
     """`path`'s new text, into a new file of the private staging folder.
 
     `open()` gives it the mode `cp` would (0666 less the umask), which the rename keeps:
     Grafana often runs as another user and must read it.
     """
     try:
-        with staged.open("xb") as handle:
+        with open(staged, "xb") as handle:
             handle.write(data)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _rename(staged: Path, path: Path) -> None:
+def _rename(staged: str, path: str) -> None:
     try:
         os.replace(staged, path)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _read_bytes(path: Path) -> bytes | None:
+def _read_bytes(path: str | Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except (FileNotFoundError, IsADirectoryError):
         return None
     except OSError as exc:

@@ -10,6 +10,7 @@ import is reported as one line naming the file and the line.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -32,13 +33,15 @@ class LoadedDashboard:
     source: Path
 
 
-def definition_files(directory: Path) -> list[Path]:
+def definition_names(directory: Path) -> list[str]:
+    """The definition files' names (plain strings: 10,000 Paths would weigh 4 MB), sorted."""
     if not directory.is_dir():
         raise ConfigError(
             f"dashboards folder {directory} not found; pass --dashboards DIR "
             "or set [tool.meshdash] dashboards in pyproject.toml"
         )
-    return sorted(p for p in directory.glob("*.py") if not p.name.startswith("_"))
+    with os.scandir(directory) as entries:
+        return sorted(e.name for e in entries if e.name.endswith(".py") and e.name[0] not in "._")
 
 
 def load_dashboards(directory: Path) -> list[LoadedDashboard]:
@@ -58,7 +61,8 @@ def iter_definitions(directory: Path) -> Iterator[tuple[Path, list[Dashboard]]]:
     what it was given before asking for the next.
     """
     with _on_sys_path(directory):
-        for path in definition_files(directory):
+        for name in definition_names(directory):
+            path = directory / name
             dashboards = _dashboards_of(_import(path, directory))
             yield path, dashboards
             # The next import would otherwise run while this file's objects are still alive.

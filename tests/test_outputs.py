@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import copy_shipped
+from tests.conftest import DASHBOARDS
 
 OUTPUTS = {"--out": "out", "--provisioning": "prov", "--configmap": "maps"}
 
@@ -69,7 +71,12 @@ def _configmaps(run_cli, dashboards: Path, tmp_path: Path, maps: Path):
 
 @pytest.fixture
 def two_dashboards(tmp_path: Path) -> Path:
-    return copy_shipped(tmp_path / "dashboards")
+    """The shipped overview and service definitions, and no other."""
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    for name in ("overview.py", "service.py"):
+        shutil.copyfile(DASHBOARDS / name, folder / name)
+    return folder
 
 
 def test_configmaps_merge_into_a_hand_written_kustomization(run_cli, two_dashboards, tmp_path):
@@ -168,3 +175,24 @@ def test_files_of_a_build_before_manifests_are_still_replaced(
 
     assert result.exit_code == 0, result.err
     assert f"wrote     {old}" in result.out and "Old service" not in old.read_text()
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        {},
+        {"b.json": (None, "ab12"), "a.json": ('Team/Sub "quoted" é', "cd34")},
+        {"Team/ü\\x.json": ("", "ef56"), "z.json": ("Z", "00")},
+    ],
+)
+def test_the_manifest_is_the_sorted_indented_json_of_its_record(entries) -> None:
+    from generator.manifest import Entry, manifest_text
+
+    record = {
+        "generator": "meshdash",
+        "version": 1,
+        "files": {name: {"folder": f, "sha256": h} for name, (f, h) in entries.items()},
+    }
+    expected = json.dumps(record, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+    assert manifest_text({n: Entry(f, h) for n, (f, h) in entries.items()}) == expected

@@ -85,10 +85,10 @@ def build_command(
                 staged.add(item)
         if delivering:
             _deliver(staged.dashboards(), provisioning_dir, configmap_dir, check_only=True)
-        results = staged.commit()
+        staged.commit(_report)
     finally:
         staged.discard()
-    build_cache.remember(out_dir, key, _report(results, staged), reads)
+    build_cache.remember(out_dir, key, _hashes(staged), reads)
     if delivering:
         _deliver(staged.dashboards(), provisioning_dir, configmap_dir, check_only=False)
 
@@ -143,13 +143,15 @@ def _report_cached(out_dir: Path, key: str) -> bool:
     return True
 
 
-def _report(results: list[tuple[Path, str]], staged: StagedOutputs) -> dict[str, str]:
-    """Report each output; returns the hash of each file the cache must find intact."""
-    for path, state in results:
-        if state == "removed":
-            click.echo(f"removed   {path} (no dashboard defines it any more)")
-        else:
-            click.echo(f"{state:9} {path}")
+def _report(path: str, state: str) -> None:
+    if state == "removed":
+        click.echo(f"removed   {path} (no dashboard defines it any more)")
+    else:
+        click.echo(f"{state:9} {path}")
+
+
+def _hashes(staged: StagedOutputs) -> dict[str, str]:
+    """The hash of each file the cache must find intact."""
     hashes = {out.filename: out.sha256 for out in staged.outputs}
     hashes[MANIFEST_NAME] = file_hash(staged.out_dir / MANIFEST_NAME) or ""
     return hashes
