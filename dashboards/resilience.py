@@ -1,41 +1,59 @@
 """The demo's resilience story: why calls from `$service` to `$upstream` fail.
 
-Consul flavor; every panel reads the caller's clusters (Envoy's cluster statistics).
+Built for the current flavor: Consul (also for plain Envoy) reads the caller's
+clusters (Envoy's cluster statistics); Istio reads its standard metrics (response
+flags and gRPC statuses), its cluster stats being off unless proxyStatsMatcher
+includes them.
 """
 
 from generator.dashboard import Dashboard, DashboardLink, Row
-from generator.flavors import CONSUL
+from generator.flavors import CONSUL, ISTIO, current_flavor
 from generator.panels import resilience
 from generator.variables import datasource, service, upstream
 
-RESILIENCE = Dashboard(
-    uid="meshdash-resilience",
-    title="Service mesh / Resilience",
-    description=(
-        "Why calls from `$service` to `$upstream` fail: connection and request failures by "
-        "reason, circuit breakers, outlier ejections, healthy endpoints, and gRPC success "
-        "that counts grpc-status, not HTTP 200."
-    ),
-    tags=["service-mesh", "envoy", "consul", "resilience"],
-    folder="Service Mesh",
-    links=[DashboardLink(title="Service mesh", tags=["service-mesh"])],
-    variables=[datasource(), service(flavor=CONSUL), upstream(flavor=CONSUL)],
-    rows=[
+FLAVOR = ISTIO if current_flavor() is ISTIO else CONSUL
+
+if FLAVOR.cluster_stats:
+    ROWS = [
         Row(
             "Failures: $service -> $upstream",
             [
-                resilience.connection_failures(flavor=CONSUL),
-                resilience.request_failures(flavor=CONSUL),
+                resilience.connection_failures(flavor=FLAVOR),
+                resilience.request_failures(flavor=FLAVOR),
             ],
         ),
         Row(
             "Protection: breakers, ejections, endpoints",
             [
-                resilience.circuit_breakers_open(flavor=CONSUL),
-                resilience.outlier_ejections(flavor=CONSUL),
-                resilience.endpoint_health(flavor=CONSUL),
-                resilience.grpc_success_ratio(flavor=CONSUL),
+                resilience.circuit_breakers_open(flavor=FLAVOR),
+                resilience.outlier_ejections(flavor=FLAVOR),
+                resilience.endpoint_health(flavor=FLAVOR),
+                resilience.grpc_success_ratio(flavor=FLAVOR),
             ],
         ),
-    ],
+    ]
+else:
+    ROWS = [
+        Row(
+            "Failures: $service -> $upstream",
+            [
+                resilience.failure_flags(flavor=FLAVOR),
+                resilience.grpc_statuses(flavor=FLAVOR),
+            ],
+        )
+    ]
+
+RESILIENCE = Dashboard(
+    uid=FLAVOR.uid("resilience"),
+    title=FLAVOR.title("Resilience"),
+    description=(
+        "Why calls from `$service` to `$upstream` fail: connection and request failures by "
+        "reason, circuit breakers, outlier ejections, healthy endpoints, and gRPC success "
+        "that counts grpc-status, not HTTP 200."
+    ),
+    tags=["service-mesh", "envoy", FLAVOR.name, "resilience"],
+    folder="Service Mesh",
+    links=[DashboardLink(title="Service mesh", tags=["service-mesh"])],
+    variables=[datasource(), service(flavor=FLAVOR), upstream(flavor=FLAVOR)],
+    rows=ROWS,
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from grafanalib.core import Target, TimeSeries
 
+from generator.errors import FlavorError
 from generator.flavors import Flavor, as_flavor
 from generator.panels._story import REF_IDS, cluster_counter_targets
 from generator.panels.common import target, timeseries
@@ -300,4 +301,93 @@ def grpc_success_ratio(
         width=width,
         min_value=0,
         max_value=1,
+    )
+
+
+def _istio_only(builder: str, flavor: Flavor) -> None:
+    if flavor.cluster_stats:
+        raise FlavorError(
+            f"{builder} reads Istio's standard metrics, not {flavor.name!r}'s; "
+            "use connection_failures, request_failures or grpc_success_ratio"
+        )
+
+
+def failure_flags(
+    *,
+    flavor: Flavor | str | None = None,
+    service: str = "$service",
+    upstream: str = "$upstream",
+    width: int = 12,
+) -> TimeSeries:
+    """Calls from `$service` to `$upstream` that its sidecar flagged, by response flag (Istio).
+
+    ```promql
+    sum by (destination_canonical_service, response_flags) (
+      rate(istio_requests_total{reporter="source", source_canonical_service=~"$service",
+           destination_canonical_service=~"$upstream", response_flags!="-"}[$__rate_interval]))
+    # meshdash: may be empty
+    ```
+    """
+    flavor = as_flavor(flavor)
+    _istio_only("failure_flags", flavor)
+    expr = render_query(
+        "resilience/response_flags", flavor=flavor, service=service, upstream=upstream
+    )
+    return timeseries(
+        title=f"Why calls to {upstream} fail (response flags)",
+        description=(
+            f"Calls per second from {service} to {upstream} that its sidecar flagged, by "
+            "Envoy's response flag: UF connect failure, UH no healthy upstream, UO circuit "
+            "breaker overflow, UT timeout, UR reset by the upstream, LR reset locally, UC "
+            "upstream closed the connection, URX retries exhausted, NR no route. Empty is "
+            "healthy."
+        ),
+        unit="reqps",
+        targets=[
+            target(
+                expr,
+                legend=f"{{{{{flavor.destination_label}}}}} {{{{response_flags}}}}",
+                may_be_empty=True,
+            )
+        ],
+        width=width,
+    )
+
+
+def grpc_statuses(
+    *,
+    flavor: Flavor | str | None = None,
+    service: str = "$service",
+    upstream: str = "$upstream",
+    width: int = 12,
+) -> TimeSeries:
+    """gRPC calls from `$service` to `$upstream` by grpc-status (Istio).
+
+    ```promql
+    sum by (destination_canonical_service, grpc_response_status) (
+      rate(istio_requests_total{reporter="source", source_canonical_service=~"$service",
+           destination_canonical_service=~"$upstream", request_protocol="grpc"}[$__rate_interval]))
+    # meshdash: may be empty
+    ```
+    Empty for upstreams that are not gRPC.
+    """
+    flavor = as_flavor(flavor)
+    _istio_only("grpc_statuses", flavor)
+    expr = render_query("resilience/grpc_status", flavor=flavor, service=service, upstream=upstream)
+    return timeseries(
+        title=f"gRPC calls to {upstream} by status",
+        description=(
+            f"gRPC calls per second from {service} to {upstream} by grpc-status: 0 OK, "
+            "7 PERMISSION_DENIED, 14 UNAVAILABLE, 2 UNKNOWN, ... A failed gRPC call is "
+            "usually HTTP 200, so only this status tells success from failure."
+        ),
+        unit="reqps",
+        targets=[
+            target(
+                expr,
+                legend=f"{{{{{flavor.destination_label}}}}} status {{{{grpc_response_status}}}}",
+                may_be_empty=True,
+            )
+        ],
+        width=width,
     )

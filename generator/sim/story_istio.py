@@ -6,6 +6,8 @@ denied ``/admin`` calls to payments (v1), the grpc-status 7 of payments' denied
 ``FakeService.Admin`` calls to currency (HTTP 200, as gRPC answers), and requests
 reaching currency without mTLS (``connection_security_policy="none"``, destination
 side only). Istio's labels carry no gRPC method, so the method is not visible here.
+The faults of api's cluster to payments v2 show at the caller (``reporter="source"``)
+as Envoy's response flags, each at its counter's rate (:data:`FAULT_FLAGS`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,16 @@ from generator.sim.incidents import Incidents
 from generator.sim.series import Series
 
 REQUESTS = "istio_requests_total"
+#: Envoy's response flag for each fault counter of the story, and the code the caller gets.
+FAULT_FLAGS: tuple[tuple[str, str, str], ...] = (
+    ("upstream_cx_connect_fail", "UF", "503"),
+    ("upstream_cx_none_healthy", "UH", "503"),
+    ("upstream_rq_pending_overflow", "UO", "503"),
+    ("upstream_rq_timeout", "UT", "504"),
+    ("upstream_rq_rx_reset", "UR", "503"),
+    ("upstream_rq_tx_reset", "LR", "503"),
+    ("upstream_cx_destroy_remote_with_active_rq", "UC", "503"),
+)
 
 
 def istio_incidents(series: list[Series], incidents: Incidents) -> Iterator[Series]:
@@ -30,6 +42,13 @@ def istio_incidents(series: list[Series], incidents: Incidents) -> Iterator[Seri
         yield _changed(s, incidents.grpc_denied_rps, grpc_response_status="7")
         if s.label("reporter") == "destination":
             yield _changed(s, incidents.plaintext_rps, connection_security_policy="none")
+    faults = dict(incidents.cluster_faults)
+    for s in _first(calls, "api", "payments", version="v2"):
+        if s.label("reporter") != "source":
+            continue
+        for counter, flag, code in FAULT_FLAGS:
+            if faults.get(counter):
+                yield _changed(s, faults[counter], response_flags=flag, response_code=code)
 
 
 def _first_payments_workload(calls: list[Series]) -> str:
@@ -42,12 +61,19 @@ def _first_payments_workload(calls: list[Series]) -> str:
 
 
 def _first(
-    calls: list[Series], source: str, destination: str, *, by_workload: bool = False
+    calls: list[Series],
+    source: str,
+    destination: str,
+    *,
+    by_workload: bool = False,
+    version: str | None = None,
 ) -> list[Series]:
     """One series per reporter of the first call from ``source`` to ``destination``."""
     label = "source_workload" if by_workload else "source_canonical_service"
     found: dict[str, Series] = {}
     for s in sorted(calls, key=lambda s: s.labels):
+        if version is not None and s.label("destination_version") != version:
+            continue
         if s.label(label) == source and s.label("destination_canonical_service") == destination:
             found.setdefault(s.label("reporter") or "", s)
     return [found[reporter] for reporter in sorted(found)]

@@ -436,3 +436,50 @@ def test_istio_security_numbers_equal_ground_truth(
 ) -> None:
     expect = ISTIO_SECURITY_EXPECTATIONS[key]
     assert compare_with_truth(istio_incidents, ISTIO_SECURITY.data, *key, expect) > 0
+
+
+# The resilience dashboard built for Istio, over the Istio mesh with the story's incidents.
+ISTIO_RESILIENCE = next(d for d in build_shipped("istio") if d.uid == "meshdash-istio-resilience")
+
+
+def istio_failure_flags(t: Truth, v: Values) -> Expected:
+    flagged = (s for s in _istio(t, v, "source") if s.label("response_flags") != "-")
+    return _sum_by(flagged, (I_DEST, "response_flags"))
+
+
+def istio_grpc_statuses(t: Truth, v: Values) -> Expected:
+    calls = (s for s in _istio(t, v, "source") if s.label("request_protocol") == "grpc")
+    return _sum_by(calls, (I_DEST, "grpc_response_status"))
+
+
+ISTIO_RESILIENCE_EXPECTATIONS: dict[tuple[str, str], Expect] = {
+    ("Why calls to $upstream fail (response flags)", "A"): Expect(
+        (I_DEST, "response_flags"), istio_failure_flags
+    ),
+    ("gRPC calls to $upstream by status", "A"): Expect(
+        (I_DEST, "grpc_response_status"), istio_grpc_statuses
+    ),
+}
+
+
+def test_every_istio_resilience_target_has_an_expectation() -> None:
+    found = [(ref.panel_title, ref.ref_id) for ref in iter_targets(ISTIO_RESILIENCE.data)]
+    assert sorted(found) == sorted(ISTIO_RESILIENCE_EXPECTATIONS)
+
+
+def test_istio_faults_show_as_response_flags(istio_incidents: Backfill) -> None:
+    flags = istio_failure_flags(
+        istio_incidents.sandbox.truth, {"service": "api", "upstream": "payments"}
+    )
+    assert {flag for _, flag in flags} == {"UF", "UH", "UO", "UT", "UR", "LR", "UC", "URX"}
+    assert flags[("payments", "UF")] == 1 / 16
+
+
+@pytest.mark.parametrize(
+    "key", sorted(ISTIO_RESILIENCE_EXPECTATIONS), ids=lambda k: f"{k[0]}:{k[1]}"
+)
+def test_istio_resilience_numbers_equal_ground_truth(
+    istio_incidents: Backfill, key: tuple[str, str]
+) -> None:
+    expect = ISTIO_RESILIENCE_EXPECTATIONS[key]
+    assert compare_with_truth(istio_incidents, ISTIO_RESILIENCE.data, *key, expect) > 0
