@@ -77,18 +77,16 @@ class Dashboard:
         _require_type(self.title, str, "dashboard title", "text")
         _require(bool(self.title.strip()), "a dashboard needs a title")
         where = f"dashboard {self.title!r}"
+        # The messages are made only on failure: describing a panel costs a repr of it.
         for row in _items(self.rows, f"{where}: rows"):
-            _require(isinstance(row, Row), _not_a(f"{where}: a row", row, "a Row", "use Row(...)"))
+            if not isinstance(row, Row):
+                raise DefinitionError(_not_a(f"{where}: a row", row, "a Row", "use Row(...)"))
         for variable in _items(self.variables, f"{where}: variables"):
-            _require(
-                isinstance(variable, Template),
-                _not_a(
-                    f"{where}: a variable",
-                    variable,
-                    "a variable",
-                    "use generator.variables (datasource(), service(), ...)",
-                ),
-            )
+            if not isinstance(variable, Template):
+                advice = "use generator.variables (datasource(), service(), ...)"
+                raise DefinitionError(
+                    _not_a(f"{where}: a variable", variable, "a variable", advice)
+                )
         for tag in _items(self.tags, f"{where}: tags"):
             _require_type(tag, str, f"{where}: tags", "text")
         for link in _items(self.links, f"{where}: links"):
@@ -101,7 +99,8 @@ class Dashboard:
 
 def _check_panel(where: str, panel: Any) -> None:
     advice = "use a builder from generator.panels or a grafanalib panel such as Stat(...)"
-    _require(isinstance(panel, Panel), _not_a(where, panel, "a panel", advice))
+    if not isinstance(panel, Panel):
+        raise DefinitionError(_not_a(where, panel, "a panel", advice))
     _require(
         not isinstance(panel, RowPanel),
         f"{where} is a RowPanel; a row is Row(...) in the dashboard's rows",
