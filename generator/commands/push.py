@@ -1,23 +1,24 @@
 """`meshdash push`: publish the dashboards to Grafana through its HTTP API.
 
-By default every managed dashboard is read before planning, so every edit made in
-Grafana is reported. ``--no-refresh`` (like ``terraform plan -refresh=false``) plans
-from the paged search instead and skips reading dashboards whose recorded hash tag
-equals the build's: the trade-off is that a UI edit to a dashboard whose definition did
-not change is not reported (it is never overwritten either). See generator.grafana.plan.
+``--api auto`` (the default) publishes through the resource API ``/apis`` where Grafana
+serves it (12+), else the legacy ``/api``. By default every dashboard of the build is
+read before planning, so every edit made in Grafana is reported: on ``/apis`` from one
+paged LIST, on ``/api`` one GET each. ``--no-refresh`` (legacy API, like ``terraform
+plan -refresh=false``) skips reading dashboards whose recorded hash tag in the search
+equals the build's: a UI edit to a dashboard whose definition did not change is then
+not reported (it is never overwritten either). See generator.grafana.plan.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import click
 
 from generator.commands.definitions import build_from_options, definitions_options
 from generator.errors import ConfigError, ProblemsFound
-from generator.grafana.backends import Backend, Survey, connect
+from generator.grafana.backends import Backend, Listing
 from generator.grafana.client import GrafanaClient
 from generator.grafana.options import grafana_options, settings_from_options, verbose_logging
 from generator.grafana.plan import (
@@ -95,13 +96,10 @@ def plan_from_options(
     the parser. Only reads are sent before the build is known good; a bad build or uid
     still stops the run before any write, and its error wins over Grafana's.
     """
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="meshdash-listing")
-    listing = pool.submit(_detect_and_survey, client, opts)
-    try:
-        desired = desired_from_options(opts)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-    backend, survey = listing.result()
+    listing = Listing(client, opts["api"], namespace=opts["namespace"], org_id=opts["org_id"])
+    listing.start()
+    desired = desired_from_options(opts)
+    backend, survey = listing.outcome()
     plan = compute_plan(
         backend,
         desired,
@@ -113,11 +111,6 @@ def plan_from_options(
         survey=survey,
     )
     return backend, plan
-
-
-def _detect_and_survey(client: GrafanaClient, opts: dict[str, Any]) -> tuple[Backend, Survey]:
-    backend = connect(client, opts["api"], namespace=opts["namespace"], org_id=opts["org_id"])
-    return backend, backend.survey()
 
 
 def desired_from_options(opts: dict[str, Any]) -> list[Desired]:

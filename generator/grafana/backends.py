@@ -10,6 +10,7 @@ stops the others; a refused role (401/403) still stops the run.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -202,3 +203,36 @@ def connect(
     """Detect the API once (``--api``) and return the backend speaking it."""
     choice = detect(client, requested, namespace_for(org_id, namespace))
     return backend_for(client, choice)
+
+
+class Listing(threading.Thread):
+    """:func:`connect` and the backend's survey in a daemon thread, started early.
+
+    The caller reads its build meanwhile (the listing waits on the network, the build on
+    the disk and the parser). Daemon: a run that stops on bad input exits at once instead
+    of waiting for Grafana's retries.
+    """
+
+    def __init__(
+        self, client: GrafanaClient, requested: str, *, namespace: str | None, org_id: int | None
+    ) -> None:
+        super().__init__(name="meshdash-listing", daemon=True)
+        self._connect = (client, requested, namespace, org_id)
+        self._result: tuple[Backend, Survey] | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        client, requested, namespace, org_id = self._connect
+        try:
+            backend = connect(client, requested, namespace=namespace, org_id=org_id)
+            self._result = (backend, backend.survey())
+        except BaseException as exc:  # handed to the caller by outcome()
+            self._error = exc
+
+    def outcome(self) -> tuple[Backend, Survey]:
+        """The backend and its survey; the thread's error, if any, is raised here."""
+        self.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None, "run() sets a result or an error"
+        return self._result
