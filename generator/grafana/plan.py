@@ -125,14 +125,7 @@ def classify(
         and remote.folder_uid == folder_uid
         and state.equal_content(remote.dashboard, want.managed)
     ):
-        return Change(
-            uid=want.uid,
-            title=want.title,
-            action=Action.UNCHANGED,
-            folder=want.folder,
-            folder_uid=folder_uid,
-            remote=remote,
-        )
+        return _unchanged(want, folder_uid, remote=remote)
     base = Change(
         uid=want.uid,
         title=want.title,
@@ -215,15 +208,21 @@ def unchanged_by_tag(want: Desired, hit: dict[str, Any] | None) -> Change | None
     folder = uid_for(want.folder)
     if (hit.get("folderUid") or "") != folder:
         return None
+    return _unchanged(want, folder, reason="not read (--no-refresh): hash tag matches the build")
+
+
+def _unchanged(
+    want: Desired, folder_uid: str, *, remote: RemoteDashboard | None = None, reason: str = ""
+) -> Change:
+    """Nothing to write: no ``desired`` JSON, so nothing is stamped or hashed for it."""
     return Change(
         uid=want.uid,
         title=want.title,
         action=Action.UNCHANGED,
         folder=want.folder,
-        folder_uid=folder,
-        desired=want.stamped,
-        reason="not read (--no-refresh): hash tag matches the build",
-        fingerprint=want.fingerprint,
+        folder_uid=folder_uid,
+        remote=remote,
+        reason=reason,
     )
 
 
