@@ -20,7 +20,7 @@ PARTS = ("build", "validate", "push")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--dashboards", type=int, default=1000, help="build and push N")
-    parser.add_argument("--services", type=int, default=100, help="validate N service values")
+    parser.add_argument("--services", type=int, default=1000, help="validate N service values")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--only", choices=PARTS, action="append", help="run only this part")
     parser.add_argument(

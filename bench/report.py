@@ -57,14 +57,9 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ]  # fmt: skip
     val = results.get("validate")
     if val and "error" not in val:
-        label = f"validate {val['services']} services (queries/s)"
-        out += [
-            (label, f"{val['meshdash_qps']:.0f}", f"naive at Grafana's step {val['naive_qps']:.0f}",
-             f"{val['ratio_meshdash_over_naive_qps']:.2f}"),
-            (label, f"{val['meshdash_qps']:.0f}",
-             f"same queries sequential {val['same_queries_sequential_qps']:.0f}",
-             f"{val['ratio_meshdash_over_same_queries_sequential_qps']:.2f}"),
-        ]  # fmt: skip
+        from bench import validate_bench
+
+        out += validate_bench.rows(val)
     push = results.get("push")
     if push and "error" not in push:
         changed = f"push, {push['changed_dashboards']} changed"

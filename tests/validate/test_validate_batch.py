@@ -21,6 +21,7 @@ import pytest
 
 from bench.synthetic_mesh import CALL_OFFSETS, Gaps, backfilled, service_name
 from generator.build import BuiltDashboard
+from generator.promql.dashboard import iter_targets
 from generator.promql.interpolate import TimeRange
 from generator.validate import PrometheusClient, ValidateOptions, connection_from, validate
 from generator.validate.report import FAILURE, INFORMATION, WARNING, Report
@@ -87,11 +88,10 @@ def _extra_dashboard(service: dict[str, Any]) -> dict[str, Any]:
 def mesh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ValidateOptions]]:
     last = int(time.time() // STEP * STEP)
     service = next(d for d in build_shipped() if d.uid == "meshdash-service")
-    queries = [t["expr"] for p in _extra_dashboard(service.data)["panels"] for t in p["targets"]]
+    extra = _extra_dashboard(service.data)["panels"]
+    queries = [t["expr"] for p in extra for t in p["targets"]]
+    queries += [t.expr for item in build_shipped() for t in iter_targets(item.data)]
     queries += [str(v.get("query")) for v in service.data["templating"]["list"]]
-    queries += ["envoy_cluster_upstream_rq_xx envoy_listener_http_downstream_rq_xx"]
-    queries += ["envoy_cluster_upstream_rq envoy_cluster_external_upstream_rq"]
-    queries += ["envoy_cluster_retry_upstream_rq_xx envoy_cluster_upstream_rq_time"]
     work = tmp_path_factory.mktemp("batch")
     with backfilled(
         work, SERVICES, queries, first=last - WINDOW, last=last, step=STEP, gaps=GAPS
