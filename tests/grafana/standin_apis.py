@@ -31,9 +31,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from standin_http import RawJson, Reply
+from standin_rules import check_save
 
 if TYPE_CHECKING:
-    from standin import GrafanaStandIn, Stored
+    from standin import GrafanaStandIn
+    from standin_rules import Stored
 
 DASHBOARDS = "dashboard.grafana.app"
 FOLDERS = "folder.grafana.app"
@@ -314,8 +316,15 @@ class Dashboards(_Collection):
         dashboard["uid"] = name
         try:
             # resourceVersion, not spec.version, guards a PUT; titles stay unique per folder
-            self.s.check_save(
-                name, dashboard, folder_uid, existing, message, overwrite=False, versioned=False
+            check_save(
+                self.s,
+                name,
+                dashboard,
+                folder_uid,
+                existing,
+                message,
+                overwrite=False,
+                versioned=False,
             )
         except Reply as reply:
             raise as_status(reply, name) from None
