@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult
+from tests.conftest import SHIPPED_UIDS, CliResult
 from tests.preview.chromium import CHROMIUM, Browser
 from tests.preview.conftest import NEEDS_MATPLOTLIB, PreviewBox
 
@@ -48,7 +48,7 @@ def test_index_and_pages_open_without_errors_and_with_every_image(
     assert result.exit_code == 0, result.err
     index = tmp_path / "index.html"
     pages = sorted(set(re.findall(r'href="([^"]+\.html)"', index.read_text())))
-    assert len(pages) == 2
+    assert len(pages) == len(SHIPPED_UIDS)
     for path in [index, *(tmp_path / p for p in pages)]:
         report = browser.open(path)
         assert report.errors == [], path.name

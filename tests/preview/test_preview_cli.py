@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult
+from tests.conftest import SHIPPED_UIDS, CliResult
 from tests.preview.conftest import NEEDS_MATPLOTLIB, PreviewBox
 
 pytest.importorskip("matplotlib", reason=NEEDS_MATPLOTLIB)
@@ -25,11 +25,13 @@ def test_writes_a_png_and_a_page_per_dashboard_and_an_index(
     )
     assert result.exit_code == 0, result.err
     # Not a terminal and no -v: only the closing line.
-    assert result.out.splitlines() == [f"preview: 2 dashboard(s) drawn; open {out / 'index.html'}"]
+    assert result.out.splitlines() == [
+        f"preview: {len(SHIPPED_UIDS)} dashboard(s) drawn; open {out / 'index.html'}"
+    ]
     index = (out / "index.html").read_text()
     pages = re.findall(r'<a href="([^"]+\.html)">', index)
     images = re.findall(r'<img [^>]*src="([^"]+)"', index)
-    assert sorted(set(pages)) == ["meshdash-overview.html", "meshdash-service.html"]
+    assert sorted(set(pages)) == [f"{uid}.html" for uid in SHIPPED_UIDS]
     for name in [*pages, *images]:
         assert (out / name).is_file(), name
     assert not list(out.glob(".*.tmp"))
@@ -56,12 +58,10 @@ def test_verbose_or_a_terminal_prints_one_line_per_dashboard(
     result = run_cli("preview", *preview_box.cli_args(), *flags)
     assert result.exit_code == 0, result.err
     lines = result.out.splitlines()
-    assert [line.split(":")[0] for line in lines[:-1]] == [
-        "preview meshdash-overview",
-        "preview meshdash-service",
-    ]
+    assert [line.split(":")[0] for line in lines[:-1]] == [f"preview {u}" for u in SHIPPED_UIDS]
+    service = lines[SHIPPED_UIDS.index("meshdash-service")]
     assert re.fullmatch(
-        r"preview meshdash-service: \d+ panel\(s\), 0 without data, 1440x\d+ px", lines[1]
+        r"preview meshdash-service: \d+ panel\(s\), 0 without data, 1440x\d+ px", service
     )
 
 
@@ -122,7 +122,7 @@ def test_sandbox_backfills_the_whole_range_and_every_panel_has_data(
                      "--out", str(tmp_path), "-v")  # fmt: skip
     assert result.exit_code == 0, result.err
     per_dashboard = result.out.splitlines()[:-1]
-    assert len(per_dashboard) == 2
+    assert len(per_dashboard) == len(SHIPPED_UIDS)
     assert all(", 0 without data," in line for line in per_dashboard), per_dashboard
     page = (tmp_path / "meshdash-service.html").read_text()
     series = [
