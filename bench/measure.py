@@ -1,7 +1,9 @@
 """Timing and peak memory of child processes, medians, and targets.
 
 Peak memory is the child's maximum resident set size as GNU time reports it
-(`/usr/bin/time -f %M`, Debian package `time`). Reading `ru_maxrss` from
+(`/usr/bin/time -f %M`, Debian package `time`), beside its CPU seconds (user plus
+system, `%U %S`): on a shared machine wall time varies with the neighbours' load,
+CPU time much less. Reading `ru_maxrss` from
 `os.wait4` or `RUSAGE_CHILDREN` deltas in this process is wrong here: Linux
 carries the forking process's peak into the child's figure at exec, and the
 bench process holds 1,000 loaded dashboards (about 150 MiB). GNU time is a
@@ -28,6 +30,8 @@ class ChildRun:
     max_rss_kib: int
     rss_method: str
     returncode: int
+    #: user + system CPU seconds (GNU time, or os.wait4 without it)
+    cpu_seconds: float
     stdout: str
     stderr: str
 
@@ -40,15 +44,17 @@ def run_child(argv: Sequence[str], *, cwd: Path, env: dict[str, str] | None = No
     """Run `argv` to completion; wall time and the child's own peak RSS."""
     out_path, err_path, rss_path = (cwd / f".bench-child.{n}" for n in ("out", "err", "rss"))
     gnu_time = shutil.which("time", path="/usr/bin:/bin")
-    prefix = [gnu_time, "-f", "%M", "-o", str(rss_path)] if gnu_time else []
+    prefix = [gnu_time, "-f", "%M %U %S", "-o", str(rss_path)] if gnu_time else []
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen([*prefix, *argv], cwd=cwd, env=env, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
     if gnu_time and proc.returncode == 0:
-        max_rss, method = int(rss_path.read_text().split()[-1]), "GNU time %M"
+        rss, user, system = rss_path.read_text().split()[-3:]
+        max_rss, method, cpu = int(rss), "GNU time %M", float(user) + float(system)
     else:
         max_rss, method = int(usage.ru_maxrss), "os.wait4 ru_maxrss (upper bound)"
     result = ChildRun(
@@ -56,6 +62,7 @@ def run_child(argv: Sequence[str], *, cwd: Path, env: dict[str, str] | None = No
         max_rss_kib=max_rss,
         rss_method=method,
         returncode=proc.returncode,
+        cpu_seconds=cpu,
         stdout=out_path.read_text(errors="replace"),
         stderr=err_path.read_text(errors="replace"),
     )

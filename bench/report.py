@@ -46,15 +46,9 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     out: list[tuple[str, str, str, str]] = []
     build = results.get("build")
     if build and "error" not in build:
-        out += [
-            (f"build {build['dashboards']} dashboards (s)", f"{build['meshdash_full_s']:.2f}",
-             f"grafanalib {build['grafanalib_full_s']:.2f}",
-             f"{build['ratio_meshdash_over_grafanalib']:.2f}"),
-            ("build peak RSS (MiB)", f"{build['meshdash_peak_rss_mib']:.0f}",
-             f"grafanalib {build['grafanalib_peak_rss_mib']:.0f}", ""),
-            ("no-change rebuild (s)", f"{build['meshdash_nochange_rebuild_s']:.2f}",
-             f"full {build['meshdash_full_s']:.2f}", f"{build['rebuild_over_full']:.2f}"),
-        ]  # fmt: skip
+        from bench import build_bench
+
+        out += build_bench.rows(build)
     val = results.get("validate")
     if val and "error" not in val:
         from bench import validate_bench
