@@ -100,12 +100,35 @@ def _line(cells: tuple[str, ...], widths: list[int]) -> str:
 def write_results(
     path: Path, root: Path, results: dict[str, Any], targets: Sequence[Target]
 ) -> None:
+    """Write this run's parts; a part this run skipped (`--only`) keeps its last figures.
+
+    A kept part's targets are those of the last run whose name starts with no part
+    run now; `generated_parts` says when and at which commit each part was measured.
+    """
+    previous = _read_document(path)
+    stamp = {"generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "commit": git_commit(root)}
+    kept_results = {k: v for k, v in previous.get("results", {}).items() if k not in results}
+    names = {t.name for t in targets}
+    kept_targets = [
+        t
+        for t in previous.get("targets", [])
+        if t.get("name") not in names and not str(t.get("name")).startswith(tuple(results))
+    ]
+    parts = {k: v for k, v in previous.get("generated_parts", {}).items() if k in kept_results}
     document = {
-        "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "commit": git_commit(root),
+        **stamp,
         "machine": machine(),
         "argv": sys.argv[1:],
-        "results": results,
-        "targets": [t.as_json() for t in targets],
+        "results": {**kept_results, **results},
+        "targets": kept_targets + [t.as_json() for t in targets],
+        "generated_parts": {**parts, **{part: stamp for part in results}},
     }
     path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+
+
+def _read_document(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return document if isinstance(document, dict) else {}
