@@ -6,7 +6,7 @@ cannot show (Envoy's external-origin stats under Istio) are left out.
 
 from generator.dashboard import Dashboard, DashboardLink, Row
 from generator.flavors import current_flavor
-from generator.panels import callers, http, latency, retries, upstream
+from generator.panels import callers, http, latency, retries, tcp, upstream
 from generator.variables import datasource, service
 from generator.variables import upstream as upstream_variable
 
@@ -48,6 +48,15 @@ SERVICE = Dashboard(
                 if FLAVOR.cluster_stats
                 else retries.upstream_response_flags(),
                 upstream.upstream_success_ratio(width=24),
+            ],
+            repeat="upstream",
+        ),
+        Row(
+            "Connections: $service -> $upstream",
+            [
+                tcp.upstream_connections(),
+                tcp.upstream_bytes(),
+                *([tcp.upstream_connection_length(width=24)] if FLAVOR.cluster_stats else []),
             ],
             repeat="upstream",
         ),

@@ -145,10 +145,9 @@ def test_upstream_variable_is_chained_on_service(shipped) -> None:
     service = next(b for b in shipped if b.uid == "meshdash-service")
     variables = {v["name"]: v for v in service.data["templating"]["list"]}
     assert variables["service"]["query"] == (
-        "query_result(count by (consul_destination_service) "
-        '(envoy_cluster_upstream_rq_time_bucket{le="+Inf"}))'
+        "query_result(count by (consul_destination_service) (envoy_cluster_upstream_cx_total))"
     )
     assert variables["upstream"]["query"] == (
         "query_result(count by (consul_destination_service) "
-        '(envoy_cluster_upstream_rq_time_bucket{le="+Inf", consul_source_service=~"$service"}))'
+        '(envoy_cluster_upstream_cx_total{consul_source_service=~"$service"}))'
     )

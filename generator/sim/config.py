@@ -57,6 +57,8 @@ class MeshConfig:
     rename_labels: tuple[tuple[str, str], ...] = ()
     #: the security and resilience story's faults (generator.sim.story); None: none happen
     incidents: Incidents | None = None
+    #: add `ledger`, a TCP service (a database) that both payments versions call
+    tcp_service: bool = False
 
     def __post_init__(self) -> None:
         _check_finite_positive("ingress_rps", self.ingress_rps)

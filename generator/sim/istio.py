@@ -17,10 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from generator.sim.distribution import Mixture
 from generator.sim.model import Cluster, Sidecar, Traffic
 from generator.sim.series import NAMESPACE, Series
+
+if TYPE_CHECKING:
+    from generator.sim.tcp import TcpCall
 
 REQUESTS = "istio_requests_total"
 DURATION = "istio_request_duration_milliseconds"
@@ -116,23 +120,52 @@ def _workload(side: str, sidecar: Sidecar) -> dict[str, str]:
 
 
 def _call_labels(call: _Call) -> dict[str, str]:
-    callee = (
-        _workload("destination", call.callee)
-        if call.callee is not None
-        else {"destination_workload": "unknown", "destination_canonical_service": call.destination}
+    protocol = "grpc" if call.grpc else "http"
+    return _pair_labels(call.reporter, call.caller, call.callee, call.destination, protocol)
+
+
+def _pair_labels(
+    reporter: str, caller: Sidecar, callee: Sidecar | None, destination: str, protocol: str
+) -> dict[str, str]:
+    """Istio's standard labels of calls from `caller` to `destination` (`callee` if known)."""
+    called = (
+        _workload("destination", callee)
+        if callee is not None
+        else {"destination_workload": "unknown", "destination_canonical_service": destination}
     )
     return {
-        "reporter": call.reporter,
-        **_workload("source", call.caller),
-        **callee,
-        "destination_service": f"{call.destination}.{NAMESPACE}.svc.cluster.local",
-        "destination_service_name": call.destination,
+        "reporter": reporter,
+        **_workload("source", caller),
+        **called,
+        "destination_service": f"{destination}.{NAMESPACE}.svc.cluster.local",
+        "destination_service_name": destination,
         "destination_service_namespace": NAMESPACE,
-        "request_protocol": "grpc" if call.grpc else "http",
-        "connection_security_policy": (
-            "mutual_tls" if call.reporter == "destination" else "unknown"
-        ),
+        "request_protocol": protocol,
+        "connection_security_policy": "mutual_tls" if reporter == "destination" else "unknown",
     }
+
+
+def istio_tcp_series(calls: list[TcpCall]) -> Iterator[Series]:
+    """`istio_tcp_*` of TCP calls, from both reporters (they see the same connections).
+
+    A connection that failed to connect is opened (downstream) and closed with `UF`.
+
+    Istio's "sent" bytes are those sent during the response (callee to caller),
+    "received" those received during the request (caller to callee).
+    """
+    for call in calls:
+        for reporter, sidecar in (("source", call.caller), ("destination", call.callee)):
+            labels = _pair_labels(reporter, call.caller, call.callee, call.callee.service, "tcp")
+            rows = [
+                ("istio_tcp_connections_opened_total", "-", call.opened),
+                ("istio_tcp_connections_closed_total", "-", call.opened - call.failed),
+                ("istio_tcp_connections_closed_total", "UF", call.failed),
+                ("istio_tcp_sent_bytes_total", "-", call.received),
+                ("istio_tcp_received_bytes_total", "-", call.sent),
+            ]
+            for family, flags, rate in rows:
+                flagged = tuple(sorted({**labels, "response_flags": flags}.items()))
+                yield Series(family, sidecar.name, flagged, rate=rate)
 
 
 def _call_series(call: _Call) -> Iterator[Series]:

@@ -9,6 +9,7 @@ from generator.sim.config import MeshConfig
 from generator.sim.model import Sidecar, build_mesh
 from generator.sim.series import Labels, Series, mesh_series
 from generator.sim.story import with_story
+from generator.sim.tcp import emitted_tcp_series, ledger_sidecar, tcp_calls
 from generator.sim.truth import Truth
 
 
@@ -30,7 +31,12 @@ class Mesh:
 
     def __post_init__(self) -> None:
         self.sidecars: tuple[Sidecar, ...] = build_mesh(self.config)
-        self._series = with_story(mesh_series(self.sidecars), self.config.incidents, self.start)
+        series = mesh_series(self.sidecars)
+        if self.config.tcp_service:
+            ledger = ledger_sidecar()
+            series += list(emitted_tcp_series(tcp_calls(self.sidecars, ledger)))
+            self.sidecars += (ledger,)
+        self._series = with_story(series, self.config.incidents, self.start)
 
     def sidecar(self, name: str) -> Sidecar:
         return next(s for s in self.sidecars if s.name == name)

@@ -100,6 +100,9 @@ class Cluster:
     retry: RetryStats
     endpoints: int = 1
     grpc_method: str | None = None
+    #: clusters merged into this one, each keeping its own connection pool (plain Envoy's
+    #: one cluster per service, whose subsets are hosts with pools of their own)
+    pools: tuple[Cluster, ...] = ()
 
 
 @dataclass(frozen=True)

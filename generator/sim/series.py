@@ -11,8 +11,8 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from generator.flavors import Flavor, as_flavor
-from generator.sim.distribution import Mixture
+from generator.flavors import CONSUL, Flavor, as_flavor
+from generator.sim.distribution import Mixture, Piece
 from generator.sim.metrics import METRIC_TYPES
 from generator.sim.model import Cluster, RetryStats, Sidecar, Traffic
 
@@ -30,6 +30,9 @@ UPSTREAM_PREFIX = "upstream"
 UPSTREAM_PORT = 9091
 #: Requests one connection carries before it is replaced, so connections open as requests flow.
 REQUESTS_PER_CONNECTION = 64
+#: Bytes of one request and of one response body on the wire (every attempt sends a request).
+REQUEST_BYTES = 512
+RESPONSE_BYTES = 2048
 #: Envoy's default circuit breaker thresholds (cluster.proto), the same for both priorities.
 BREAKER_THRESHOLDS = {"cx": 1024, "pending": 1024, "rq": 1024, "retries": 3}
 BREAKER_PRIORITIES = ("default", "high")
@@ -96,13 +99,14 @@ def _plain_envoy_series(sidecar: Sidecar, flavor: Flavor) -> Iterator[Series]:
     The sidecars' outbound listeners are left out (their stat prefixes are the
     operator's choice; no shipped panel reads them).
     """
-    base = {flavor.proxy_label: sidecar.service}
+    base = sidecar_labels(sidecar, flavor)
     if not sidecar.gateway:
         sidecar = replace(sidecar, listener_prefix=flavor.inbound_prefix)
     yield from _listener_series(sidecar, base)
     for cluster in _one_cluster_per_service(sidecar.clusters):
-        name = cluster.destination or flavor.local_app_cluster
-        yield from _cluster_series(sidecar.name, cluster, {**base, "envoy_cluster_name": name})
+        yield from _cluster_series(
+            sidecar.name, cluster, {**base, **cluster_labels(cluster, flavor)}
+        )
 
 
 def _one_cluster_per_service(clusters: tuple[Cluster, ...]) -> list[Cluster]:
@@ -131,24 +135,39 @@ def _merged_cluster(service: str, group: list[Cluster]) -> Cluster:
     )
     traffic = _merged([c.traffic for c in group])
     endpoints = sum(c.endpoints for c in group)
-    return Cluster(service, service, None, traffic, merged, endpoints, group[0].grpc_method)
+    grpc = group[0].grpc_method
+    return Cluster(service, service, None, traffic, merged, endpoints, grpc, pools=tuple(group))
 
 
-def _sidecar_series(sidecar: Sidecar) -> Iterator[Series]:
-    base = {
+def sidecar_labels(sidecar: Sidecar, flavor: Flavor) -> dict[str, str]:
+    """The labels on every stat of a sidecar: Consul's fixed tags, or plain Envoy's scrape label."""
+    if flavor.name == "envoy":
+        return {flavor.proxy_label: sidecar.service}
+    return {
         "local_cluster": sidecar.service,
         "consul_source_service": sidecar.service,
         "consul_source_namespace": NAMESPACE,
         "consul_source_partition": "default",
         "consul_source_datacenter": DATACENTER,
     }
+
+
+def cluster_labels(cluster: Cluster, flavor: Flavor) -> dict[str, str]:
+    """A cluster's own labels: Envoy's cluster name, and Consul's destination tags."""
+    if flavor.name == "envoy":
+        return {"envoy_cluster_name": cluster.destination or flavor.local_app_cluster}
+    return _cluster_labels(cluster)
+
+
+def _sidecar_series(sidecar: Sidecar) -> Iterator[Series]:
+    base = sidecar_labels(sidecar, CONSUL)
     yield from _listener_series(sidecar, base)
     yield from _outbound_series(sidecar, base)
     for cluster in sidecar.clusters:
         yield from _cluster_series(sidecar.name, cluster, {**base, **_cluster_labels(cluster)})
 
 
-def _make(family: str, sidecar: str, labels: dict[str, str], **kw: object) -> Series:
+def make_series(family: str, sidecar: str, labels: dict[str, str], **kw: object) -> Series:
     return Series(family, sidecar, tuple(sorted(labels.items())), **kw)  # type: ignore[arg-type]
 
 
@@ -202,22 +221,22 @@ def _http_listener_series(
     prefix = hcm["envoy_http_conn_manager_prefix"]
     listener = {k: v for k, v in hcm.items() if not k.startswith(("consul_upstream_", "envoy_"))}
     listener["envoy_listener_address"] = address
-    yield _make("envoy_http_downstream_rq_total", name, hcm, rate=traffic.rate)
+    yield make_series("envoy_http_downstream_rq_total", name, hcm, rate=traffic.rate)
     for code_class, rate in _by_class(traffic.codes).items():
         labels = {"envoy_response_code_class": code_class}
-        yield _make("envoy_http_downstream_rq_xx", name, {**hcm, **labels}, rate=rate)
+        yield make_series("envoy_http_downstream_rq_xx", name, {**hcm, **labels}, rate=rate)
         if per_listener:
             labels["envoy_http_conn_manager_prefix"] = prefix
             family = "envoy_listener_http_downstream_rq_xx"
-            yield _make(family, name, {**listener, **labels}, rate=rate)
-    yield _make("envoy_http_downstream_rq_time", name, hcm, mixture=traffic.latency)
+            yield make_series(family, name, {**listener, **labels}, rate=rate)
+    yield make_series("envoy_http_downstream_rq_time", name, hcm, mixture=traffic.latency)
     connections = float(_in_flight_connections(traffic))
-    yield _make("envoy_http_downstream_cx_active", name, hcm, rate=connections)
-    yield _make("envoy_listener_downstream_cx_active", name, listener, rate=connections)
+    yield make_series("envoy_http_downstream_cx_active", name, hcm, rate=connections)
+    yield make_series("envoy_listener_downstream_cx_active", name, listener, rate=connections)
     # Steady state: as many connections close as open; callers open them (see _counters).
     opened = traffic.rate / REQUESTS_PER_CONNECTION
-    yield _make("envoy_listener_downstream_cx_total", name, listener, rate=opened)
-    yield _make("envoy_listener_downstream_cx_destroy", name, listener, rate=opened)
+    yield make_series("envoy_listener_downstream_cx_total", name, listener, rate=opened)
+    yield make_series("envoy_listener_downstream_cx_destroy", name, listener, rate=opened)
 
 
 def _cluster_labels(cluster: Cluster) -> dict[str, str]:
@@ -245,17 +264,19 @@ def _cluster_labels(cluster: Cluster) -> dict[str, str]:
 
 def _cluster_series(sidecar: str, cluster: Cluster, labels: dict[str, str]) -> Iterator[Series]:
     retry, traffic = cluster.retry, cluster.traffic
-    yield _make("envoy_cluster_upstream_rq_total", sidecar, labels, rate=retry.attempts)
+    yield make_series("envoy_cluster_upstream_rq_total", sidecar, labels, rate=retry.attempts)
     for prefix in ("", "external_"):
         yield from _response_series(f"envoy_cluster_{prefix}upstream_rq", sidecar, labels, traffic)
         family = f"envoy_cluster_{prefix}upstream_rq_time"
-        yield _make(family, sidecar, labels, mixture=traffic.latency)
+        yield make_series(family, sidecar, labels, mixture=traffic.latency)
     # Envoy creates per-code stats at the first such response: no retry, no retry.* series.
     if retry.retried_codes:
         retried = Traffic(retry.retried_codes, Mixture(()))
         yield from _response_series("envoy_cluster_retry_upstream_rq", sidecar, labels, retried)
     for name, rate in {**_counters(cluster), **_gauges(cluster)}.items():
-        yield _make(f"envoy_cluster_{name}", sidecar, labels, rate=rate)
+        yield make_series(f"envoy_cluster_{name}", sidecar, labels, rate=rate)
+    family = "envoy_cluster_upstream_cx_length_ms"
+    yield make_series(family, sidecar, labels, mixture=_cluster_lengths(cluster))
     yield from _grpc_series(sidecar, cluster, labels)
 
 
@@ -264,11 +285,11 @@ def _response_series(
 ) -> Iterator[Series]:
     """``family`` by code, ``family_xx`` by class, ``family_completed`` in total."""
     for code, rate in sorted(traffic.codes.items()):
-        yield _make(family, sidecar, {**labels, "envoy_response_code": str(code)}, rate=rate)
+        yield make_series(family, sidecar, {**labels, "envoy_response_code": str(code)}, rate=rate)
     for code_class, rate in _by_class(traffic.codes).items():
         code_labels = {**labels, "envoy_response_code_class": code_class}
-        yield _make(f"{family}_xx", sidecar, code_labels, rate=rate)
-    yield _make(f"{family}_completed", sidecar, labels, rate=traffic.rate)
+        yield make_series(f"{family}_xx", sidecar, code_labels, rate=rate)
+    yield make_series(f"{family}_completed", sidecar, labels, rate=traffic.rate)
 
 
 def _counters(cluster: Cluster) -> dict[str, float]:
@@ -286,6 +307,8 @@ def _counters(cluster: Cluster) -> dict[str, float]:
         "upstream_rq_tx_reset": 0.0,
         "upstream_cx_total": retry.attempts / REQUESTS_PER_CONNECTION,
         "upstream_cx_connect_fail": 0.0,
+        "upstream_cx_tx_bytes_total": retry.attempts * REQUEST_BYTES,
+        "upstream_cx_rx_bytes_total": retry.attempts * RESPONSE_BYTES,
         "outlier_detection_ejections_enforced_total": 0.0,
     }
 
@@ -293,7 +316,7 @@ def _counters(cluster: Cluster) -> dict[str, float]:
 def _gauges(cluster: Cluster) -> dict[str, float]:
     """The cluster's gauges: Little's law for what is in use, endpoints, circuit breakers."""
     requests = cluster.traffic.latency.sum_rate / 1000
-    connections = float(_in_flight_connections(cluster.traffic))
+    connections = float(_cluster_connections(cluster))
     values = {
         "upstream_rq_active": requests,
         "upstream_rq_pending_active": 0.0,
@@ -323,8 +346,34 @@ def _grpc_series(sidecar: str, cluster: Cluster, labels: dict[str, str]) -> Iter
     ok, total = cluster.traffic.codes.get(200, 0.0), cluster.traffic.rate
     tagged = {**labels, "envoy_grpc_bridge_service": service, "envoy_grpc_bridge_method": method}
     for status, rate in {"success": ok, "failure": total - ok, "total": total, "0": ok}.items():
-        yield _make(f"envoy_cluster_grpc_{service}_{method}_{status}", sidecar, labels, rate=rate)
-        yield _make(f"envoy_cluster_grpc_{status}", sidecar, tagged, rate=rate)
+        yield make_series(
+            f"envoy_cluster_grpc_{service}_{method}_{status}", sidecar, labels, rate=rate
+        )
+        yield make_series(f"envoy_cluster_grpc_{status}", sidecar, tagged, rate=rate)
+
+
+def _cluster_connections(cluster: Cluster) -> int:
+    """Open connections of a cluster: one pool, or the sum of its merged clusters' pools."""
+    if cluster.pools:
+        return sum(_cluster_connections(pool) for pool in cluster.pools)
+    return _in_flight_connections(cluster.traffic)
+
+
+def _cluster_lengths(cluster: Cluster) -> Mixture:
+    if cluster.pools:
+        return Mixture.of(p for pool in cluster.pools for p in _cluster_lengths(pool).pieces)
+    return connection_lengths(cluster.retry.attempts / REQUESTS_PER_CONNECTION, cluster.traffic)
+
+
+def connection_lengths(opened: float, traffic: Traffic) -> Mixture:
+    """How long connections stay open (ms): Little's law, open connections = opened x length.
+
+    Lengths spread uniformly from half to one and a half times their mean.
+    """
+    if opened <= 0:
+        return Mixture(())
+    mean_ms = 1000 * _in_flight_connections(traffic) / opened
+    return Mixture.of([Piece(opened, mean_ms / 2, mean_ms * 3 / 2)])
 
 
 def _in_flight_connections(traffic: Traffic) -> int:

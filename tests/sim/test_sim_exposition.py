@@ -15,6 +15,11 @@ from tests.sim.conftest import SIDECARS, family_of, parse_exposition
 ENVOY_STATS_ENDING_IN_TOTAL = {
     "envoy_cluster_upstream_rq_total",
     "envoy_cluster_upstream_cx_total",
+    "envoy_cluster_upstream_cx_rx_bytes_total",
+    "envoy_cluster_upstream_cx_tx_bytes_total",
+    "envoy_tcp_downstream_cx_total",
+    "envoy_tcp_downstream_cx_rx_bytes_total",
+    "envoy_tcp_downstream_cx_tx_bytes_total",
     "envoy_cluster_outlier_detection_ejections_enforced_total",
     "envoy_http_downstream_rq_total",
     "envoy_listener_downstream_cx_total",

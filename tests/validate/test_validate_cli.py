@@ -17,7 +17,8 @@ def test_shipped_dashboards_validate(run_cli: Any, backfill: Any, shipped_dir: P
     result = run_cli(*backfill.cli_args(), "--dashboards", str(shipped_dir))
     assert result.exit_code == 0, result.out + result.err
     summary = result.out.strip().splitlines()[-1]
-    assert summary.startswith("validate: 10 panel(s) ok, 0 failed, 0 warning(s); ")
+    # 20 panels of the service and overview dashboards, 17 of security, release and resilience
+    assert summary.startswith("validate: 37 panel(s) ok, 0 failed, 0 warning(s); ")
     assert backfill.url in summary
 
 
@@ -25,16 +26,27 @@ def test_json_output_parses_and_counts(run_cli: Any, backfill: Any, shipped_dir:
     result = run_cli(*backfill.cli_args(), "--dashboards", str(shipped_dir), "--format", "json")
     assert result.exit_code == 0, result.err
     body = json.loads(result.out)
-    assert body["summary"]["panels"] == 10
-    assert (body["summary"]["failures"], body["summary"]["information"]) == (0, 1)
+    assert body["summary"]["panels"] == 37
+    assert body["summary"]["failures"] == 0
+    assert body["summary"]["information"] == len(body["problems"])
     assert body["variables"]["meshdash-service"]["service"] == ["api", "currency", "payments"]
-    [note] = body["problems"]
-    assert (note["severity"], note["panel"], note["ref_id"]) == (
-        "information",
-        "Retries to $upstream",
-        "B",
-    )
-    assert note["values"] == {"service": "payments", "upstream": "currency"}
+    notes = {
+        (note["severity"], note["panel"], note["ref_id"], tuple(sorted(note["values"].items())))
+        for note in body["problems"]
+        if note["dashboard"] == "meshdash-service"
+    }
+    # Declared may-be-empty: no retries from payments to currency, no 5xx around currency.
+    failures = "Failures: callers saw vs $service answered"
+    assert notes == {
+        (
+            "information",
+            "Retries to $upstream",
+            "B",
+            (("service", "payments"), ("upstream", "currency")),
+        ),
+        ("information", failures, "A", (("service", "currency"),)),
+        ("information", failures, "B", (("service", "currency"),)),
+    }
 
 
 def test_strict_passes_noting_the_retry_panel_declared_may_be_empty(
@@ -44,7 +56,9 @@ def test_strict_passes_noting_the_retry_panel_declared_may_be_empty(
     the panel declares that legitimate, so it is a note, not a --strict failure."""
     result = run_cli(*backfill.cli_args(), "--dashboards", str(shipped_dir), "--strict")
     assert result.exit_code == 0, result.out + result.err
-    [line] = [x for x in result.out.splitlines() if x.startswith(("NOTE ", "WARN ", "FAIL "))]
+    lines = [x for x in result.out.splitlines() if x.startswith(("NOTE ", "WARN ", "FAIL "))]
+    assert all(x.startswith("NOTE ") for x in lines)
+    [line] = [x for x in lines if x.startswith("NOTE meshdash-service panel 'Retries")]
     assert line.startswith(
         "NOTE meshdash-service panel 'Retries to $upstream' B [service=payments upstream=currency]"
     )

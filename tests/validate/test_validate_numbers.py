@@ -174,12 +174,31 @@ def service_answered_5xx(t: Truth, v: Values) -> Expected:
     return {(s,): answered} if answered else {}
 
 
-def mesh_total(per_service: Callable[[Truth, Values], Expected]) -> Callable[..., Expected]:
-    """A mesh stat over one selected service: that service's figure, with no labels."""
+def upstream_family(family: str) -> Callable[[Truth, Values], Expected]:
+    """``sum by (destination)`` of a cluster family from ``$service`` to ``$upstream``."""
 
     def values(t: Truth, v: Values) -> Expected:
-        (figure,) = per_service(t, v).values()
-        return {(): figure}
+        return {(v["upstream"],): t.upstream(family, v["service"], v["upstream"])}
+
+    return values
+
+
+def connection_length(q: float) -> Callable[[Truth, Values], Expected]:
+    def values(t: Truth, v: Values) -> Expected:
+        s, u = v["service"], v["upstream"]
+        family = "envoy_cluster_upstream_cx_length_ms"
+        return {(u,): t.quantile(family, q, consul_source_service=s, consul_destination_service=u)}
+
+    return values
+
+
+def mesh_total(per_service: Callable[[Truth, Values], Expected]) -> Callable[..., Expected]:
+    """A mesh stat over one selected service: that service's figure (if any), with no labels."""
+
+    def values(t: Truth, v: Values) -> Expected:
+        figures = list(per_service(t, v).values())
+        assert len(figures) <= 1, "a mesh stat over one service is that service's one figure"
+        return {(): figures[0]} if figures else {}
 
     return values
 
@@ -237,6 +256,27 @@ EXPECTATIONS: dict[tuple[str, str, str], Expect] = {
     ("meshdash-service", "Retries to $upstream", "A"): Expect((DEST,), retries),
     ("meshdash-service", "Retries to $upstream", "B"): Expect(
         (DEST, CLASS), retry_responses_by_class
+    ),
+    ("meshdash-service", "Connections to $upstream", "A"): Expect(
+        (DEST,), upstream_family("envoy_cluster_upstream_cx_total")
+    ),
+    ("meshdash-service", "Connections to $upstream", "B"): Expect(
+        (DEST,), upstream_family("envoy_cluster_upstream_cx_active")
+    ),
+    ("meshdash-service", "Connections to $upstream", "C"): Expect(
+        (DEST,), upstream_family("envoy_cluster_upstream_cx_connect_fail")
+    ),
+    ("meshdash-service", "Bytes to and from $upstream", "A"): Expect(
+        (DEST,), upstream_family("envoy_cluster_upstream_cx_tx_bytes_total")
+    ),
+    ("meshdash-service", "Bytes to and from $upstream", "B"): Expect(
+        (DEST,), upstream_family("envoy_cluster_upstream_cx_rx_bytes_total")
+    ),
+    ("meshdash-service", "Connection length to $upstream", "A"): Expect(
+        (DEST,), connection_length(0.5)
+    ),
+    ("meshdash-service", "Connection length to $upstream", "B"): Expect(
+        (DEST,), connection_length(0.99)
     ),
     ("meshdash-service", "Upstream success ratio of $upstream", "A"): Expect(
         (DEST,), upstream_success_ratio

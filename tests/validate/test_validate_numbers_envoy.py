@@ -45,6 +45,17 @@ ENVOY_EXPECTATIONS = {
 }
 
 
+def judged_by_consul(backfill: Backfill) -> SimpleNamespace:
+    """The Envoy backfill's client and window, with the truth of the same mesh under Consul."""
+    with using_flavor("consul"):
+        consul_truth = Mesh(backfill.sandbox.mesh.config).truth()
+    return SimpleNamespace(
+        client=backfill.client,
+        options=backfill.options,
+        sandbox=SimpleNamespace(truth=consul_truth),
+    )
+
+
 @pytest.fixture(scope="module")
 def backfill() -> Iterator[Backfill]:
     with ExitStack() as stack:
@@ -75,12 +86,6 @@ def test_envoy_panel_numbers_equal_the_consul_truth(
     backfill: Backfill, key: tuple[str, str, str]
 ) -> None:
     uid, title, ref_id = key
-    with using_flavor("consul"):
-        consul_truth = Mesh(backfill.sandbox.mesh.config).truth()
-    judged = SimpleNamespace(
-        client=backfill.client,
-        options=backfill.options,
-        sandbox=SimpleNamespace(truth=consul_truth),
-    )
+    judged = judged_by_consul(backfill)
     item = next(d for d in DASHBOARDS if d.uid == uid)
     assert compare_with_truth(judged, item.data, title, ref_id, ENVOY_EXPECTATIONS[key]) > 0

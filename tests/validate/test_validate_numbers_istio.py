@@ -4,7 +4,9 @@ The same machinery as test_validate_numbers (meshdash validate's own planner and
 client, a real backfilled Prometheus, 1e-6 relative tolerance), over the same demo
 mesh emitting Istio's standard metrics with both reporters. A query that summed the
 two reporters, or read the other one, would be off by the retried attempts
-(api -> payments: 16 requests/s sent, 18.5 attempts/s answered).
+(api -> payments: 16 requests/s sent, 18.5 attempts/s answered). The mesh has its TCP
+service (`ledger`): it is listed in `$service`, has no request panels' data, and its
+connection panels equal the truth of `istio_tcp_*`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pytest
 
 from generator.flavors import using_flavor
 from generator.promql.dashboard import iter_targets
-from generator.sim import Truth
+from generator.sim import MeshConfig, Truth
 from tests.conftest import build_shipped
 from tests.validate.conftest import Backfill, open_backfill
 from tests.validate.test_validate_numbers import Expect, compare_with_truth, mesh_total
@@ -44,7 +46,7 @@ def backfill() -> Iterator[Backfill]:
     """The demo mesh as Istio reports it, backfilled; the flavor is current only while made."""
     with ExitStack() as stack:
         with using_flavor("istio"):
-            opened = stack.enter_context(open_backfill())
+            opened = stack.enter_context(open_backfill(MeshConfig(tcp_service=True)))
         yield opened
 
 
@@ -174,41 +176,108 @@ def _5xx(t: Truth, reporter: str, s: str) -> Expected:
     return {(s,): rate} if rate else {}
 
 
+def http_only(
+    per_values: Callable[[Truth, Values], Expected], *, upstream: bool = False
+) -> Callable[[Truth, Values], Expected]:
+    """No series where no request was reported (the TCP service, or a call to it)."""
+
+    def values(t: Truth, v: Values) -> Expected:
+        pair = {SRC: v["service"], DEST: v["upstream"]} if upstream else {DEST: v["service"]}
+        return per_values(t, v) if any(t.select(REQUESTS, **pair)) else {}
+
+    return values
+
+
+def tcp_rate(family: str, **flags: str) -> Callable[[Truth, Values], Expected]:
+    """``sum by (destination) (rate(family{reporter="source", ...}))``; none without TCP."""
+
+    def values(t: Truth, v: Values) -> Expected:
+        pair = {SRC: v["service"], DEST: v["upstream"]}
+        series = list(t.select(family, reporter="source", **pair, **flags))
+        return {(v["upstream"],): sum(x.rate for x in series)} if series else {}
+
+    return values
+
+
 SERVICE, OVERVIEW = "meshdash-istio-service", "meshdash-istio-overview"
 CODE, CLASS, FLAGS = "response_code", "response_code_class", "response_flags"
 EXPECTATIONS: dict[tuple[str, str, str], tuple[tuple[str, ...], Callable[..., Expected]]] = {
-    (OVERVIEW, "Mesh requests/s", "A"): ((), mesh_total(overview_rate)),
-    (OVERVIEW, "Mesh 5xx ratio", "A"): ((), mesh_total(overview_error_ratio)),
-    (OVERVIEW, "Mesh p99 latency", "A"): ((), mesh_total(overview_p99)),
-    (OVERVIEW, "Requests/s", "A"): ((DEST,), overview_rate),
-    (OVERVIEW, "5xx ratio", "A"): ((DEST,), overview_error_ratio),
-    (OVERVIEW, "p99 latency", "A"): ((DEST,), overview_p99),
-    (SERVICE, "Inbound requests by response class", "A"): ((DEST, CLASS), inbound_by_class),
-    (SERVICE, "Inbound success ratio", "A"): ((DEST,), inbound_success_ratio),
-    (SERVICE, "Requests to $service by caller", "A"): ((CALLER, DEST), requests_by_caller),
-    (SERVICE, "Requests to $service by caller", "B"): ((DEST,), overview_rate),
+    (OVERVIEW, "Mesh requests/s", "A"): ((), mesh_total(http_only(overview_rate))),
+    (OVERVIEW, "Mesh 5xx ratio", "A"): ((), mesh_total(http_only(overview_error_ratio))),
+    (OVERVIEW, "Mesh p99 latency", "A"): ((), mesh_total(http_only(overview_p99))),
+    (OVERVIEW, "Requests/s", "A"): ((DEST,), http_only(overview_rate)),
+    (OVERVIEW, "5xx ratio", "A"): ((DEST,), http_only(overview_error_ratio)),
+    (OVERVIEW, "p99 latency", "A"): ((DEST,), http_only(overview_p99)),
+    (SERVICE, "Inbound requests by response class", "A"): (
+        (DEST, CLASS),
+        http_only(inbound_by_class),
+    ),
+    (SERVICE, "Inbound success ratio", "A"): ((DEST,), http_only(inbound_success_ratio)),
+    (SERVICE, "Requests to $service by caller", "A"): (
+        (CALLER, DEST),
+        http_only(requests_by_caller),
+    ),
+    (SERVICE, "Requests to $service by caller", "B"): ((DEST,), http_only(overview_rate)),
     (SERVICE, "Error ratio of $service as each caller saw it", "A"): (
         (CALLER, DEST),
-        caller_error_ratio,
+        http_only(caller_error_ratio),
     ),
-    (SERVICE, "p99 latency of $service as each caller saw it", "A"): ((CALLER, DEST), caller_p99),
+    (SERVICE, "p99 latency of $service as each caller saw it", "A"): (
+        (CALLER, DEST),
+        http_only(caller_p99),
+    ),
     (SERVICE, "Failures: callers saw vs $service answered", "A"): (
         (DEST,),
-        lambda t, v: _5xx(t, "source", v["service"]),
+        http_only(lambda t, v: _5xx(t, "source", v["service"])),
     ),
     (SERVICE, "Failures: callers saw vs $service answered", "B"): (
         (DEST,),
-        lambda t, v: _5xx(t, "destination", v["service"]),
+        http_only(lambda t, v: _5xx(t, "destination", v["service"])),
     ),
     (SERVICE, "Upstream requests to $upstream by response code", "A"): (
         (DEST, CODE),
-        upstream_by_code,
+        http_only(upstream_by_code, upstream=True),
     ),
-    (SERVICE, "Upstream latency to $upstream", "A"): ((DEST,), upstream_quantile(0.5)),
-    (SERVICE, "Upstream latency to $upstream", "B"): ((DEST,), upstream_quantile(0.9)),
-    (SERVICE, "Upstream latency to $upstream", "C"): ((DEST,), upstream_quantile(0.99)),
-    (SERVICE, "Failed calls to $upstream by response flag", "A"): ((DEST, FLAGS), response_flags),
-    (SERVICE, "Upstream success ratio of $upstream", "A"): ((DEST,), upstream_success_ratio),
+    (SERVICE, "Upstream latency to $upstream", "A"): (
+        (DEST,),
+        http_only(upstream_quantile(0.5), upstream=True),
+    ),
+    (SERVICE, "Upstream latency to $upstream", "B"): (
+        (DEST,),
+        http_only(upstream_quantile(0.9), upstream=True),
+    ),
+    (SERVICE, "Upstream latency to $upstream", "C"): (
+        (DEST,),
+        http_only(upstream_quantile(0.99), upstream=True),
+    ),
+    (SERVICE, "Failed calls to $upstream by response flag", "A"): (
+        (DEST, FLAGS),
+        http_only(response_flags, upstream=True),
+    ),
+    (SERVICE, "Upstream success ratio of $upstream", "A"): (
+        (DEST,),
+        http_only(upstream_success_ratio, upstream=True),
+    ),
+    (SERVICE, "Connections to $upstream", "A"): (
+        (DEST,),
+        tcp_rate("istio_tcp_connections_opened_total"),
+    ),
+    (SERVICE, "Connections to $upstream", "B"): (
+        (DEST,),
+        tcp_rate("istio_tcp_connections_closed_total"),
+    ),
+    (SERVICE, "Connections to $upstream", "C"): (
+        (DEST,),
+        tcp_rate("istio_tcp_connections_closed_total", response_flags="UF"),
+    ),
+    (SERVICE, "Bytes to and from $upstream", "A"): (
+        (DEST,),
+        tcp_rate("istio_tcp_received_bytes_total"),
+    ),
+    (SERVICE, "Bytes to and from $upstream", "B"): (
+        (DEST,),
+        tcp_rate("istio_tcp_sent_bytes_total"),
+    ),
 }
 
 
