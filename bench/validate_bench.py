@@ -126,7 +126,7 @@ def _cli(url: str, defs: Path, options: ValidateOptions) -> list[str]:
     return [
         str(meshdash), "validate", "--dashboards", str(defs), "--prometheus", url,
         "--end", end, "--range", WINDOW, "--scrape-interval", f"{STEP_SECONDS}s",
-        "--format", "json",
+        "--format", "json", "--timeout", "300",
     ]  # fmt: skip
 
 
@@ -175,11 +175,11 @@ def naive_run(url: str, jobs: list[Job], options: ValidateOptions) -> int:
         assert job.expr is not None
         if job.ref.instant and not job.ref.range:
             params: dict[str, Any] = {"query": job.expr, "time": end}
-            answer = requests.get(f"{url}/api/v1/query", params=params, timeout=30)
+            answer = requests.get(f"{url}/api/v1/query", params=params, timeout=300)
         else:
             start, stop, step = window(job.expr)
             params = {"query": job.expr, "start": start, "end": stop, "step": step}
-            answer = requests.get(f"{url}/api/v1/query_range", params=params, timeout=30)
+            answer = requests.get(f"{url}/api/v1/query_range", params=params, timeout=300)
         answer.raise_for_status()
         with_data += bool(answer.json()["data"]["result"])
     return with_data

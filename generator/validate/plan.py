@@ -58,6 +58,13 @@ class Job:
     expr: str | None
     error: str | None = None
     widened: Widening | None = None
+    #: For a job a batch answers: builds this job with ``expr`` set, when it is needed
+    #: (an empty result to diagnose, a problem to report), not for every combination.
+    deferred: Callable[[], Job] | None = field(default=None, compare=False, repr=False)
+
+    def expanded(self) -> Job:
+        """This job with its expression interpolated."""
+        return self.deferred() if self.deferred is not None else self
 
 
 @dataclass(frozen=True)
@@ -133,9 +140,13 @@ def plan_dashboard(
             found = separate(ref, resolution) if separate else None
             if found is not None:
                 separations[ref.ref_id] = found
-            combos = every if found is not None and found.separable else capped
-            choices = [_single(combo, resolution) for combo in combos] + widened
-            jobs.extend(_job(key, ref, choice, time_range, scrape_interval) for choice in choices)
+            if found is not None and found.separable:
+                jobs.extend(_deferred(key, ref, combo, resolution, time_range, scrape_interval)
+                            for combo in every)  # fmt: skip
+            else:
+                choices = [_single(combo, resolution) for combo in capped]
+                jobs.extend(_job(key, ref, c, time_range, scrape_interval) for c in choices)
+            jobs.extend(_job(key, ref, choice, time_range, scrape_interval) for choice in widened)
         plans.append(PanelPlan(key, tuple(jobs), separations=separations))
     return plans
 
@@ -237,6 +248,22 @@ def _needed(
             closed.add(name)
             pending.extend(resolution.variables[name].depends_on)
     return tuple(n for n in resolution.variables if n in closed)
+
+
+def _deferred(
+    key: PanelKey,
+    ref: TargetRef,
+    combo: tuple[tuple[str, str], ...],
+    resolution: Resolution,
+    time_range: TimeRange,
+    scrape_interval: str,
+) -> Job:
+    """A job whose expression is interpolated only if it is asked for."""
+
+    def expand() -> Job:
+        return _job(key, ref, _single(combo, resolution), time_range, scrape_interval)
+
+    return Job(key, ref, combo, None, deferred=expand)
 
 
 def _job(

@@ -32,7 +32,7 @@ instead of 121: about 4x less work for Prometheus and for the JSON.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from functools import partial
@@ -157,15 +157,14 @@ def run_planned(
     window = QueryWindow.of(options.time_range, options.scrape_interval)
     at = options.time_range.end_ms / 1000
     shares, refused = run_batches(client, found, window.validation, at=at, pool=pool)
-    single.extend(refused)
     outcomes = run_jobs(client, single, options, pool)
+    text = options.range_text
+    alone = partial(run_job, client, window=window, at=at, range_text=text)
+    outcomes.update(_run_expanded(pool, refused, alone))
     batched = [job for batch in found for job in batch.jobs if id(job) in shares]
     empty = [job for job in batched if not shares[id(job)]]
-    explained = _all_or_raise(
-        {pool.submit(explain_job, client, job, at=at, range_text=options.range_text): job
-         for job in empty}
-    )  # fmt: skip
-    outcomes.update(explained)
+    explain = partial(explain_job, client, at=at, range_text=text)
+    outcomes.update(_run_expanded(pool, empty, explain))
     for job in batched:
         if shares[id(job)]:
             outcomes[id(job)] = Outcome(job, series=shares[id(job)])
@@ -184,6 +183,13 @@ def run_jobs(
             for job in jobs
         }
     )
+
+
+def _run_expanded(
+    pool: Executor, jobs: Sequence[Job], run: Callable[[Job], Outcome]
+) -> dict[int, Outcome]:
+    """``run`` on each job with its expression, keyed by the planned job's ``id``."""
+    return _all_or_raise({pool.submit(run, job.expanded()): job for job in jobs})
 
 
 def _all_or_raise(futures: dict[Future[Outcome], Job]) -> dict[int, Outcome]:
@@ -358,7 +364,7 @@ def _problem(
         panel=plan.key.title,
         ref_id=job.ref.ref_id if job else "",
         values=values,
-        expr=job.expr if job else None,
+        expr=job.expanded().expr if job else None,
     )
 
 
