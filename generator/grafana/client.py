@@ -4,12 +4,14 @@ Endpoints: ``GET /api/health``, ``GET/POST /api/folders``, ``GET /api/folders/:u
 ``POST /api/dashboards/db``, ``GET/DELETE /api/dashboards/uid/:uid`` and the paged
 ``GET /api/search``.
 
-Every request carries a (connect, read) timeout. Retries are urllib3's ``Retry`` mounted
-on the session: connection errors, read errors (resets, timeouts), 429 and 5xx are retried
-with exponential backoff and jitter. Low-level errors become :mod:`generator.errors`
-classes at one boundary, :meth:`GrafanaClient._send`; their messages are built from the
-method, the URL (which never carries credentials, see ``settings``) and the status, never
-from headers or the text of a requests exception.
+The session comes from :mod:`generator.http`. Every request carries a (connect, read)
+timeout. Retries are urllib3's ``Retry`` mounted on the session: connection errors, read
+errors (resets, timeouts), 429 and 5xx are retried with exponential backoff and jitter.
+Requests go out through the transport seam (``send``), which a test may replace. Low-level
+errors become :mod:`generator.errors` classes at one boundary, :meth:`GrafanaClient._send`;
+their messages are built from the method, the URL (which never carries credentials, see
+``settings``) and the status, never from headers or the text of a requests exception. A
+message names a flag only as "(--flag on the command line)": the client is a library too.
 """
 
 from __future__ import annotations
@@ -23,11 +25,10 @@ from typing import Any
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
-from requests.auth import AuthBase, HTTPBasicAuth
+from requests.auth import AuthBase
 from urllib3.util.retry import Retry
 
-from generator.credentials import BearerAuth
+from generator import http
 from generator.errors import (
     GrafanaAuthError,
     GrafanaConflict,
@@ -85,15 +86,6 @@ class RemoteDashboard:
         """Written by meshdash: its provenance annotation, or the managed tag."""
         return self.recorded_hash is not None or state.is_managed(self.dashboard)
 
-    @property
-    def drifted(self) -> bool:
-        """Edited since meshdash wrote it (or never proven written by meshdash)."""
-        if self.schema_v2:
-            return True
-        if self.recorded_hash is not None:
-            return self.recorded_hash != self.fingerprint
-        return state.is_drifted(self.dashboard, self.fingerprint)
-
 
 def build_retry(settings: GrafanaSettings) -> Retry:
     policy = settings.retry
@@ -115,48 +107,35 @@ def build_retry(settings: GrafanaSettings) -> Retry:
 
 def _auth(credentials: Credentials) -> AuthBase:
     if credentials.token is not None:
-        return BearerAuth(credentials.token)
-    password = credentials.password.reveal() if credentials.password else ""
-    return HTTPBasicAuth(credentials.user or "", password)
+        return http.BearerAuth(credentials.token)
+    return http.basic_auth(credentials.user or "", credentials.password)
 
 
 def new_session(settings: GrafanaSettings, pool_size: int = 10) -> requests.Session:
-    session = requests.Session()
-    adapter = HTTPAdapter(
-        max_retries=build_retry(settings), pool_connections=pool_size, pool_maxsize=pool_size
+    """The pinned session for Grafana; an explicit CA bundle or insecure wins over env."""
+    headers = {} if settings.org_id is None else {"X-Grafana-Org-Id": str(settings.org_id)}
+    return http.new_session(
+        settings.url,
+        auth=_auth(settings.credentials),
+        verify=str(settings.ca_cert) if settings.ca_cert else not settings.insecure,
+        retry=build_retry(settings),
+        pool_size=pool_size,
+        headers=headers,
     )
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.auth = _auth(settings.credentials)
-    session.verify = str(settings.ca_cert) if settings.ca_cert else not settings.insecure
-    _pin_environment(session, settings.url)
-    session.headers.update({"Accept": "application/json", "User-Agent": "meshdash"})
-    if settings.org_id is not None:
-        session.headers["X-Grafana-Org-Id"] = str(settings.org_id)
-    return session
-
-
-def _pin_environment(session: requests.Session, url: str) -> None:
-    """Read the proxy and CA-bundle variables once, for Grafana's URL, then stop trusting env.
-
-    requests otherwise scans all of ``os.environ`` twice on every request (proxies,
-    ``no_proxy``), a third of a no-change push's client time. Every request goes to the
-    one host of ``url``, so the answer cannot differ between requests. An explicit
-    ``--ca-cert`` or ``--insecure`` wins over ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``.
-    """
-    found = session.merge_environment_settings(url, {}, None, None, None)
-    session.proxies.update(found["proxies"])
-    if session.verify is True:
-        session.verify = found["verify"]
-    session.trust_env = False  # also skips ~/.netrc, never used: the session has its auth
 
 
 class GrafanaClient:
-    """Typed calls to Grafana; every failure is a :class:`GrafanaError`."""
+    """Typed calls to Grafana; every failure is a :class:`GrafanaError`.
 
-    def __init__(self, settings: GrafanaSettings, pool_size: int = 10) -> None:
+    ``send`` replaces the transport (see :data:`generator.http.Send`), for tests.
+    """
+
+    def __init__(
+        self, settings: GrafanaSettings, pool_size: int = 10, *, send: http.Send | None = None
+    ) -> None:
         self.settings = settings
         self._session = new_session(settings, pool_size)
+        self._transport = send or http.session_send(self._session)
 
     def __enter__(self) -> GrafanaClient:
         return self
@@ -281,7 +260,8 @@ class GrafanaClient:
         url = self.settings.url + path
         started = time.monotonic()
         try:
-            response = self._session.request(method, url, timeout=self.settings.timeout, **kwargs)
+            prepared = self._session.prepare_request(requests.Request(method, url, **kwargs))
+            response = self._transport(prepared, self.settings.timeout)
         except requests.RequestException as exc:
             raise self._unreachable(exc, method, url) from None
         log.debug(
@@ -296,7 +276,7 @@ class GrafanaClient:
         if any(getattr(cause, "reason", None) in _NOT_TLS_REASONS for cause in causes):
             return GrafanaUnreachable(
                 f"the server at {self.settings.url} does not speak TLS (plain HTTP?): use "
-                "http:// in GRAFANA_URL or --url"
+                "http:// in GRAFANA_URL (or --url on the command line)"
             )
         if self.settings.insecure or not any(
             isinstance(cause, ssl.SSLCertVerificationError) for cause in causes
@@ -306,8 +286,9 @@ class GrafanaClient:
                 "URL's port serves HTTPS"
             )
         return GrafanaUnreachable(
-            f"TLS verification failed for {url}: pass --ca-cert with your private CA "
-            "bundle (or --insecure for a throwaway test instance)"
+            f"TLS verification failed for {url}: give your private CA bundle (--ca-cert on "
+            "the command line), or skip verification for a throwaway test instance (--insecure "
+            "on the command line)"
         )
 
     def _unreachable(self, exc: requests.RequestException, method: str, url: str) -> GrafanaError:
@@ -321,7 +302,7 @@ class GrafanaClient:
         ):
             return GrafanaUnreachable(
                 f"Grafana did not answer {method} {url} within {self.settings.read_timeout:g}s "
-                f"({tries}); check the server or raise --timeout"
+                f"({tries}); check the server or raise the timeout (--timeout on the command line)"
             )
         refused = isinstance(cause, urllib3.exceptions.NewConnectionError)  # a ConnectTimeout
         if not refused and (
@@ -423,7 +404,8 @@ def error_for(response: requests.Response, *, method: str, url: str, what: str) 
     if code == 401:
         return GrafanaAuthError(
             f"Grafana rejected the credentials for {what} ({where}: 401); check GRAFANA_TOKEN "
-            "or --token-file (or GRAFANA_USER/GRAFANA_PASSWORD) and that it is not expired"
+            "or the token file (--token-file on the command line), or GRAFANA_USER/"
+            "GRAFANA_PASSWORD, and that it is not expired"
         )
     if code == 403:
         doing = "reading" if method == "GET" else "writing"

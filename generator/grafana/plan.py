@@ -151,7 +151,7 @@ def classify(
                 "exists in Grafana but meshdash did not create it; pass --adopt to take it over",
             )
         return _with(base, Action.UPDATE, "adopted (--adopt): meshdash manages it from now on")
-    if remote.drifted:
+    if drifted(remote):
         if not force:
             return _with(
                 base,
@@ -165,10 +165,19 @@ def classify(
     return _with(base, Action.UPDATE, "content changed")
 
 
+def drifted(remote: RemoteDashboard) -> bool:
+    """Edited in Grafana since meshdash wrote it (or never proven written by meshdash)."""
+    if remote.schema_v2:
+        return True
+    if remote.recorded_hash is not None:
+        return remote.recorded_hash != remote.fingerprint
+    return state.is_drifted(remote.dashboard, remote.fingerprint)
+
+
 def classify_removed(remote: RemoteDashboard, *, force: bool = False) -> Change:
     """A managed dashboard no longer in the build: delete it, unless edited in Grafana."""
     title = str(remote.dashboard.get("title", remote.uid))
-    if remote.drifted and not force:
+    if drifted(remote) and not force:
         edited = "stored as schema v2" if remote.schema_v2 else "edited in Grafana"
         return Change(
             uid=remote.uid,

@@ -12,10 +12,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
-from generator.credentials import Secret, read_token_file, strip_userinfo
 from generator.errors import ConfigError
+from generator.http import Secret, read_token_file, scrub_url
 
 
 @dataclass(frozen=True)
@@ -65,16 +65,12 @@ def split_url_credentials(url: str) -> tuple[str, str | None, Secret | None]:
     parts = urlsplit(url.strip())
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigError(
-            f"Grafana URL {strip_userinfo(url)!r} is not an http(s) URL; set GRAFANA_URL or --url "
+            f"Grafana URL {scrub_url(url)!r} is not an http(s) URL; set GRAFANA_URL or --url "
             "to e.g. https://grafana.example.com"
         )
     user = unquote(parts.username) if parts.username else None
     password = Secret(unquote(parts.password)) if parts.password else None
-    netloc = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
-    if ":" in parts.hostname:
-        netloc = f"[{parts.hostname}]" + ("" if parts.port is None else f":{parts.port}")
-    clean = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
-    return clean, user, password
+    return scrub_url(url), user, password
 
 
 def load_credentials(env: Mapping[str, str], token_file: Path | None) -> Credentials | None:

@@ -20,8 +20,11 @@ Errors are translated at one boundary, :meth:`PrometheusClient._get`:
 - any other refusal (bad query, 5xx) -> :class:`PrometheusError` with
   Prometheus's own error text, which a caller may report per query.
 
-Messages are built from the URL (user info removed) and the status, never
-from headers or the credentials.
+Messages are built from the URL (scrubbed by :func:`generator.http.scrub_url`)
+and the status, never from headers or the credentials; a flag is named only as
+"(--flag on the command line)". The session comes from :mod:`generator.http`,
+and every request goes out through its transport seam (``send``), which a test
+may replace to run the client without a socket.
 """
 
 from __future__ import annotations
@@ -29,14 +32,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 import requests
-from requests.adapters import HTTPAdapter
-from requests.auth import AuthBase, HTTPBasicAuth
-from requests.utils import get_netrc_auth
+from requests.auth import AuthBase
 
-from generator.credentials import BearerAuth, Secret, strip_userinfo
+from generator import http
 from generator.errors import (
     NotPrometheusError,
     PrometheusAuthError,
@@ -52,9 +53,9 @@ class Connection:
     """Where Prometheus is and how to talk to it. ``repr`` hides every secret."""
 
     url: str
-    token: str | None = field(default=None, repr=False)
+    token: http.Secret | None = field(default=None, repr=False)
     user: str | None = None
-    password: str | None = field(default=None, repr=False)
+    password: http.Secret | None = field(default=None, repr=False)
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     timeout: float = 30.0
     connect_timeout: float = 5.0
@@ -63,20 +64,14 @@ class Connection:
     @property
     def display_url(self) -> str:
         """The URL without user info, safe to print."""
-        return safe_url(self.url)
+        return http.scrub_url(self.url)
 
     def auth(self) -> AuthBase | None:
         if self.token:
-            return BearerAuth(Secret(self.token))
+            return http.BearerAuth(self.token)
         if self.user is not None:
-            return HTTPBasicAuth(self.user, self.password or "")
+            return http.basic_auth(self.user, self.password)
         return None
-
-
-def safe_url(url: str) -> str:
-    """``url`` with any ``user:password@``, query and trailing slash removed, for messages."""
-    parts = urlsplit(strip_userinfo(url))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")).rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -88,26 +83,25 @@ class Series:
 
 
 class PrometheusClient:
-    """Typed calls to ``/api/v1``; safe to share between threads."""
+    """Typed calls to ``/api/v1``; safe to share between threads.
 
-    def __init__(self, connection: Connection) -> None:
+    ``send`` replaces the transport (see :data:`generator.http.Send`), for tests.
+    """
+
+    def __init__(self, connection: Connection, *, send: http.Send | None = None) -> None:
         self.connection = connection
         self.base = connection.url.rstrip("/")
         self.requests_sent = 0
         self._lock = threading.Lock()
         self._shown = connection.display_url
         self._timeout = (connection.connect_timeout, connection.timeout)
-        session = self._session = requests.Session()
-        size = max(1, connection.parallel)
-        adapter = HTTPAdapter(pool_connections=size, pool_maxsize=size, max_retries=0)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        session.auth = connection.auth() or get_netrc_auth(self.base)
-        session.headers.update({"Accept": "application/json", "User-Agent": "meshdash"})
-        session.headers.update(dict(connection.headers))
-        # One URL: the environment (proxies, CA bundle) is read once here, not per request.
-        self._settings = session.merge_environment_settings(self.base, {}, False, None, None)
-        session.trust_env = False
+        session = self._session = http.new_session(
+            self.base,
+            auth=connection.auth(),
+            pool_size=connection.parallel,
+            headers=dict(connection.headers),
+        )
+        self._transport = send or http.session_send(session)
         self._template = session.prepare_request(requests.Request("GET", self.base))
         self._post = True
 
@@ -189,11 +183,12 @@ class PrometheusClient:
         with self._lock:
             self.requests_sent += 1
         try:
-            return self._session.send(request, timeout=self._timeout, **self._settings)
+            return self._transport(request, self._timeout)
         except requests.Timeout:
             raise PrometheusUnreachable(
                 f"Prometheus at {shown} did not answer within {self.connection.timeout:g}s; "
-                "check that it is up and not overloaded, or raise --timeout"
+                "check that it is up and not overloaded, or raise the timeout (--timeout on "
+                "the command line)"
             ) from None
         except requests.RequestException:
             raise PrometheusUnreachable(
@@ -208,13 +203,15 @@ def _payload(answer: requests.Response, shown: str, path: str) -> Any:
     if foreign:
         raise NotPrometheusError(
             f"{shown} does not answer like a Prometheus API ({path} got HTTP {status} "
-            f"with {foreign}); point --prometheus at Prometheus, e.g. http://host:9090"
+            f"with {foreign}); give the Prometheus API root instead, e.g. http://host:9090 "
+            "(--prometheus on the command line)"
         )
     if status in (401, 403):
         what = "the credentials" if status == 401 else "access"
         raise PrometheusAuthError(
             f"Prometheus at {shown} refused {what} (HTTP {status}); check PROMETHEUS_TOKEN, "
-            "--token-file, PROMETHEUS_USER/PROMETHEUS_PASSWORD and tenant headers"
+            "the token file (--token-file on the command line), PROMETHEUS_USER/"
+            "PROMETHEUS_PASSWORD and tenant headers"
         )
     try:
         body = answer.json()

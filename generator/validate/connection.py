@@ -6,8 +6,8 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from generator.credentials import read_token_file
 from generator.errors import ConfigError
+from generator.http import Secret, read_token_file
 from generator.validate.client import Connection
 
 TOKEN_ENV = "PROMETHEUS_TOKEN"
@@ -38,7 +38,7 @@ def connection_from(
     env = os.environ if environ is None else environ
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"--prometheus {url!r} must start with http:// or https://")
-    token = read_token_file(token_file).reveal() if token_file else (env.get(TOKEN_ENV) or None)
+    token = read_token_file(token_file) if token_file else _secret(env.get(TOKEN_ENV))
     user = env.get(USER_ENV) or None
     if token and user:
         raise ConfigError(
@@ -48,8 +48,12 @@ def connection_from(
         url=url,
         token=token,
         user=user,
-        password=env.get(PASSWORD_ENV) if user else None,
+        password=_secret(env.get(PASSWORD_ENV)) if user else None,
         headers=tuple(parse_header(h) for h in headers),
         timeout=timeout,
         parallel=parallel,
     )
+
+
+def _secret(value: str | None) -> Secret | None:
+    return Secret(value) if value else None

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.credentials import Secret
 from generator.grafana import state
 from generator.grafana.settings import Credentials, GrafanaSettings, RetryPolicy
+from generator.http import Secret
 from generator.manifest import entry, write_manifest
 
 ADMIN_TOKEN = "glsa_ADMINsecret_5b1f0c9e7d"

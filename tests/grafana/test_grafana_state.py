@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from grafana_testdata import BUILD
 
-from generator.credentials import Secret
 from generator.errors import ConfigError
 from generator.grafana import state
 from generator.grafana.client import RemoteDashboard
@@ -17,6 +16,7 @@ from generator.grafana.folders import folder_chain, folder_uid, split_path
 from generator.grafana.plan import Action, Desired, classify, classify_removed
 from generator.grafana.provenance import version_message
 from generator.grafana.settings import load_credentials, settings_from
+from generator.http import Secret
 
 BASE = BUILD["meshdash-service"]
 WANT = Desired("meshdash-service", "Service overview", None, BASE, "test")

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
+from generator.http import Secret
 from generator.validate import Connection, PrometheusClient
 from tests.validate.conftest import loopback_server
 
@@ -65,7 +66,7 @@ FORM = {"query": [QUERY], "start": ["10.000"], "end": ["70.000"], "step": ["60"]
 
 
 def test_queries_are_posted_with_auth_headers_and_the_exact_form(recorder: str) -> None:
-    connection = Connection(recorder, token="tok-7", headers=(("X-Scope-OrgID", "team-a"),))
+    connection = Connection(recorder, token=Secret("tok-7"), headers=(("X-Scope-OrgID", "team-a"),))
     with PrometheusClient(connection) as client:
         for _ in range(2):
             client.range(QUERY, start=10, end=70, step=60)

@@ -79,7 +79,8 @@ def test_a_grafana_url_is_named_as_not_prometheus(
     [line] = result.err.strip().splitlines()
     assert line == (
         f"meshdash: error: {answering} does not answer like a Prometheus API "
-        f"(/api/v1/query got {got}); point --prometheus at Prometheus, e.g. http://host:9090"
+        f"(/api/v1/query got {got}); give the Prometheus API root instead, e.g. "
+        "http://host:9090 (--prometheus on the command line)"
     )
     assert "credentials" not in line
 

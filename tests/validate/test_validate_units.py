@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from generator.errors import ConfigError
+from generator.http import Secret, scrub_url
 from generator.validate import Connection, connection_from, legend_labels
-from generator.validate.client import safe_url
 from generator.validate.options import Option, extract_options
 from generator.validate.plan import combinations
 
@@ -94,16 +94,18 @@ def test_connection_takes_secrets_from_env_and_hides_them(tmp_path: Path) -> Non
     connection = connection_from(
         "http://127.0.0.1:9090", headers=["X-Scope-OrgID: tenant-1"], environ=env
     )
-    assert connection.token == "tok-secret"
+    assert connection.token == Secret("tok-secret")
     assert connection.headers == (("X-Scope-OrgID", "tenant-1"),)
     assert "tok-secret" not in repr(connection) and "tenant-1" not in repr(connection)
     token_file = tmp_path / "token"
     token_file.write_text("from-file\n")
-    assert connection_from("http://x:1", token_file=token_file, environ=env).token == "from-file"
+    assert connection_from("http://x:1", token_file=token_file, environ=env).token == Secret(
+        "from-file"
+    )
     basic = connection_from(
         "http://x:1", environ={"PROMETHEUS_USER": "u", "PROMETHEUS_PASSWORD": "pw-secret"}
     )
-    assert (basic.user, basic.password) == ("u", "pw-secret")
+    assert (basic.user, basic.password) == ("u", Secret("pw-secret"))
     assert "pw-secret" not in repr(basic)
 
 
@@ -113,9 +115,9 @@ def test_token_and_user_together_are_refused() -> None:
         connection_from("http://x:1", environ=env)
 
 
-def test_safe_url_drops_user_info() -> None:
+def test_scrub_url_drops_user_info() -> None:
     assert (
-        safe_url("https://me:pw@prom.example:9090/api/prom/")
+        scrub_url("https://me:pw@prom.example:9090/api/prom/")
         == "https://prom.example:9090/api/prom"
     )
     assert Connection("http://a:b@h:1").display_url == "http://h:1"

@@ -1,0 +1,199 @@
+"""The HTTP foundation: URL scrubbing, and both clients' logic through the transport seam.
+
+No socket is opened here: each client gets a ``send`` function that records the
+prepared request and answers from a script, as ``generator.http.Send`` allows.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import ssl
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import requests
+
+from generator import http
+from generator.errors import (
+    ConfigError,
+    GrafanaConflict,
+    GrafanaUnreachable,
+    PrometheusAuthError,
+    PrometheusUnreachable,
+)
+from generator.grafana.client import GrafanaClient
+from generator.grafana.settings import Credentials, GrafanaSettings
+from generator.validate import Connection, PrometheusClient
+
+GENERATOR = Path(__file__).resolve().parent.parent / "generator"
+Answer = requests.Response | BaseException
+
+
+def answer(status: int, body: object, content_type: str = "application/json") -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps(body).encode()
+    response.headers["Content-Type"] = content_type
+    return response
+
+
+class Script:
+    """A fake transport: records each prepared request, replies with the next answer."""
+
+    def __init__(self, *answers: Answer) -> None:
+        self.answers = list(answers)
+        self.sent: list[requests.PreparedRequest] = []
+        self.timeouts: list[http.Timeout] = []
+
+    def __call__(
+        self, request: requests.PreparedRequest, timeout: http.Timeout
+    ) -> requests.Response:
+        self.sent.append(request)
+        self.timeouts.append(timeout)
+        reply = self.answers.pop(0)
+        if isinstance(reply, BaseException):
+            raise reply
+        return reply
+
+
+def grafana(send: Callable[..., requests.Response], **overrides: object) -> GrafanaClient:
+    values: dict[str, object] = {
+        "url": "https://grafana.example",
+        "credentials": Credentials(token=http.Secret("tok-grafana")),
+        "org_id": 3,
+        "read_timeout": 7.0,
+    }
+    values.update(overrides)
+    return GrafanaClient(GrafanaSettings(**values), send=send)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://me:pw@prom.example:9090/api/prom/", "https://prom.example:9090/api/prom"),
+        ("http://a:b@h:1?token=x#frag", "http://h:1"),
+        ("http://user@p@ss@host/path", "http://host/path"),
+        ("https://grafana.example/", "https://grafana.example"),
+    ],
+)
+def test_scrub_url_drops_credentials_query_and_trailing_slash(url: str, shown: str) -> None:
+    assert http.scrub_url(url) == shown
+
+
+def test_grafana_save_sends_auth_org_and_body_through_the_seam() -> None:
+    script = Script(answer(200, {"status": "success", "version": 2}))
+    with grafana(script) as client:
+        saved = client.save_dashboard({"uid": "svc", "version": 1}, folder_uid="f", message="m")
+    [sent] = script.sent
+    assert (sent.method, sent.url) == ("POST", "https://grafana.example/api/dashboards/db")
+    assert sent.headers["Authorization"] == "Bearer tok-grafana"
+    assert sent.headers["X-Grafana-Org-Id"] == "3"
+    assert json.loads(sent.body or b"{}") == {
+        "dashboard": {"uid": "svc", "version": 1},
+        "folderUid": "f",
+        "overwrite": False,
+        "message": "m",
+    }
+    assert script.timeouts == [(5.0, 7.0)] and saved["version"] == 2
+
+
+def test_grafana_412_version_mismatch_is_a_conflict_with_the_rerun_hint() -> None:
+    script = Script(answer(412, {"status": "version-mismatch", "message": "changed"}))
+    with grafana(script) as client, pytest.raises(GrafanaConflict) as caught:
+        client.save_dashboard({"uid": "svc"}, folder_uid="", message="m")
+    assert str(caught.value) == (
+        "Grafana refused dashboard 'svc' (POST https://grafana.example/api/dashboards/db: "
+        "412 version-mismatch): it was changed in Grafana since meshdash read it; rerun "
+        "`meshdash push` to plan against the new version"
+    )
+
+
+def test_grafana_whole_run_read_gets_more_rounds_after_a_5xx() -> None:
+    script = Script(answer(502, {"message": "bad gateway"}), answer(200, {"database": "ok"}))
+    with grafana(script) as client:
+        assert client.health() == {"database": "ok"}
+    assert [r.url for r in script.sent] == ["https://grafana.example/api/health"] * 2
+
+
+def test_grafana_certificate_failure_names_the_flags_as_command_line_hints() -> None:
+    failure = requests.exceptions.SSLError(ssl.SSLCertVerificationError(1, "self-signed"))
+    with grafana(Script(failure)) as client, pytest.raises(GrafanaUnreachable) as caught:
+        client.health()
+    message = str(caught.value)
+    assert "(--ca-cert on the command line)" in message
+    assert "(--insecure on the command line)" in message
+
+
+def test_grafana_connect_timeout_says_how_long_and_how_often() -> None:
+    script = Script(requests.exceptions.ConnectTimeout("slow"))
+    with grafana(script) as client, pytest.raises(GrafanaUnreachable) as caught:
+        client.get_folder("f")
+    assert str(caught.value) == (
+        "could not connect to https://grafana.example within 5s (after 4 retries); "
+        "check GRAFANA_URL and the network"
+    )
+
+
+def test_prometheus_falls_back_to_get_after_405_and_stays_there() -> None:
+    vector = {"status": "success", "data": {"resultType": "vector", "result": []}}
+    script = Script(answer(405, {}), answer(200, vector), answer(200, vector))
+    connection = Connection("http://u:p@prom.example:9090/", token=http.Secret("tok-prom"))
+    with PrometheusClient(connection, send=script) as client:
+        client.instant("up", at=None)
+        client.instant("up", at=None)
+    assert [r.method for r in script.sent] == ["POST", "GET", "GET"]
+    assert script.sent[1].url == "http://u:p@prom.example:9090/api/v1/query?query=up"
+    assert {r.headers["Authorization"] for r in script.sent} == {"Bearer tok-prom"}
+    assert client.requests_sent == 3
+
+
+def test_prometheus_refusal_and_timeout_never_show_the_credentials() -> None:
+    connection = Connection("http://u:pw-secret@prom.example:9090", token=http.Secret("tk"))
+    script = Script(answer(403, {"status": "error"}), requests.exceptions.ReadTimeout("slow"))
+    with PrometheusClient(connection, send=script) as client:
+        with pytest.raises(PrometheusAuthError, match=r"^Prometheus at http://prom.example:9090 "):
+            client.check()
+        with pytest.raises(PrometheusUnreachable, match=r"\(--timeout on the command line\)$"):
+            client.check()
+
+
+def test_token_file_errors_name_the_file_and_the_flag_as_a_hint(tmp_path: Path) -> None:
+    empty = tmp_path / "token"
+    empty.write_text("  \n")
+    with pytest.raises(ConfigError, match=r"^the token file .*token \(--token-file on the "):
+        http.read_token_file(empty)
+    empty.write_text(" tok-file\n")
+    token = http.read_token_file(empty)
+    assert token.reveal() == "tok-file" and repr(token) == "Secret('********')"
+
+
+# The one scheme: the HTTP layer names a flag only as "(--flag on the command line)",
+# because it is also called without the CLI.
+HTTP_LAYER = ["http.py", "grafana/client.py", "validate/client.py"]
+FLAG = re.compile(r"--[a-z][a-z-]+")
+
+
+@pytest.mark.parametrize("module", HTTP_LAYER)
+def test_http_layer_names_flags_only_as_command_line_hints(module: str) -> None:
+    source = (GENERATOR / module).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    texts = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if id(node) not in docstrings
+    ]
+    joined = " ".join(" ".join(texts).split())
+    flags = FLAG.findall(joined)
+    hinted = re.findall(r"(--[a-z][a-z-]+) on the command line\)", joined)
+    assert flags == hinted
