@@ -13,7 +13,8 @@ from generator.panels._release_events import release_annotation
 from generator.variables import datasource, service, upstream
 
 FLAVOR = ISTIO if current_flavor() is ISTIO else CONSUL
-# Istio's standard metrics have no retry counters: its response flags say why calls failed.
+# What hides a failing version: retries (Istio's standard metrics have none; its response
+# flags say why calls failed).
 RETRIES = (
     release.retry_outcomes(flavor=FLAVOR, width=24)
     if FLAVOR.cluster_stats
@@ -40,9 +41,10 @@ RELEASE = Dashboard(
                 release.version_traffic_share(flavor=FLAVOR),
                 release.version_error_ratio(flavor=FLAVOR),
                 release.version_latency(flavor=FLAVOR),
+                RETRIES,
             ],
+            repeat="upstream",
         ),
-        Row("Retries: what hides a failing version", [RETRIES]),
     ],
     extra={"annotations": {"list": [release_annotation(service="$upstream")]}},
 )

@@ -21,15 +21,17 @@ if FLAVOR.cluster_stats:
                 resilience.connection_failures(flavor=FLAVOR),
                 resilience.request_failures(flavor=FLAVOR),
             ],
+            repeat="upstream",
         ),
         Row(
-            "Protection: breakers, ejections, endpoints",
+            "Protection: breakers, ejections, endpoints of $upstream",
             [
                 resilience.circuit_breakers_open(flavor=FLAVOR),
                 resilience.outlier_ejections(flavor=FLAVOR),
                 resilience.endpoint_health(flavor=FLAVOR),
                 resilience.grpc_success_ratio(flavor=FLAVOR),
             ],
+            repeat="upstream",
         ),
     ]
 else:
@@ -40,6 +42,7 @@ else:
                 resilience.failure_flags(flavor=FLAVOR),
                 resilience.grpc_statuses(flavor=FLAVOR),
             ],
+            repeat="upstream",
         )
     ]
 
