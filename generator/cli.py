@@ -1,8 +1,10 @@
 """The ``meshdash`` command line: parsing and dispatch only.
 
 Each command lives in ``generator/commands/<name>.py`` as one small click
-command that calls the library. Errors are turned into exit codes in one
-place, :func:`main`: a :class:`MeshdashError` becomes one line on stderr and
+command that calls the library and returns its exit code (0 clean, 1 problems
+found); no command imports another, and click is used only here and in
+``generator/commands/``. Errors are turned into exit codes in one place,
+:func:`main`: a :class:`MeshdashError` becomes one line on stderr and
 its ``exit_code`` (after the whole chained trace with ``--traceback``); Ctrl-C
 is 130; anything else is a bug, reported with the versions needed to file it,
 and exit 3.

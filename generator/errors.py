@@ -2,7 +2,9 @@
 
 Every error a user can cause is a :class:`MeshdashError`; the CLI turns it into
 one line on stderr and its ``exit_code`` (see ``generator.cli``). Anything else
-that escapes is a bug and is reported as such.
+that escapes is a bug and is reported as such. Problems a command finds (lint
+findings, build drift, failed validation, refused dashboards on push) are not
+errors: the command reports them and returns exit code 1.
 
     MeshdashError                    exit 2: the input or the setup is wrong
     ├── ConfigError                  pyproject [tool.meshdash], flags, environment
@@ -19,14 +21,11 @@ that escapes is a bug and is reported as such.
     │   ├── PrometheusUnreachable    no answer at all from the given URL
     │   │   └── NotPrometheusError   an answer, but not a Prometheus API's (a Grafana, HTML)
     │   └── PrometheusAuthError      401/403: credentials or tenant refused
-    ├── GrafanaError                 the Grafana HTTP API failed
-    │   ├── GrafanaUnreachable       no answer at all from the given URL
-    │   ├── GrafanaAuthError         401/403
-    │   ├── GrafanaNotFound          404
-    │   └── GrafanaConflict          412 (legacy) or 409 (/apis): changed meanwhile, exists
-    └── ProblemsFound                exit 1: the tool worked and found problems
-                                     (lint findings, build drift, failed validation,
-                                     drifted or failed dashboards on push)
+    └── GrafanaError                 the Grafana HTTP API failed
+        ├── GrafanaUnreachable       no answer at all from the given URL
+        ├── GrafanaAuthError         401/403
+        ├── GrafanaNotFound          404
+        └── GrafanaConflict          412 (legacy) or 409 (/apis): changed meanwhile, exists
 
 Messages must never contain a secret: the Grafana and Prometheus clients build
 their messages from the URL and status only, never from request headers.
@@ -116,9 +115,3 @@ class GrafanaNotFound(GrafanaError):
 class GrafanaConflict(GrafanaError):
     """Grafana refused a write: 412 (legacy: version-mismatch, name-exists,
     plugin-dashboard) or 409 (resource API: a stale resourceVersion, or it exists)."""
-
-
-class ProblemsFound(MeshdashError):
-    """The command ran and found problems; it has already reported them."""
-
-    exit_code = 1

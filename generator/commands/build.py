@@ -11,7 +11,7 @@ import click
 
 from generator import build_cache
 from generator.commands.definitions import definitions_options, resolve_sources
-from generator.errors import ProblemsFound
+from generator.commands.params import EXIT_OK, problems_found
 from generator.manifest import MANIFEST_NAME, file_hash
 
 if TYPE_CHECKING:
@@ -61,16 +61,15 @@ def build_command(
     no_cache: bool,
     provisioning_dir: Path | None,
     configmap_dir: Path | None,
-) -> None:
+) -> int:
     """Build the dashboards into Grafana JSON."""
     dashboards, queries = resolve_sources(dashboards_dir, queries_dirs)
     if check:
-        _check(dashboards, queries, out_dir)
-        return
+        return _check(dashboards, queries, out_dir)
     key = build_cache.fingerprint(dashboards, queries)
     delivering = provisioning_dir is not None or configmap_dir is not None
     if not (no_cache or delivering) and _report_cached(out_dir, key):
-        return
+        return EXIT_OK
     # Imported only now: loading grafanalib is most of a no-change build.
     from generator.build import iter_built
     from generator.build_outputs import StagedOutputs
@@ -91,6 +90,7 @@ def build_command(
     build_cache.remember(out_dir, key, _hashes(staged), reads)
     if delivering:
         _deliver(staged.dashboards(), provisioning_dir, configmap_dir, check_only=False)
+    return EXIT_OK
 
 
 def _deliver(
@@ -115,7 +115,7 @@ def _deliver(
         click.echo(f"configmaps: {len(written)} file(s) in {configmap_dir}")
 
 
-def _check(dashboards: Path, queries: list[Path], out_dir: Path) -> None:
+def _check(dashboards: Path, queries: list[Path], out_dir: Path) -> int:
     from generator.build import iter_built
     from generator.build_outputs import check_outputs
 
@@ -124,11 +124,12 @@ def _check(dashboards: Path, queries: list[Path], out_dir: Path) -> None:
     for line in problems:
         click.echo(f"drift: {line}", err=True)
     if problems:
-        raise ProblemsFound(
+        return problems_found(
             f"{len(problems)} file(s) in {out_dir} differ from a fresh build; "
             "run `make dashboards` and commit the result"
         )
     click.echo(f"{count} dashboard(s) in {out_dir} match a fresh build")
+    return EXIT_OK
 
 
 def _report_cached(out_dir: Path, key: str) -> bool:

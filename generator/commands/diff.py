@@ -6,15 +6,17 @@ edits made in Grafana must show, including those ``push --no-refresh`` does not 
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from generator.commands.definitions import definitions_options
-from generator.commands.push import plan_from_options
-from generator.errors import ProblemsFound
+from generator.commands.grafana_options import (
+    GrafanaOptions,
+    grafana_options,
+    plan_from_options,
+    verbose_logging,
+)
+from generator.commands.params import EXIT_OK, problems_found
 from generator.grafana.client import GrafanaClient
-from generator.grafana.options import grafana_options, settings_from_options, verbose_logging
 from generator.grafana.report import change_diff
 
 
@@ -22,11 +24,11 @@ from generator.grafana.report import change_diff
 @definitions_options
 @grafana_options
 @click.option("--exit-code", is_flag=True, help="Exit 1 when anything would change.")
-def diff_command(exit_code: bool, **opts: Any) -> None:
+def diff_command(grafana: GrafanaOptions, exit_code: bool) -> int:
     """Show how Grafana differs from the build (ignoring id, version and the hash tag)."""
-    settings = settings_from_options(opts)
-    with verbose_logging(opts["verbose"]), GrafanaClient(settings, opts["parallel"]) as client:
-        _backend, plan = plan_from_options(client, opts)
+    settings = grafana.settings()
+    with verbose_logging(grafana.verbose), GrafanaClient(settings, grafana.parallel) as client:
+        _backend, plan = plan_from_options(client, grafana)
     diffs = [text for text in (change_diff(change) for change in plan.changes) if text]
     for ref in plan.folders:
         click.echo(f"=== folder {ref.path!r} would be created (uid {ref.uid})")
@@ -35,4 +37,5 @@ def diff_command(exit_code: bool, **opts: Any) -> None:
     if not diffs and not plan.folders:
         click.echo(f"no differences: {len(plan.changes)} dashboard(s) match Grafana")
     elif exit_code:
-        raise ProblemsFound(f"{len(diffs)} dashboard(s) differ from Grafana")
+        return problems_found(f"{len(diffs)} dashboard(s) differ from Grafana")
+    return EXIT_OK

@@ -8,10 +8,10 @@ import click
 
 from generator.commands.definitions import build_from_options, definitions_options
 from generator.commands.from_files import from_options, read_from, report_unreadable
+from generator.commands.params import EXIT_OK, Duration, problems_found
 from generator.config import load_config
-from generator.errors import ConfigError, InterpolationError, ProblemsFound
+from generator.errors import ConfigError
 from generator.promql.context import LintOptions
-from generator.promql.durations import to_ms
 from generator.promql.lint import lint_dashboard, select_rules
 from generator.promql.problems import Severity
 from generator.promql.report import format_json, format_text
@@ -32,6 +32,7 @@ SEVERITIES = [s.name.lower() for s in Severity]
 )
 @click.option(
     "--scrape-interval",
+    type=Duration(),
     default="15s",
     show_default=True,
     help="Prometheus scrape interval, for $__rate_interval.",
@@ -55,10 +56,6 @@ def lint_command(
         rules = select_rules(config.lint_disable)
     except ConfigError as exc:
         raise ConfigError(f"{config.source}: [tool.meshdash.lint] disable: {exc}") from None
-    try:
-        to_ms(scrape_interval)
-    except InterpolationError as exc:
-        raise ConfigError(f"--scrape-interval: {exc}") from None
     foreign = read_from(from_paths, more_paths)
     options = LintOptions(scrape_interval=scrape_interval, foreign=foreign is not None)
     problems = []
@@ -80,5 +77,5 @@ def lint_command(
         report_unreadable(foreign)
     failing = [p for p in problems if p.severity >= Severity.parse(fail_on)]
     if failing:
-        raise ProblemsFound(f"lint found {len(failing)} problem(s) at or above {fail_on}")
-    return 0
+        return problems_found(f"lint found {len(failing)} problem(s) at or above {fail_on}")
+    return EXIT_OK

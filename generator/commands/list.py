@@ -7,11 +7,12 @@ from pathlib import Path
 import click
 
 from generator.commands.definitions import build_from_options, definitions_options
+from generator.commands.params import EXIT_OK
 
 
 @click.command("list")
 @definitions_options
-def list_command(dashboards_dir: Path | None, queries_dirs: tuple[Path, ...]) -> None:
+def list_command(dashboards_dir: Path | None, queries_dirs: tuple[Path, ...]) -> int:
     """Show dashboards, panels and their queries."""
     for item in build_from_options(dashboards_dir, queries_dirs):
         click.echo(f"{item.uid}  {item.title}  ({item.source})")
@@ -26,6 +27,7 @@ def list_command(dashboards_dir: Path | None, queries_dirs: tuple[Path, ...]) ->
             click.echo(f"    [{panel['type']}] {panel['title']}")
             for target in panel.get("targets", []):
                 click.echo(f"      {target['refId']}: {target['expr']}")
+    return EXIT_OK
 
 
 def _panels(panels: list[dict]) -> list[dict]:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import click
 
 from generator.commands.definitions import build_from_options, definitions_options
+from generator.commands.params import EXIT_OK, parse_end
 from generator.commands.prometheus_options import prometheus_options, window_options
-from generator.commands.validate import check_duration, parse_end
 from generator.errors import ConfigError
 from generator.files import prepare_output_dir
 from generator.promql.dashboard import variables as dashboard_variables
@@ -67,14 +67,12 @@ def preview_command(
     verbose: bool,
     dashboards_dir: Path | None,
     queries_dirs: tuple[Path, ...],
-) -> None:  # fmt: skip
+) -> int:  # fmt: skip
     """Draw every dashboard as Grafana would show it: a PNG and an HTML page each, and an index."""
     if sandbox == bool(url):
         raise ConfigError("give either --prometheus URL or --sandbox")
     if sandbox and end:
         raise ConfigError("--end makes no sense with --sandbox, whose data ends now")
-    check_duration("--range", range_text)
-    check_duration("--scrape-interval", scrape_interval)
     chosen = parse_vars(variables)
     _require_matplotlib()
     from generator.preview.fetch import QuerySettings
@@ -90,6 +88,7 @@ def preview_command(
         time_range = TimeRange.last(range_text, now_ms=end_ms)
         options = PreviewOptions(QuerySettings(time_range, scrape_interval), range_text, chosen)
         _preview_all(built, client, options, out_dir, verbose or sys.stdout.isatty())
+    return EXIT_OK
 
 
 def _preview_all(

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
+from generator.commands.params import Duration
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -43,6 +45,7 @@ def window_options(default_range: str) -> Callable[[F], F]:
     def decorate(command: F) -> F:
         command = click.option(
             "--scrape-interval",
+            type=Duration(),
             default="15s",
             show_default=True,
             help="The data source's scrape interval, for $__rate_interval and the step.",
@@ -55,6 +58,7 @@ def window_options(default_range: str) -> Callable[[F], F]:
         return click.option(
             "--range",
             "range_text",
+            type=Duration(),
             default=default_range,
             show_default=True,
             help="Dashboard time range: the last DURATION.",

@@ -8,27 +8,8 @@ from types import FrameType
 
 import click
 
-from generator.errors import ConfigError
+from generator.commands.params import EXIT_OK, Duration, seconds
 from generator.sim.sandbox import live_prometheus
-
-
-def _parse_interval(text: str) -> float:
-    """``5s``, ``500ms`` or a bare number of seconds."""
-    value = text.strip().lower()
-    scale = 1.0
-    if value.endswith("ms"):
-        value, scale = value[:-2], 0.001
-    elif value.endswith("s"):
-        value = value[:-1]
-    try:
-        seconds = float(value) * scale
-    except ValueError:
-        raise ConfigError(
-            f"--scrape-interval {text!r} is not a duration like 5s or 500ms"
-        ) from None
-    if not 0.1 <= seconds <= 60:
-        raise ConfigError(f"--scrape-interval {text!r} must be between 100ms and 60s")
-    return seconds
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -43,7 +24,11 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     help="Stop after this many seconds (default: run until Ctrl-C).",
 )
 @click.option(
-    "--scrape-interval", default="5s", show_default=True, help="Prometheus scrape interval."
+    "--scrape-interval",
+    type=Duration(minimum="100ms", maximum="60s"),
+    default="5s",
+    show_default=True,
+    help="Prometheus scrape interval.",
 )
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=0,
@@ -51,7 +36,7 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 )  # fmt: skip
 def sandbox_command(duration: float | None, scrape_interval: str, port: int) -> int:
     """Run the simulated mesh and a real Prometheus scraping it, on loopback."""
-    interval = _parse_interval(scrape_interval)
+    interval = seconds(scrape_interval)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
@@ -67,7 +52,7 @@ def sandbox_command(duration: float | None, scrape_interval: str, port: int) -> 
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
     click.echo("Stopped: Prometheus and the sidecars are down.")
-    return 0
+    return EXIT_OK
 
 
 def _wait(duration: float | None) -> None:

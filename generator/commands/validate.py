@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -10,9 +9,9 @@ import click
 from generator.build import BuiltDashboard
 from generator.commands.definitions import build_from_options, definitions_options
 from generator.commands.from_files import from_options, read_from, report_unreadable
+from generator.commands.params import EXIT_OK, parse_end, problems_found
 from generator.commands.prometheus_options import prometheus_options, window_options
-from generator.errors import ConfigError, InterpolationError, ProblemsFound
-from generator.promql.durations import to_ms
+from generator.errors import ConfigError
 from generator.promql.foreign import ForeignSet
 from generator.promql.interpolate import TimeRange
 from generator.validate import (
@@ -95,14 +94,13 @@ def validate_command(
     queries_dirs: tuple[Path, ...],
     from_paths: tuple[Path, ...],
     more_paths: tuple[Path, ...],
-) -> None:  # fmt: skip
+) -> int:  # fmt: skip
     """Prove every panel's queries return data from a Prometheus; exit 1 naming each failure.
 
     With --from, validate Grafana dashboard JSON files instead of the definitions.
     """
     if sandbox == bool(url):
         raise ConfigError("give either --prometheus URL or --sandbox")
-    check_duration("--range", range_text)
     foreign = read_from(from_paths, more_paths)
     built = (
         build_from_options(dashboards_dir, queries_dirs)
@@ -121,15 +119,13 @@ def validate_command(
         with live_sandbox(range_text) as box:
             connection = connection_from(box.url, timeout=timeout, parallel=parallel)
             options = _options(None, scrape_interval=SANDBOX_SCRAPE_INTERVAL, **settings)
-            _run(built, connection, options, strict, output_format, verbose, foreign)
-        return
+            return _run(built, connection, options, strict, output_format, verbose, foreign)
     assert url is not None
     connection = connection_from(
         url, token_file=token_file, headers=headers, timeout=timeout, parallel=parallel
     )
-    check_duration("--scrape-interval", scrape_interval)
     options = _options(end, scrape_interval=scrape_interval, **settings)
-    _run(built, connection, options, strict, output_format, verbose, foreign)
+    return _run(built, connection, options, strict, output_format, verbose, foreign)
 
 
 def _run(
@@ -140,7 +136,7 @@ def _run(
     fmt: str,
     verbose: bool = False,
     foreign: ForeignSet | None = None,
-) -> None:
+) -> int:
     with PrometheusClient(connection) as client:
         report = validate(built, client, options)
     if foreign is not None:
@@ -152,7 +148,8 @@ def _run(
         found = f"{len(report.failures)} failure(s)"
         if strict and report.warnings:
             found += f" and {len(report.warnings)} warning(s) (--strict)"
-        raise ProblemsFound(f"validation found {found} against {report.prometheus}")
+        return problems_found(f"validation found {found} against {report.prometheus}")
+    return EXIT_OK
 
 
 def foreign_built(foreign: ForeignSet) -> list[BuiltDashboard]:
@@ -178,21 +175,3 @@ def _options(
         parallel=parallel,
         batch=batch,
     )
-
-
-def check_duration(flag: str, text: str) -> None:
-    try:
-        to_ms(text)
-    except InterpolationError:
-        raise ConfigError(f"{flag} {text!r} is not a duration like 30m, 1h or 15s") from None
-
-
-def parse_end(text: str) -> int:
-    try:
-        return round(float(text) * 1000)
-    except ValueError:
-        pass
-    try:
-        return round(datetime.fromisoformat(text).timestamp() * 1000)
-    except ValueError:
-        raise ConfigError(f"--end {text!r} is neither unix seconds nor an ISO 8601 time") from None
