@@ -260,16 +260,18 @@ def targets(result: dict[str, Any] | None) -> list[Target]:
         same = result["batched"]["combinations"] == result["no_batch"]["combinations"]
         checked = float(same and result["batched"]["combinations"] >= result["pairs"])
     out = [
-        Target("validate batched / sequential baseline (wall time)",
+        Target("validate: batched / sequential baseline (wall time)",
                get("batched_over_sequential"), "<=", 0.1),
-        Target("validate batched / --no-batch (wall time)", get("batched_over_no_batch"), "<=", 0.25),
-        Target("validate batched checks every combination (1 = yes)", checked, ">=", 1.0),
-        Target("validate peak RSS (MiB)", get("batched", "peak_rss_mib"), "<=", 200.0),
+        Target("validate: batched / --no-batch (wall time)", get("batched_over_no_batch"), "<=", 0.25),
+        Target("validate: batched checks every combination (1 = yes)", checked, ">=", 1.0),
+        Target("validate: peak RSS (MiB)", get("batched", "peak_rss_mib"), "<=", 200.0),
     ]  # fmt: skip
     shipped = result["variable_bytes"] if result else {}
     for name, item in shipped.items():
         if "not shipped" in name:
             continue
         bytes_ = item.get("bytes")
-        out.append(Target(f"variable {name} answer (bytes)", bytes_, "<=", VARIABLE_BYTES_LIMIT))
+        out.append(
+            Target(f"validate: variable {name} answer (bytes)", bytes_, "<=", VARIABLE_BYTES_LIMIT)
+        )
     return out
