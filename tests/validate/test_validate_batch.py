@@ -211,3 +211,24 @@ def test_no_batch_on_the_command_line_sends_one_query_per_combination(
     assert batched["summary"]["queries"] < single["summary"]["queries"] / 4
     # without batching, a cap of 10 leaves most of the 24 pairs unchecked
     assert capped["summary"]["combinations"] < batched["summary"]["combinations"]
+
+
+def test_verbose_names_the_targets_that_fell_back(
+    run_cli: Any, mesh: tuple[str, ValidateOptions], tmp_path: Path
+) -> None:
+    url, options = mesh
+    service = next(d for d in build_shipped() if d.uid == "meshdash-service")
+    path = tmp_path / "extra.json"
+    path.write_text(json.dumps(_extra_dashboard(service.data)))
+    common = ["validate", "--prometheus", url, "--end", str(options.time_range.end_ms / 1000)]
+    common += ["--range", "10m", "--scrape-interval", f"{STEP}s", "--from", str(path)]
+    quiet, verbose = run_cli(*common), run_cli(*common, "--verbose")
+    fallbacks = [x for x in verbose.out.splitlines() if x.startswith("fallback: ")]
+    assert [x.split(":")[1].strip() for x in fallbacks] == [
+        "batch-extra panel 'Busiest upstream' A",
+        "batch-extra panel 'Retries, no grouping' A",
+    ]
+    assert "fallback: " not in quiet.out
+    assert "checked batch-extra panel 'Requests in range (instant)': 28 combination(s)" in (
+        quiet.out.splitlines()
+    )
