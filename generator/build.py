@@ -43,8 +43,9 @@ class BuiltDashboard:
     folder: str | None
     source: Path
     data: dict[str, Any]
-    # The JSON text, made once: writing, hashing and comparing all need it.
-    _text: str | None = field(default=None, repr=False, compare=False)
+    # The JSON text, made once: writing, hashing and comparing all need it. Not an
+    # argument, so that `dataclasses.replace(item, data=...)` makes it afresh.
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def text(self) -> str:
         if self._text is None:
@@ -59,7 +60,9 @@ class BuiltDashboard:
     def from_text(cls, text: str, folder: str | None, source: Path) -> BuiltDashboard:
         """A dashboard read back from the file a build wrote (`text` is that file)."""
         data = json.loads(text)
-        return cls(data["uid"], data["title"], folder, source, data, text)
+        built = cls(data["uid"], data["title"], folder, source, data)
+        object.__setattr__(built, "_text", text)
+        return built
 
 
 def build_dashboards(

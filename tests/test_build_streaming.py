@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from generator.build import BuiltDashboard
 from generator.build_outputs import STAGING_NAME
 
 TRACKER = """
@@ -145,3 +148,13 @@ def test_a_killed_builds_staging_folder_is_cleared(run_cli, tracked, tmp_path) -
     assert result.exit_code == 0, result.err
     assert not (out / STAGING_NAME).exists()
     assert '"uid": "a-1"' in (out / "a-1.json").read_text()
+
+
+def test_a_dashboards_text_is_made_once_and_afresh_for_new_data(tmp_path) -> None:
+    item = BuiltDashboard("u", "T", None, tmp_path / "u.py", {"uid": "u", "n": 1})
+    first = item.text()
+
+    changed = replace(item, data={"uid": "u", "n": 2})
+
+    assert item.text() is first  # kept, not made again
+    assert json.loads(changed.text()) == {"uid": "u", "n": 2}
