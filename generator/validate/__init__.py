@@ -4,6 +4,7 @@
 - :mod:`.connection`: credentials from the environment or a token file, extra headers;
 - :mod:`.resolve`: variables resolved as Grafana does (:mod:`.variable_query`, :mod:`.options`);
 - :mod:`.plan`: which query to run per panel target and variable choice;
+- :mod:`.batch`: one query for every choice of a separable target, its series shared out;
 - :mod:`.runner`: runs them concurrently and judges each panel;
 - :mod:`.diagnose`: which matcher removed the data of an empty query;
 - :mod:`.report`: problems, summary, text and JSON;
