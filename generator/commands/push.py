@@ -25,12 +25,16 @@ from generator.commands.grafana_options import (
 from generator.commands.params import EXIT_OK, problems_found
 from generator.errors import ConfigError
 from generator.grafana.client import GrafanaClient
-from generator.grafana.plan import NO_REFRESH_CONFLICT, Action, Plan
+from generator.grafana.plan import Action, Plan
 from generator.grafana.provenance import version_message
 from generator.grafana.publish import BAD_RESULTS, Outcome, Result, publish
 from generator.grafana.report import format_plan, format_summary, plan_json, summary_json
 
 MAX_MESSAGE = 500  # Grafana refuses longer version messages
+NO_REFRESH_CONFLICT = (
+    "--no-refresh cannot be combined with --force or --adopt: they need every dashboard "
+    "read from Grafana; drop --no-refresh"
+)
 
 
 @click.command("push")

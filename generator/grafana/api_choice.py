@@ -61,7 +61,9 @@ def detect(client: GrafanaClient, requested: str, namespace: str) -> ApiChoice:
     API the discovery request already proves the URL and the credentials.
     """
     if requested not in API_CHOICES:
-        raise ConfigError(f"--api {requested!r}: choose one of {', '.join(API_CHOICES)}")
+        raise ConfigError(
+            f"API {requested!r} (--api on the command line): choose one of {', '.join(API_CHOICES)}"
+        )
     if requested == "legacy":
         client.health()
         return ApiChoice("legacy")
@@ -72,9 +74,10 @@ def detect(client: GrafanaClient, requested: str, namespace: str) -> ApiChoice:
     if requested == "apis":
         found = ", ".join(served) or "none"
         raise ConfigError(
-            f"--api apis: Grafana at {client.settings.url} serves no classic version of "
+            f"the resource API (--api on the command line): Grafana at {client.settings.url} "
+            "serves no classic version of "
             f"{DASHBOARD_GROUP} (v1 or v1beta1; it serves: {found}); Grafana 12 or later "
-            "is needed, or use --api legacy"
+            "is needed, or use the legacy API (--api legacy on the command line)"
         )
     client.health()
     return ApiChoice("legacy")

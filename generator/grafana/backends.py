@@ -177,7 +177,8 @@ class ResourceBackend:
                 f"dashboard {write.uid!r} was written, but Grafana at {self.client.settings.url} "
                 f"dropped meshdash's {HASH_ANNOTATION} annotation (custom annotations are "
                 "not kept on this instance), so the next run would see it as drifted; "
-                "publish with --api legacy (with --force once, to take these over)"
+                "publish with the legacy API (--api legacy on the command line), forcing once "
+                "to take these over (--force on the command line)"
             )
 
     def delete(self, uid: str) -> bool:

@@ -43,15 +43,15 @@ class Action(StrEnum):
 
 
 NO_REFRESH_CONFLICT = (
-    "--no-refresh cannot be combined with --force or --adopt: they need every dashboard "
-    "read from Grafana; drop --no-refresh"
+    "a plan without refresh (--no-refresh on the command line) cannot force or adopt "
+    "(--force, --adopt on the command line): they need every dashboard read from Grafana"
 )
 WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.DELETE})
 # Grafana's legacy limit (the resource API allows longer names; keep to the stricter one).
 UID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
 SCHEMA_V2_REASON = (
     "stored as schema v2 (saved from Grafana 13's UI), which cannot be compared with the "
-    "classic build; port the edit to the definition, or pass --force to replace it"
+    "classic build; port the edit to the definition, or replace it (--force on the command line)"
 )
 
 
@@ -141,25 +141,34 @@ def classify(
     if remote.schema_v2:
         if not force:
             return _with(base, Action.DRIFTED, SCHEMA_V2_REASON)
-        return _with(base, Action.UPDATE, "replaces a schema-v2 dashboard (--force)")
+        return _with(
+            base, Action.UPDATE, "replaces a schema-v2 dashboard (--force on the command line)"
+        )
     same_content = remote.fingerprint == want.fingerprint
     if not remote.managed:
         if not adopt:
             return _with(
                 base,
                 Action.UNMANAGED,
-                "exists in Grafana but meshdash did not create it; pass --adopt to take it over",
+                "exists in Grafana but meshdash did not create it; adopt it to take it over "
+                "(--adopt on the command line)",
             )
-        return _with(base, Action.UPDATE, "adopted (--adopt): meshdash manages it from now on")
+        return _with(
+            base,
+            Action.UPDATE,
+            "adopted (--adopt on the command line): meshdash manages it from now on",
+        )
     if drifted(remote):
         if not force:
             return _with(
                 base,
                 Action.DRIFTED,
                 "edited in Grafana since meshdash wrote it; port the edit to the definition, "
-                "or pass --force to overwrite it",
+                "or overwrite it (--force on the command line)",
             )
-        return _with(base, Action.UPDATE, "overwrites edits made in Grafana (--force)")
+        return _with(
+            base, Action.UPDATE, "overwrites edits made in Grafana (--force on the command line)"
+        )
     if same_content:
         return _with(base, Action.UPDATE, f"moves to folder {want.folder or 'General'!r}")
     return _with(base, Action.UPDATE, "content changed")
@@ -185,14 +194,14 @@ def classify_removed(remote: RemoteDashboard, *, force: bool = False) -> Change:
             action=Action.DRIFTED,
             remote=remote,
             reason=f"no longer defined, but {edited} since meshdash wrote it; "
-            "pass --force to delete it anyway",
+            "force to delete it anyway (--force on the command line)",
         )
     return Change(
         uid=remote.uid,
         title=title,
         action=Action.DELETE,
         remote=remote,
-        reason="no longer defined in the build (--prune)",
+        reason="no longer defined in the build (--prune on the command line)",
     )
 
 
@@ -217,7 +226,8 @@ def unchanged_by_tag(want: Desired, hit: dict[str, Any] | None) -> Change | None
     folder = uid_for(want.folder)
     if (hit.get("folderUid") or "") != folder:
         return None
-    return _unchanged(want, folder, reason="not read (--no-refresh): hash tag matches the build")
+    reason = "not read (--no-refresh on the command line): hash tag matches the build"
+    return _unchanged(want, folder, reason=reason)
 
 
 def _unchanged(

@@ -65,7 +65,7 @@ def split_url_credentials(url: str) -> tuple[str, str | None, Secret | None]:
     parts = urlsplit(url.strip())
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigError(
-            f"Grafana URL {scrub_url(url)!r} is not an http(s) URL; set GRAFANA_URL or --url "
+            f"Grafana URL {scrub_url(url)!r} is not an http(s) URL; set GRAFANA_URL (or --url on the command line) "
             "to e.g. https://grafana.example.com"
         )
     user = unquote(parts.username) if parts.username else None
@@ -102,7 +102,7 @@ def settings_from(
     env = os.environ if env is None else env
     raw_url = url or env.get("GRAFANA_URL", "")
     if not raw_url:
-        raise ConfigError("no Grafana URL: set GRAFANA_URL or pass --url")
+        raise ConfigError("no Grafana URL: set GRAFANA_URL (or --url on the command line)")
     clean_url, url_user, url_password = split_url_credentials(raw_url)
     credentials = load_credentials(env, token_file)
     if credentials is None and url_user and url_password:
@@ -110,12 +110,19 @@ def settings_from(
     if credentials is None:
         raise ConfigError(
             "no Grafana credentials: set GRAFANA_TOKEN (a service-account token), "
-            "pass --token-file, or set GRAFANA_USER and GRAFANA_PASSWORD"
+            "give a token file (--token-file on the command line), or set GRAFANA_USER and "
+            "GRAFANA_PASSWORD"
         )
     if ca_cert is not None and not ca_cert.is_file():
-        raise ConfigError(f"the CA certificate {ca_cert} does not exist; check --ca-cert")
+        raise ConfigError(
+            f"the CA certificate {ca_cert} does not exist; check its path (--ca-cert on the "
+            "command line)"
+        )
     if ca_cert is not None and insecure:
-        raise ConfigError("--ca-cert and --insecure contradict each other; pass one")
+        raise ConfigError(
+            "a CA bundle (--ca-cert on the command line) and skipping TLS verification "
+            "(--insecure on the command line) contradict each other; give one"
+        )
     read_timeout = 30.0 if timeout is None else timeout
     return GrafanaSettings(
         url=clean_url,

@@ -41,7 +41,9 @@ def from_built(built: Sequence[BuiltDashboard], folder: str | None = None) -> li
 def from_files(directory: Path, folder: str | None = None) -> list[Desired]:
     """Read every ``*.json`` under ``directory`` as a dashboard."""
     if not directory.is_dir():
-        raise ConfigError(f"--from {directory} is not a folder; run `meshdash build` first")
+        raise ConfigError(
+            f"{directory} (--from on the command line) is not a folder; run `meshdash build` first"
+        )
     found: dict[str, Desired] = {}
     manifests = _Manifests(directory)
     for path in sorted(directory.rglob("*.json")):
@@ -54,7 +56,7 @@ def from_files(directory: Path, folder: str | None = None) -> list[Desired]:
             )
         found[want.uid] = want
     if not found:
-        raise ConfigError(f"--from {directory} holds no *.json dashboards")
+        raise ConfigError(f"{directory} (--from on the command line) holds no *.json dashboards")
     return list(found.values())
 
 
@@ -79,8 +81,8 @@ class _Manifests:
         raise ConfigError(
             f"{path}: no folder known for this dashboard ({self.root / MANIFEST_NAME} does not "
             "list it and its JSON cannot say); write it with `meshdash build --out "
-            f"{self.root}`, put it in a subfolder named after its folder, or pass --folder "
-            "('General' for the top level)"
+            f"{self.root}`, put it in a subfolder named after its folder, or name the folder "
+            "(--folder on the command line; 'General' for the top level)"
         )
 
     def _entries(self, directory: Path) -> dict[str, Entry] | None:

@@ -20,7 +20,9 @@ def parse_header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     name = name.strip()
     if not sep or not name or any(c.isspace() for c in name):
-        raise ConfigError(f"--header {name or '?'!r} must look like 'Name: value'")
+        raise ConfigError(
+            f"header {name or '?'!r} (--header on the command line) must look like 'Name: value'"
+        )
     return name, value.strip()
 
 
@@ -37,7 +39,10 @@ def connection_from(
     basic auth from ``PROMETHEUS_USER``/``PROMETHEUS_PASSWORD``."""
     env = os.environ if environ is None else environ
     if not url.startswith(("http://", "https://")):
-        raise ConfigError(f"--prometheus {url!r} must start with http:// or https://")
+        raise ConfigError(
+            f"Prometheus URL {url!r} (--prometheus on the command line) must start with http:// "
+            "or https://"
+        )
     token = read_token_file(token_file) if token_file else _secret(env.get(TOKEN_ENV))
     user = env.get(USER_ENV) or None
     if token and user:
