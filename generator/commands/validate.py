@@ -102,6 +102,8 @@ def validate_command(
     if sandbox == bool(url):
         raise ConfigError("give either --prometheus URL or --sandbox")
     foreign = read_from(from_paths, more_paths)
+    if foreign is not None and not foreign.dashboards:
+        report_unreadable(foreign)  # nothing to validate: no need for Prometheus
     built = (
         build_from_options(dashboards_dir, queries_dirs)
         if foreign is None

@@ -150,3 +150,13 @@ def test_an_istio_style_query_result_variable_resolves_and_validates(
         {"dashboard": "istio-style", "panel": "Requests to $service", "combinations": 3}
     ]
     assert found["problems"] == []
+
+
+def test_only_bad_files_fail_before_any_request(run_cli: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "empty.json"
+    bad.write_text("")
+    result = run_cli("validate", "--prometheus", "http://127.0.0.1:9", "--from", str(bad))
+    assert result.exit_code == 2
+    assert result.err.splitlines() == [
+        f"meshdash: error: {bad}: empty file; give a Grafana dashboard JSON export"
+    ]
