@@ -101,3 +101,17 @@ def test_a_bad_duration_on_the_command_line_is_exit_2_and_one_line(
     assert main(["sandbox", "--scrape-interval", "90s", "--duration", "0"]) == 2
     err = capsys.readouterr().err
     assert err == "meshdash: error: --scrape-interval '90s' must be between 100ms and 60s\n"
+
+
+def test_every_command_returns_an_exit_code() -> None:
+    """Each dispatched callback is annotated ``-> int`` and ends in a ``return``."""
+    for target in COMMANDS.values():
+        module, attribute = target.split(":")
+        tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+        [function] = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and node.name == attribute
+        ]
+        assert ast.unparse(function.returns) == "int", target  # type: ignore[arg-type]
+        assert isinstance(function.body[-1], ast.Return), target
