@@ -36,6 +36,7 @@ SERVICE = Dashboard(
                 callers.failure_gap(),
                 callers.caller_error_ratio(),
                 callers.caller_latency(),
+                callers.connections_by_caller(width=24),
             ],
         ),
         Row(

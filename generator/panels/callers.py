@@ -167,3 +167,46 @@ def failure_gap(
         ],
         width=width,
     )
+
+
+def connections_by_caller(
+    *, flavor: Flavor | str | None = None, service: str = "$service", width: int = 12
+) -> TimeSeries:
+    """Connections each caller opened to `$service`, and those its TCP proxy accepted.
+
+    The view of a TCP service, which has no requests.
+
+    ```promql
+    sum by (consul_destination_service, consul_source_service) (
+      rate(envoy_cluster_upstream_cx_total{consul_destination_service=~"$service"}[$__rate_interval]))
+    sum by (local_cluster) (rate(envoy_tcp_downstream_cx_total{local_cluster=~"$service",
+        envoy_tcp_prefix="public_listener"}[$__rate_interval]))
+    # meshdash: may be empty
+    ```
+    """
+    flavor = as_flavor(flavor)
+    params = {"flavor": flavor, "service": service}
+    return timeseries(
+        title=f"Connections to {service} by caller",
+        description=(
+            "Connections per second each caller's sidecar opened to the service, and those "
+            "the service's TCP proxy accepted (a TCP service; an HTTP one has none). With "
+            "Istio both count TCP traffic only."
+        ),
+        unit="short",
+        targets=[
+            target(
+                render_query("callers/connections", **params),
+                legend=f"{_label(flavor.caller)} -> {_label(flavor.destination_label)}",
+                # Istio's istio_tcp_* exist for TCP traffic only.
+                may_be_empty=not flavor.cluster_stats,
+            ),
+            target(
+                render_query("callers/connections_accepted", **params),
+                legend=f"{_label(flavor.proxy_label)} accepted",
+                ref_id="B",
+                may_be_empty=True,
+            ),
+        ],
+        width=width,
+    )

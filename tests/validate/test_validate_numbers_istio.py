@@ -199,6 +199,23 @@ def tcp_rate(family: str, **flags: str) -> Callable[[Truth, Values], Expected]:
     return values
 
 
+def tcp_by_caller(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    opened: dict[str, float] = {}
+    for x in t.select("istio_tcp_connections_opened_total", reporter="source", **{DEST: s}):
+        caller = x.label(CALLER) or ""
+        opened[caller] = opened.get(caller, 0.0) + x.rate
+    return {(c, s): rate for c, rate in opened.items()}
+
+
+def tcp_accepted(t: Truth, v: Values) -> Expected:
+    s = v["service"]
+    found = list(
+        t.select("istio_tcp_connections_opened_total", reporter="destination", **{DEST: s})
+    )
+    return {(s,): sum(x.rate for x in found)} if found else {}
+
+
 SERVICE, OVERVIEW = "meshdash-istio-service", "meshdash-istio-overview"
 CODE, CLASS, FLAGS = "response_code", "response_code_class", "response_flags"
 EXPECTATIONS: dict[tuple[str, str, str], tuple[tuple[str, ...], Callable[..., Expected]]] = {
@@ -258,6 +275,8 @@ EXPECTATIONS: dict[tuple[str, str, str], tuple[tuple[str, ...], Callable[..., Ex
         (DEST,),
         http_only(upstream_success_ratio, upstream=True),
     ),
+    (SERVICE, "Connections to $service by caller", "A"): ((CALLER, DEST), tcp_by_caller),
+    (SERVICE, "Connections to $service by caller", "B"): ((DEST,), tcp_accepted),
     (SERVICE, "Connections to $upstream", "A"): (
         (DEST,),
         tcp_rate("istio_tcp_connections_opened_total"),

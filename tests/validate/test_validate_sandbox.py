@@ -36,8 +36,8 @@ def test_sandbox_validates_the_shipped_dashboards_live_and_stops(
     )
     assert result.exit_code == 0, result.out + result.err
     summary = result.out.strip().splitlines()[-1]
-    # 20 panels of the service and overview dashboards, 17 of security, release and resilience
-    assert summary.startswith("validate: 37 panel(s) ok, 0 failed, 0 warning(s)")
+    # 21 panels of the service and overview dashboards, 17 of security, release and resilience
+    assert summary.startswith("validate: 38 panel(s) ok, 0 failed, 0 warning(s)")
     assert "http://127.0.0.1:" in summary
     assert _our_prometheus_children() == []
 

@@ -25,6 +25,7 @@ from tests.validate.test_validate_numbers_envoy import judged_by_consul
 
 FLAVORS = ("consul", "envoy")
 TCP_PANELS = (
+    "Connections to $service by caller",
     "Connections to $upstream",
     "Bytes to and from $upstream",
     "Connection length to $upstream",
