@@ -34,6 +34,8 @@ class Incidents:
     shadow_denied_rps: float = 1.0
     tls_failures_cps: float = 0.0625
     expiring_cert_days: float = 0.0
+    #: connections an L4 intention denies on each tcp service's public listener (connect_authz)
+    l4_denied_cps: float = 0.125
     #: Istio only: requests reaching currency in plaintext, which PERMISSIVE mode accepts
     plaintext_rps: float = 0.0625
     cluster_faults: tuple[tuple[str, float], ...] = CLUSTER_FAULTS

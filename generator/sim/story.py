@@ -8,6 +8,8 @@ on listeners and clusters and days until the first certificate expires; with
 (exposed by a sidecar of the released service, standing in for a Pushgateway)
 and the story's faults, at the rates given there:
 
+- an L4 intention denies connections to each tcp service (``MeshConfig(tcp_service=True)``;
+  Consul's network RBAC filter, ``connect_authz``, exists only there);
 - an L7 intention denies api's ``/admin`` calls to payments (403, HTTP RBAC
   ``denied`` on payments' sidecar), and a gRPC method intention denies payments'
   ``FakeService.Admin`` calls to currency (grpc-status 7 under HTTP 200);
@@ -73,6 +75,7 @@ def with_story(series: list[Series], incidents: Incidents | None, start: float) 
         out.append(s)
     out.extend(_new_cluster_counters(series, faulty, faults))
     out.extend(_rbac(series, incidents))
+    out.extend(_network_rbac(series, incidents))
     out.extend(_tls(series, incidents))
     out.extend(_certificates(series, incidents))
     if incidents:
@@ -140,6 +143,20 @@ def _rbac(series: list[Series], incidents: Incidents | None) -> Iterator[Series]
             yield replace(s, family="envoy_http_rbac_shadow_denied", rate=shadow)
             total = s.rate + denied
             yield replace(s, family="envoy_http_rbac_shadow_allowed", rate=total - shadow)
+
+
+def _network_rbac(series: list[Series], incidents: Incidents | None) -> Iterator[Series]:
+    """Consul's L4 intentions (stat prefix ``connect_authz``) on each tcp service's listener.
+
+    Consul puts the network RBAC filter only where the protocol is tcp; its stats carry
+    no tag of their own, only Consul's fixed ones.
+    """
+    denied = incidents.l4_denied_cps if incidents else 0.0
+    for s in series:
+        if s.family == "envoy_tcp_downstream_cx_total" and s.label("envoy_tcp_prefix") == PUBLIC:
+            labels = tuple((k, v) for k, v in s.labels if k != "envoy_tcp_prefix")
+            yield Series("envoy_connect_authz_rbac_allowed", s.sidecar, labels, rate=s.rate)
+            yield Series("envoy_connect_authz_rbac_denied", s.sidecar, labels, rate=denied)
 
 
 def _first_payments(series: list[Series]) -> str:

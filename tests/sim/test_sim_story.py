@@ -88,3 +88,17 @@ def test_without_subsets_the_payments_cluster_takes_the_faults() -> None:
     only = {**API_TO, "envoy_cluster_name": "payments"}
     assert truth.rate("envoy_cluster_upstream_rq_retry_overflow", **only) == 0.25
     assert truth.rate("envoy_cluster_upstream_rq", envoy_response_code="403", **only) == 0.25
+
+
+def test_l4_intentions_only_on_tcp_services() -> None:
+    """Consul's network RBAC filter (connect_authz) sits on tcp listeners only."""
+    assert not list(QUIET.truth().select("envoy_connect_authz_rbac_allowed"))
+    quiet = Mesh(MeshConfig(tcp_service=True), start=0).truth()
+    [allowed] = quiet.select("envoy_connect_authz_rbac_allowed")
+    connections = quiet.rate(
+        "envoy_tcp_downstream_cx_total", local_cluster="ledger", envoy_tcp_prefix="public_listener"
+    )
+    assert allowed.label("local_cluster") == "ledger" and allowed.rate == connections > 0
+    assert quiet.rate("envoy_connect_authz_rbac_denied") == 0
+    denying = Mesh(MeshConfig(tcp_service=True, incidents=Incidents()), start=0).truth()
+    assert denying.rate("envoy_connect_authz_rbac_denied", local_cluster="ledger") == 0.125
