@@ -82,6 +82,9 @@ def upstream_bytes(
 ) -> TimeSeries:
     """Bytes per second `$service` sent to `$upstream` and received from it.
 
+    Istio: `istio_tcp_*` bytes for TCP, the HTTP bodies (`istio_request_bytes`,
+    `istio_response_bytes`) otherwise.
+
     ```promql
     sum by (consul_destination_service) (rate(envoy_cluster_upstream_cx_tx_bytes_total{
         consul_source_service=~"$service", consul_destination_service=~"$upstream"}[$__rate_interval]))
@@ -100,7 +103,6 @@ def upstream_bytes(
                 render_query(f"tcp/bytes_{way}", **params),
                 legend=f"{_destination(flavor)} {way}",
                 ref_id=ref_id,
-                may_be_empty=not flavor.cluster_stats,
             )
             for ref_id, way in (("A", "sent"), ("B", "received"))
         ],

@@ -19,15 +19,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from generator.sim.distribution import Mixture
+from generator.sim.distribution import Mixture, Piece
 from generator.sim.model import Cluster, Sidecar, Traffic
-from generator.sim.series import NAMESPACE, Series
+from generator.sim.series import NAMESPACE, REQUEST_BYTES, RESPONSE_BYTES, Series
 
 if TYPE_CHECKING:
     from generator.sim.tcp import TcpCall
 
 REQUESTS = "istio_requests_total"
 DURATION = "istio_request_duration_milliseconds"
+#: body sizes in bytes, uniform between the bounds: the means are the Envoy stats' sizes
+BODY_SIZES = {
+    "istio_request_bytes": (REQUEST_BYTES / 2, REQUEST_BYTES * 3 / 2),
+    "istio_response_bytes": (RESPONSE_BYTES / 2, RESPONSE_BYTES * 3 / 2),
+}
 TRUST_DOMAIN = "cluster.local"
 #: the gRPC status Istio reports for an HTTP answer of a gRPC call (0 OK, 2 UNKNOWN)
 GRPC_OK, GRPC_UNKNOWN = "0", "2"
@@ -185,6 +190,9 @@ def _call_series(call: _Call) -> Iterator[Series]:
             yield _series(REQUESTS, call, with_flags, rate=part)
             share = _scaled(call.traffic.latency, part / total)
             yield _series(DURATION, call, with_flags, mixture=share)
+            for family, (lo, hi) in BODY_SIZES.items():
+                sizes = Mixture.of([Piece(part, lo, hi)])
+                yield _series(family, call, with_flags, mixture=sizes)
 
 
 def _series(family: str, call: _Call, labels: dict[str, str], **kw: object) -> Series:

@@ -128,8 +128,8 @@ _OTHER: tuple[tuple[str, MetricType, str, bool], ...] = (
     ("istio_tcp_connections_opened_total", _C, "Istio: TCP connections opened", True),
     ("istio_tcp_connections_closed_total", _C, "Istio: TCP connections closed", True),
     ("istio_request_duration_milliseconds", _H, "Istio: request duration in ms", True),
-    ("istio_request_bytes", _H, "Istio: request size in bytes", False),
-    ("istio_response_bytes", _H, "Istio: response size in bytes", False),
+    ("istio_request_bytes", _H, "Istio: request size in bytes", True),
+    ("istio_response_bytes", _H, "Istio: response size in bytes", True),
 )
 
 METRICS: tuple[Metric, ...] = (

@@ -216,6 +216,20 @@ def tcp_accepted(t: Truth, v: Values) -> Expected:
     return {(s,): sum(x.rate for x in found)} if found else {}
 
 
+def tcp_or_http_bytes(tcp: str, http: str) -> Callable[[Truth, Values], Expected]:
+    """Bytes of TCP connections, else of HTTP bodies (the `_sum` of Istio's size histogram)."""
+
+    def values(t: Truth, v: Values) -> Expected:
+        over_tcp = tcp_rate(tcp)(t, v)
+        if over_tcp:
+            return over_tcp
+        pair = {SRC: v["service"], DEST: v["upstream"]}
+        bodies = t.histogram(http, reporter="source", **pair)
+        return {(v["upstream"],): bodies.sum_rate} if bodies.pieces else {}
+
+    return values
+
+
 SERVICE, OVERVIEW = "meshdash-istio-service", "meshdash-istio-overview"
 CODE, CLASS, FLAGS = "response_code", "response_code_class", "response_flags"
 EXPECTATIONS: dict[tuple[str, str, str], tuple[tuple[str, ...], Callable[..., Expected]]] = {
@@ -291,11 +305,11 @@ EXPECTATIONS: dict[tuple[str, str, str], tuple[tuple[str, ...], Callable[..., Ex
     ),
     (SERVICE, "Bytes to and from $upstream", "A"): (
         (DEST,),
-        tcp_rate("istio_tcp_received_bytes_total"),
+        tcp_or_http_bytes("istio_tcp_received_bytes_total", "istio_request_bytes"),
     ),
     (SERVICE, "Bytes to and from $upstream", "B"): (
         (DEST,),
-        tcp_rate("istio_tcp_sent_bytes_total"),
+        tcp_or_http_bytes("istio_tcp_sent_bytes_total", "istio_response_bytes"),
     ),
 }
 
