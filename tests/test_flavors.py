@@ -176,3 +176,16 @@ def test_the_simulator_speaks_the_configured_envoy_labels() -> None:
     )
     assert answered == MeshConfig().ingress_rps
     assert truth.rate("envoy_cluster_upstream_rq_xx", local_cluster="api") == 0
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("flavor", ["istio", "envoy"])
+def test_validate_sandbox_simulates_the_chosen_mesh(
+    run_cli: Any, project: Path, flavor: str
+) -> None:
+    """The live sandbox emits the flavor's metrics: every panel of its dashboards has data."""
+    result = run_cli("validate", "--sandbox", "--strict", "--range", "5m", "--flavor", flavor)
+    assert result.exit_code == 0, result.out + result.err
+    summary = result.out.strip().splitlines()[-1]
+    assert re.match(r"validate: \d+ panel\(s\) ok, 0 failed, 0 warning\(s\)", summary), summary
+    assert f"meshdash-{flavor}-service" in result.out
