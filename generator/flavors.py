@@ -149,7 +149,13 @@ def using_flavor(flavor: Flavor | str) -> Iterator[Flavor]:
 
 
 def get_flavor(name: str) -> Flavor:
-    """Return the flavor called `name`, or say which ones exist."""
+    """Return the flavor called `name`, or say which ones exist.
+
+    The current flavor answers for its own name: under `[tool.meshdash.envoy]` settings,
+    `flavor="envoy"` in a definition means the configured plain Envoy, not the defaults.
+    """
+    if name == current_flavor().name:
+        return current_flavor()
     try:
         return FLAVORS[name]
     except KeyError:

@@ -189,3 +189,20 @@ def test_validate_sandbox_simulates_the_chosen_mesh(
     summary = result.out.strip().splitlines()[-1]
     assert re.match(r"validate: \d+ panel\(s\) ok, 0 failed, 0 warning\(s\)", summary), summary
     assert f"meshdash-{flavor}-service" in result.out
+
+
+def test_a_definition_naming_envoy_gets_the_configured_envoy(run_cli: Any, project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.meshdash]\nflavor = "envoy"\n\n[tool.meshdash.envoy]\nservice_label = "app"\n'
+    )
+    (project / "dashboards" / "team.py").write_text(
+        "from generator.dashboard import Dashboard, Row\n"
+        "from generator.panels import http\n"
+        "from generator.variables import datasource, service\n\n"
+        'TEAM = Dashboard(uid="team", title="Team", variables=[datasource(), service()],\n'
+        '    rows=[Row("In", [http.downstream_request_rate(flavor="envoy")])])\n'
+    )
+    listed = run_cli("list")
+    assert listed.exit_code == 0, listed.err
+    team = listed.out.split("team  Team")[1]
+    assert 'app=~"$service"' in team and "local_cluster" not in team

@@ -43,7 +43,8 @@ def service_request_rate(
         description="Requests per second answered on the service's public listener.",
         unit="reqps",
         template="overview/request_rate",
-        params={"flavor": flavor, "service": service},
+        flavor=flavor,
+        params={"service": service},
         mesh=mesh,
         link_uid=link_uid,
         thresholds=[Threshold("blue", 0, 0.0)],
@@ -79,7 +80,8 @@ def service_error_ratio(
         description=f"Share of inbound requests answered with a 5xx; red above {budget:.2%}.",
         unit="percentunit",
         template="overview/error_ratio",
-        params={"flavor": flavor, "service": service},
+        flavor=flavor,
+        params={"service": service},
         mesh=mesh,
         link_uid=link_uid,
         thresholds=[Threshold("green", 0, 0.0), Threshold("red", 1, budget)],
@@ -111,7 +113,8 @@ def service_latency(
         ),
         unit="ms",
         template="overview/inbound_quantile",
-        params={"flavor": flavor, "service": service, "quantile": quantile},
+        flavor=flavor,
+        params={"service": service, "quantile": quantile},
         mesh=mesh,
         link_uid=link_uid,
         thresholds=[Threshold("green", 0, 0.0), Threshold("orange", 1, 250.0)],
@@ -124,15 +127,14 @@ def _stat(
     description: str,
     unit: str,
     template: str,
+    flavor: Flavor,
     params: dict[str, object],
     mesh: bool,
     link_uid: str | None,
     thresholds: list[Threshold],
 ) -> Stat:
-    flavor = params["flavor"]
-    assert isinstance(flavor, Flavor)  # the builders pass it converted
     by = "" if mesh else flavor.proxy_label
-    expr = render_query(template, by=by, **params)
+    expr = render_query(template, flavor=flavor, by=by, **params)
     # The service dashboard of the same flavor: both sets may live in one Grafana.
     link_uid = link_uid or flavor.uid("service")
     service = "$__all" if mesh else params["service"]
