@@ -9,7 +9,7 @@ endpoint: positive gap) and by the failed attempts the callers' retries hid
 
 from __future__ import annotations
 
-from grafanalib.core import TimeSeries
+from grafanalib.core import Target, TimeSeries
 
 from generator.flavors import Flavor, as_flavor
 from generator.panels.common import check_quantile, target, timeseries
@@ -18,6 +18,33 @@ from generator.queries import render_query
 
 def _label(name: str) -> str:
     return "{{" + name + "}}"
+
+
+def _callers_and_own(
+    flavor: Flavor,
+    service: str,
+    templates: tuple[str, str],
+    own: str,
+    *,
+    may_be_empty: tuple[bool, bool] = (False, False),
+) -> list[Target]:
+    """What each caller's sidecar counted (A) beside what `service`'s own counted (B)."""
+    callers, service_own = (
+        render_query(f"callers/{t}", flavor=flavor, service=service) for t in templates
+    )
+    return [
+        target(
+            callers,
+            legend=f"{_label(flavor.caller)} -> {_label(flavor.destination_label)}",
+            may_be_empty=may_be_empty[0],
+        ),
+        target(
+            service_own,
+            legend=f"{_label(flavor.proxy_label)} {own}",
+            ref_id="B",
+            may_be_empty=may_be_empty[1],
+        ),
+    ]
 
 
 def requests_by_caller(
@@ -33,7 +60,6 @@ def requests_by_caller(
     ```
     """
     flavor = as_flavor(flavor)
-    params = {"flavor": flavor, "service": service}
     return timeseries(
         title=f"Requests to {service} by caller",
         description=(
@@ -43,17 +69,7 @@ def requests_by_caller(
             "requests failed before they reached the service."
         ),
         unit="reqps",
-        targets=[
-            target(
-                render_query("callers/request_rate", **params),
-                legend=f"{_label(flavor.caller)} -> {_label(flavor.destination_label)}",
-            ),
-            target(
-                render_query("callers/answered_rate", **params),
-                legend=f"{_label(flavor.proxy_label)} answered",
-                ref_id="B",
-            ),
-        ],
+        targets=_callers_and_own(flavor, service, ("request_rate", "answered_rate"), "answered"),
         width=width,
     )
 
@@ -185,7 +201,6 @@ def connections_by_caller(
     ```
     """
     flavor = as_flavor(flavor)
-    params = {"flavor": flavor, "service": service}
     return timeseries(
         title=f"Connections to {service} by caller",
         description=(
@@ -194,19 +209,13 @@ def connections_by_caller(
             "Istio both count TCP traffic only."
         ),
         unit="short",
-        targets=[
-            target(
-                render_query("callers/connections", **params),
-                legend=f"{_label(flavor.caller)} -> {_label(flavor.destination_label)}",
-                # Istio's istio_tcp_* exist for TCP traffic only.
-                may_be_empty=not flavor.cluster_stats,
-            ),
-            target(
-                render_query("callers/connections_accepted", **params),
-                legend=f"{_label(flavor.proxy_label)} accepted",
-                ref_id="B",
-                may_be_empty=True,
-            ),
-        ],
+        targets=_callers_and_own(
+            flavor,
+            service,
+            ("connections", "connections_accepted"),
+            "accepted",
+            # Istio's istio_tcp_* exist for TCP traffic only; an HTTP service has no TCP proxy.
+            may_be_empty=(not flavor.cluster_stats, True),
+        ),
         width=width,
     )
