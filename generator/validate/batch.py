@@ -165,7 +165,8 @@ def batches(
     single: list[Job] = []
     for job in jobs:
         found = separations.get((job.panel, job.ref.ref_id))
-        if job.widened or job.expr is None or found is None or not found.separable:
+        runnable = job.expr is not None or job.deferred is not None
+        if job.widened or not runnable or found is None or not found.separable:
             single.append(job)
         else:
             grouped.setdefault((job.panel, job.ref.ref_id), []).append(job)
