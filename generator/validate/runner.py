@@ -157,10 +157,9 @@ def run_planned(
     window = QueryWindow.of(options.time_range, options.scrape_interval)
     at = options.time_range.end_ms / 1000
     shares, refused = run_batches(client, found, window.validation, at=at, pool=pool)
-    outcomes = run_jobs(client, single, options, pool)
     text = options.range_text
     alone = partial(run_job, client, window=window, at=at, range_text=text)
-    outcomes.update(_run_expanded(pool, refused, alone))
+    outcomes = _run_expanded(pool, [*single, *refused], alone)
     batched = [job for batch in found for job in batch.jobs if id(job) in shares]
     empty = [job for job in batched if not shares[id(job)]]
     explain = partial(explain_job, client, at=at, range_text=text)
@@ -169,20 +168,6 @@ def run_planned(
         if shares[id(job)]:
             outcomes[id(job)] = Outcome(job, series=shares[id(job)])
     return outcomes, len(found) - len({id(j.ref) for j in refused}) + len(single)
-
-
-def run_jobs(
-    client: PrometheusClient, jobs: Sequence[Job], options: ValidateOptions, pool: Executor
-) -> dict[int, Outcome]:
-    """Every job's outcome, keyed by ``id(job)``; a fatal error cancels the rest."""
-    window = QueryWindow.of(options.time_range, options.scrape_interval)
-    at = options.time_range.end_ms / 1000
-    return _all_or_raise(
-        {
-            pool.submit(run_job, client, job, window, at=at, range_text=options.range_text): job
-            for job in jobs
-        }
-    )
 
 
 def _run_expanded(
