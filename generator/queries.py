@@ -140,9 +140,16 @@ def render_query(name: str, **params: Any) -> str:
 def _template_name(name: str, flavor: Flavor | None) -> str:
     if flavor is not None:
         flavored = f"{flavor.name}/{name}{TEMPLATE_SUFFIX}"
-        if any((folder / flavored).is_file() for folder in _search_path):
+        if _exists_on(tuple(_search_path), flavored):
             return flavored
     return f"{name}{TEMPLATE_SUFFIX}"
+
+
+@functools.cache
+def _exists_on(folders: tuple[Path, ...], template_name: str) -> bool:
+    # Asked once per query of every panel; the disk answers once per process and
+    # search path (the build cache is what spans runs).
+    return any((folder / template_name).is_file() for folder in folders)
 
 
 def _load(template_name: str) -> jinja2.Template:

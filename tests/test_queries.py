@@ -164,3 +164,43 @@ def test_a_queries_folder_that_does_not_exist_is_named(run_cli, tmp_path: Path) 
     assert result.err.strip().endswith(
         f"query templates folder {tmp_path / 'qs'} does not exist; create it or fix the name"
     )
+
+
+def _counting_is_file(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    calls: list[Path] = []
+    real = Path.is_file
+
+    def is_file(self: Path) -> bool:
+        calls.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    return calls
+
+
+def test_the_disk_is_asked_once_per_flavored_template_and_search_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counting_is_file(monkeypatch)
+    with search_path([tmp_path]):
+        first = render_query("http/downstream_request_rate", flavor=CONSUL, service="a")
+        asked = len(calls)
+        for _ in range(50):
+            again = render_query("http/downstream_request_rate", flavor=CONSUL, service="a")
+            assert again == first
+    assert asked > 0  # the counter sees the lookups the cache saves
+    assert len(calls) == asked
+
+
+def test_the_cached_answer_belongs_to_its_search_path(tmp_path: Path) -> None:
+    plain, own = tmp_path / "plain", tmp_path / "own"
+    plain.mkdir()
+    _template(own / "consul", "http/downstream_request_rate", b"sum(own{a=~'<< service >>'})")
+    with search_path([plain]):
+        assert render_query("http/downstream_request_rate", flavor=CONSUL, service="a") != (
+            "sum(own{a=~'a'})"
+        )
+    with search_path([own]):
+        assert render_query("http/downstream_request_rate", flavor=CONSUL, service="a") == (
+            "sum(own{a=~'a'})"
+        )
