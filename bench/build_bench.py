@@ -41,7 +41,7 @@ def prepare(work: Path, count: int) -> BuildSetup:
     built = build_dashboards(meshdash_defs)
     grafanalib_defs = root / "grafanalib-dashboards"
     files = defs.write_grafanalib_definitions(
-        grafanalib_defs, [(item.dashboard, b) for item, b in zip(loaded, built, strict=True)]
+        grafanalib_defs, list(zip(loaded, built, strict=True))
     )
     _clear_pycache(meshdash_defs)
     return BuildSetup(root, meshdash_defs, root / "meshdash-out", grafanalib_defs, files)

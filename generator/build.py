@@ -10,15 +10,14 @@ push); `meshdash build` streams them into generator.build_outputs.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from generator import queries
+from generator.built import BuiltDashboard
 from generator.dashboard import Dashboard
 from generator.errors import (
     ConfigError,
@@ -27,42 +26,11 @@ from generator.errors import (
     InvalidUidError,
     MeshdashError,
 )
-from generator.files import MANAGED_TAG
 from generator.folder_paths import split_path
-from generator.jsontext import to_json_text
 from generator.loader import iter_definitions
 from generator.render import render_dashboard
 
 UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-
-
-@dataclass(frozen=True)
-class BuiltDashboard:
-    uid: str
-    title: str
-    folder: str | None
-    source: Path
-    data: dict[str, Any]
-    # The JSON text, made once: writing, hashing and comparing all need it. Not an
-    # argument, so that `dataclasses.replace(item, data=...)` makes it afresh.
-    _text: str | None = field(default=None, init=False, repr=False, compare=False)
-
-    def text(self) -> str:
-        if self._text is None:
-            object.__setattr__(self, "_text", to_json_text(self.data))
-        return self._text  # type: ignore[return-value]
-
-    @property
-    def filename(self) -> str:
-        return f"{self.uid}.json"
-
-    @classmethod
-    def from_text(cls, text: str, folder: str | None, source: Path) -> BuiltDashboard:
-        """A dashboard read back from the file a build wrote (`text` is that file)."""
-        data = json.loads(text)
-        built = cls(data["uid"], data["title"], folder, source, data)
-        object.__setattr__(built, "_text", text)
-        return built
 
 
 def build_dashboards(
@@ -171,12 +139,3 @@ class CrossChecks:
                 f"{first.source}; their files collide on case-insensitive disks: rename one"
             )
         self._uids[uid.lower()] = seen
-
-
-def is_built_dashboard(path: Path) -> bool:
-    """A dashboard JSON file with meshdash's tag: what meshdash built before manifests."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and MANAGED_TAG in (data.get("tags") or [])

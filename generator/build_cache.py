@@ -29,12 +29,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from generator.config import BUILTIN_QUERIES
-from generator.files import PACKAGE_DIR, write_atomic
+from generator.files import write_atomic
 from generator.flavors import current_flavor
 from generator.manifest import file_hash
 
 CACHE_NAME = ".meshdash-build-cache"
 _LIBRARIES = ("meshdash", "grafanalib", "jinja2", "attrs")
+#: meshdash's own sources are an input of every build
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def fingerprint(dashboards_dir: Path, queries_dirs: Sequence[Path]) -> str:

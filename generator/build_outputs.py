@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
 
-from generator.build import BuiltDashboard, is_built_dashboard
+from generator.built import BuiltDashboard, is_built_dashboard
 from generator.errors import OutputError
 from generator.files import prepare_output_dir
 from generator.manifest import (

@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from generator.build import BuiltDashboard, is_built_dashboard
+from generator.built import BuiltDashboard, is_built_dashboard
 from generator.errors import ConfigError, OutputError
 from generator.files import prepare_output_dir, write_atomic
 from generator.folder_paths import split_path

@@ -11,10 +11,6 @@ from pathlib import Path
 
 from generator.errors import OutputError
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-#: the tag on every dashboard meshdash builds
-MANAGED_TAG = "meshdash"
-
 
 def prepare_output_dir(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():

@@ -15,7 +15,6 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -25,12 +24,6 @@ from generator.errors import ConfigError, DashboardLoadError, MeshdashError
 MODULE_PREFIX = "meshdash_definitions"
 #: meshdash's own frames are never the user's to fix, even with --dashboards at the repo root
 PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-@dataclass(frozen=True)
-class LoadedDashboard:
-    dashboard: Dashboard
-    source: Path
 
 
 def definition_names(directory: Path) -> list[str]:
@@ -44,13 +37,9 @@ def definition_names(directory: Path) -> list[str]:
         return sorted(e.name for e in entries if e.name.endswith(".py") and e.name[0] not in "._")
 
 
-def load_dashboards(directory: Path) -> list[LoadedDashboard]:
+def load_dashboards(directory: Path) -> list[Dashboard]:
     """Import every definition file of `directory`, in name order, and keep them all."""
-    return [
-        LoadedDashboard(dashboard, path)
-        for path, dashboards in iter_definitions(directory)
-        for dashboard in dashboards
-    ]
+    return [dashboard for _, dashboards in iter_definitions(directory) for dashboard in dashboards]
 
 
 def iter_definitions(directory: Path) -> Iterator[tuple[Path, list[Dashboard]]]:

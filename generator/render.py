@@ -20,7 +20,7 @@ from grafanalib._gen import DashboardEncoder
 from grafanalib.core import Panel, Template
 
 from generator.dashboard import Dashboard, DashboardLink, Row
-from generator.files import MANAGED_TAG
+from generator.grafana.state import MANAGED_TAG
 from generator.panels.common import GRID_WIDTH, panel_size
 from generator.variables import ALL, DATASOURCE_REF
 

@@ -17,10 +17,11 @@ from typing import Any, TypeVar
 
 import click
 
+from generator.built import BuiltDashboard
 from generator.commands.definitions import build_from_options
 from generator.grafana.backends import Backend, Listing
 from generator.grafana.client import GrafanaClient
-from generator.grafana.plan import Desired, Plan, check_uids, compute_plan
+from generator.grafana.plan import Plan, check_uids, compute_plan
 from generator.grafana.settings import GrafanaSettings, RetryPolicy, settings_from
 from generator.grafana.source import from_built, from_files
 
@@ -195,7 +196,7 @@ def plan_from_options(
     return backend, plan
 
 
-def desired_from_options(opts: GrafanaOptions) -> list[Desired]:
+def desired_from_options(opts: GrafanaOptions) -> list[BuiltDashboard]:
     """``--from DIR`` files, else a fresh build; uids Grafana would refuse stop it here."""
     if opts.from_dir is not None:
         desired = from_files(opts.from_dir, opts.folder)

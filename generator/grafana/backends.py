@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from generator.errors import GrafanaAuthError, GrafanaError
-from generator.files import MANAGED_TAG
 from generator.grafana.api_choice import ApiChoice, detect, namespace_for
 from generator.grafana.client import GrafanaClient, RemoteDashboard
 from generator.grafana.resources import HASH_ANNOTATION, ResourceClient
+from generator.grafana.state import MANAGED_TAG
 
 
 @dataclass

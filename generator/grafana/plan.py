@@ -22,9 +22,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
 from typing import Any
 
+from generator.built import BuiltDashboard
 from generator.errors import ConfigError, InvalidUidError
 from generator.grafana import state
 from generator.grafana.backends import Backend, LegacyBackend, Survey
@@ -53,33 +53,6 @@ SCHEMA_V2_REASON = (
     "stored as schema v2 (saved from Grafana 13's UI), which cannot be compared with the "
     "classic build; port the edit to the definition, or replace it (--force on the command line)"
 )
-
-
-@dataclass(frozen=True)
-class Desired:
-    """A dashboard as the build defines it, and the folder path it belongs in."""
-
-    uid: str
-    title: str
-    folder: str | None
-    data: dict[str, Any]
-    source: str
-
-    @cached_property
-    def managed(self) -> dict[str, Any]:
-        """The normalized JSON with the managed tag: what is compared, never hashed here."""
-        return state.with_managed_tag(self.data)
-
-    @cached_property
-    def fingerprint(self) -> str:
-        """The content hash of :attr:`stamped`, computed once (only when needed)."""
-        return state.fingerprint(self.managed)
-
-    @cached_property
-    def stamped(self) -> dict[str, Any]:
-        """The JSON push writes (managed and hash tags), computed once."""
-        tag = state.HASH_TAG_PREFIX + self.fingerprint[: state.HASH_LENGTH]
-        return {**self.managed, "tags": [*self.managed["tags"], tag]}
 
 
 @dataclass(frozen=True)
@@ -112,7 +85,11 @@ class Plan:
 
 
 def classify(
-    want: Desired, remote: RemoteDashboard | None, *, adopt: bool = False, force: bool = False
+    want: BuiltDashboard,
+    remote: RemoteDashboard | None,
+    *,
+    adopt: bool = False,
+    force: bool = False,
 ) -> Change:
     """Decide create / update / unchanged / drifted / unmanaged for one dashboard.
 
@@ -219,7 +196,7 @@ def _with(change: Change, action: Action, reason: str = "") -> Change:
     )
 
 
-def unchanged_by_tag(want: Desired, hit: dict[str, Any] | None) -> Change | None:
+def unchanged_by_tag(want: BuiltDashboard, hit: dict[str, Any] | None) -> Change | None:
     """UNCHANGED from a search hit alone: its hash tag is the build's, its folder the right one."""
     if hit is None or state.recorded_hash(hit) != want.fingerprint[: state.HASH_LENGTH]:
         return None
@@ -231,7 +208,11 @@ def unchanged_by_tag(want: Desired, hit: dict[str, Any] | None) -> Change | None
 
 
 def _unchanged(
-    want: Desired, folder_uid: str, *, remote: RemoteDashboard | None = None, reason: str = ""
+    want: BuiltDashboard,
+    folder_uid: str,
+    *,
+    remote: RemoteDashboard | None = None,
+    reason: str = "",
 ) -> Change:
     """Nothing to write: no ``desired`` JSON, so nothing is stamped or hashed for it."""
     return Change(
@@ -245,7 +226,7 @@ def _unchanged(
     )
 
 
-def check_uids(desired: Sequence[Desired]) -> None:
+def check_uids(desired: Sequence[BuiltDashboard]) -> None:
     """Refuse a uid Grafana would refuse, before anything is sent."""
     for want in desired:
         if not UID_PATTERN.fullmatch(want.uid):
@@ -257,7 +238,7 @@ def check_uids(desired: Sequence[Desired]) -> None:
 
 def compute_plan(
     backend: Backend | GrafanaClient,
-    desired: Sequence[Desired],
+    desired: Sequence[BuiltDashboard],
     *,
     prune: bool = False,
     adopt: bool = False,
@@ -305,7 +286,7 @@ def compute_plan(
     return Plan(changes=changes, folders=folders, api=backend.choice.describe())
 
 
-def _trusted(desired: Sequence[Desired], survey: Survey) -> dict[str, Change]:
+def _trusted(desired: Sequence[BuiltDashboard], survey: Survey) -> dict[str, Change]:
     found = ((want.uid, unchanged_by_tag(want, survey.hits.get(want.uid))) for want in desired)
     return {uid: change for uid, change in found if change is not None}
 

@@ -11,40 +11,26 @@ nothing says where it goes. ``--folder`` overrides the folder of every dashboard
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from generator.built import BuiltDashboard
 from generator.errors import ConfigError, DefinitionError, DuplicateUidError
-from generator.grafana.plan import Desired
 from generator.manifest import MANIFEST_NAME, Entry, read_manifest
 
-if TYPE_CHECKING:  # the build (and grafanalib) is not loaded for `push --from`
-    from generator.build import BuiltDashboard
 
-
-def from_built(built: Sequence[BuiltDashboard], folder: str | None = None) -> list[Desired]:
+def from_built(built: Sequence[BuiltDashboard], folder: str | None = None) -> list[BuiltDashboard]:
     """The dashboards of a build; ``folder`` (``--folder``) overrides their own folder."""
-    return [
-        Desired(
-            uid=item.uid,
-            title=item.title,
-            folder=folder if folder is not None else item.folder,
-            data=item.data,
-            source=str(item.source),
-        )
-        for item in built
-    ]
+    return [item.placed_in(folder) for item in built]
 
 
-def from_files(directory: Path, folder: str | None = None) -> list[Desired]:
-    """Read every ``*.json`` under ``directory`` as a dashboard."""
+def from_files(directory: Path, folder: str | None = None) -> list[BuiltDashboard]:
+    """Read every ``*.json`` under ``directory`` into the value a build makes."""
     if not directory.is_dir():
         raise ConfigError(
             f"{directory} (--from on the command line) is not a folder; run `meshdash build` first"
         )
-    found: dict[str, Desired] = {}
+    found: dict[str, BuiltDashboard] = {}
     manifests = _Manifests(directory)
     for path in sorted(directory.rglob("*.json")):
         where = folder if folder is not None else manifests.folder_of(path)
@@ -91,19 +77,16 @@ class _Manifests:
         return self._read[directory]
 
 
-def _read_dashboard(path: Path, folder: str | None) -> Desired:
+def _read_dashboard(path: Path, folder: str | None) -> BuiltDashboard:
+    built: BuiltDashboard | None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        built = BuiltDashboard.from_text(path.read_text(encoding="utf-8"), folder, path)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     except ValueError as exc:
         raise DefinitionError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(data, dict) or not data.get("uid") or not data.get("title"):
+    except (KeyError, TypeError):  # not an object, or no uid or title
+        built = None
+    if built is None or not built.data.get("uid") or not built.data.get("title"):
         raise DefinitionError(f"{path}: a dashboard needs a 'uid' and a 'title' at the top")
-    return Desired(
-        uid=str(data["uid"]),
-        title=str(data["title"]),
-        folder=folder,
-        data=data,
-        source=str(path),
-    )
+    return built

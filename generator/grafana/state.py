@@ -14,8 +14,8 @@ API-searchable place a dashboard offers: its tags.
   compact JSON with sorted keys (:func:`compact_text`; C-accelerated, unlike an indented
   dump). Grafana stores and returns the posted JSON as-is, so an untouched dashboard
   always re-hashes to its tag. :func:`fingerprint` is the one hash function; compare
-  content by it, and compute it once per dashboard (``Desired`` and ``RemoteDashboard``
-  cache it).
+  content by it, and compute it once per dashboard (``BuiltDashboard`` and
+  ``RemoteDashboard`` cache it).
 * **drifted** - the normalized content in Grafana no longer hashes to its recorded tag:
   someone saved it from the UI (or another tool) since meshdash wrote it. A managed
   dashboard with no hash tag (hand-imported, or written by something else that copied the
@@ -42,8 +42,8 @@ import hashlib
 import json
 from typing import Any
 
-from generator.files import MANAGED_TAG
-
+#: the tag on every dashboard meshdash builds: managed by meshdash
+MANAGED_TAG = "meshdash"
 HASH_TAG_PREFIX = "meshdash-hash:"
 HASH_LENGTH = 12
 GRAFANA_OWNED_FIELDS = ("id", "version", "iteration")

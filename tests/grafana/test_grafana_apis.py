@@ -8,6 +8,8 @@ import itertools
 import json
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from grafana_testdata import (
@@ -21,10 +23,11 @@ from grafana_testdata import (
 )
 from standin import GrafanaStandIn
 
+from generator.built import BuiltDashboard
 from generator.grafana import state
 from generator.grafana.backends import connect
 from generator.grafana.client import GrafanaClient
-from generator.grafana.plan import Desired, compute_plan
+from generator.grafana.plan import compute_plan
 from generator.grafana.publish import Result, publish
 
 EXPECTED_API = {
@@ -136,11 +139,13 @@ def test_schema_v2_dashboard_is_drifted_until_force_replaces_it(meshdash, g13, b
 
 
 def test_edit_between_plan_and_put_is_a_409_reported_as_drifted(g13):
-    want = Desired("meshdash-service", "Service overview", None, BUILD["meshdash-service"], "t")
+    want = BuiltDashboard(
+        "meshdash-service", "Service overview", None, Path("t"), BUILD["meshdash-service"]
+    )
     with GrafanaClient(fast_settings(g13.url)) as client:
         backend = connect(client, "auto", namespace=None, org_id=None)
         publish(backend, compute_plan(backend, [want]), message="m")
-        changed = Desired(want.uid, want.title, None, {**want.data, "description": "new"}, "t")
+        changed = replace(want, data={**want.data, "description": "new"})
         plan = compute_plan(backend, [changed])
         g13.edit_in_ui(want.uid, lambda d: d.update(description="edited meanwhile"))
 

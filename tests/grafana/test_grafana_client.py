@@ -7,16 +7,17 @@ from pathlib import Path
 import pytest
 from grafana_testdata import BUILD, VIEWER_TOKEN, fast_settings
 
+from generator.built import BuiltDashboard
 from generator.errors import GrafanaAuthError, GrafanaConflict, GrafanaNotFound
 from generator.grafana import state
 from generator.grafana.client import GrafanaClient, build_retry, new_session
-from generator.grafana.plan import Desired, compute_plan
+from generator.grafana.plan import compute_plan
 from generator.grafana.publish import Result, publish
 
 
-def desired(uid: str = "meshdash-service") -> Desired:
+def desired(uid: str = "meshdash-service") -> BuiltDashboard:
     data = BUILD[uid]
-    return Desired(uid=uid, title=data["title"], folder=None, data=data, source="test")
+    return BuiltDashboard(uid=uid, title=data["title"], folder=None, data=data, source=Path("test"))
 
 
 def test_search_follows_pages_and_filters_by_tag(client, grafana):
@@ -78,7 +79,7 @@ def test_edit_between_plan_and_write_is_drifted_not_overwritten(client, grafana)
     grafana.seed_dashboard(state.stamp(BUILD["meshdash-service"]))
     changed = dict(BUILD["meshdash-service"], description="new in the build")
     plan = compute_plan(
-        client, [Desired("meshdash-service", "Service overview", None, changed, "t")]
+        client, [BuiltDashboard("meshdash-service", "Service overview", None, Path("t"), changed)]
     )
     grafana.edit_in_ui("meshdash-service", lambda d: d.update(description="edited meanwhile"))
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from grafana_testdata import ADMIN_TOKEN, BUILD, summary_counts, write_build
 from standin import GrafanaStandIn
 
+from generator.built import BuiltDashboard
 from generator.grafana import state
 from generator.grafana.folders import folder_uid
-from generator.grafana.plan import Action, Desired, unchanged_by_tag
+from generator.grafana.plan import Action, unchanged_by_tag
 
 SEARCH = ("GET", "/api/search")
 
@@ -191,7 +193,7 @@ def test_no_refresh_with_force_or_adopt_is_a_usage_error(meshdash, grafana, buil
     assert sum(grafana.requests.values()) == 0
 
 
-WANT = Desired("d", "D", "Mesh", BUILD["meshdash-service"], "test")
+WANT = BuiltDashboard("d", "D", "Mesh", Path("test"), BUILD["meshdash-service"])
 TAG = state.HASH_TAG_PREFIX + WANT.fingerprint[: state.HASH_LENGTH]
 
 

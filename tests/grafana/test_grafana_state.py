@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import copy
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from grafana_testdata import BUILD
 
+from generator.built import BuiltDashboard
 from generator.errors import ConfigError
 from generator.grafana import state
 from generator.grafana.client import RemoteDashboard
 from generator.grafana.folders import folder_chain, folder_uid, split_path
-from generator.grafana.plan import Action, Desired, classify, classify_removed
+from generator.grafana.plan import Action, classify, classify_removed
 from generator.grafana.provenance import version_message
 from generator.grafana.settings import load_credentials, settings_from
 from generator.http import Secret
 
 BASE = BUILD["meshdash-service"]
-WANT = Desired("meshdash-service", "Service overview", None, BASE, "test")
+WANT = BuiltDashboard("meshdash-service", "Service overview", None, Path("test"), BASE)
 
 
 def remote(dashboard: dict, folder_uid: str = "", version: int = 3) -> RemoteDashboard:
@@ -58,7 +60,7 @@ UNMANAGED = {k: v for k, v in BASE.items() if k != "tags"} | {"tags": ["team"]}
     ],
 )
 def test_classify(held, want_data, flags, action):
-    want = Desired(WANT.uid, WANT.title, None, want_data, "test")
+    want = replace(WANT, data=want_data)
     change = classify(want, None if held is None else remote(held), **flags)
     assert change.action is action
 
