@@ -40,7 +40,7 @@ def service(
 ) -> Template:
     """Services that some sidecar calls, taken from the series' destination label.
 
-    Query: `envoy_cluster_upstream_rq_time_bucket`
+    Query: `query_result(count by (consul_destination_service) (envoy_cluster_upstream_rq_time_bucket{le="+Inf"}))`
     Regex: `/consul_destination_service="([^"]*).*/`
     """
     flavor = as_flavor(flavor)
@@ -56,7 +56,7 @@ def service(
 def upstream(*, flavor: Flavor | str | None = None, label: str = "Upstream") -> Template:
     """Upstreams that the selected `$service` calls.
 
-    Query: `envoy_cluster_upstream_rq_time_bucket{consul_source_service=~"$service"}`
+    Query: `query_result(count by (consul_destination_service) (envoy_cluster_upstream_rq_time_bucket{le="+Inf", consul_source_service=~"$service"}))`
     Regex: `/consul_destination_service="([^"]*).*/`
     """
     flavor = as_flavor(flavor)
