@@ -11,7 +11,8 @@ import pytest
 
 from generator import errors
 from generator.cli import COMMANDS, main
-from generator.commands.params import Duration
+from generator.commands.params import Duration, seconds
+from generator.commands.sandbox import sandbox_command
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 COMMAND_MODULES = {target.split(":")[0] for target in COMMANDS.values()}
@@ -101,6 +102,21 @@ def test_a_bad_duration_on_the_command_line_is_exit_2_and_one_line(
     assert main(["sandbox", "--scrape-interval", "90s", "--duration", "0"]) == 2
     err = capsys.readouterr().err
     assert err == "meshdash: error: --scrape-interval '90s' must be between 100ms and 60s\n"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("10m", 600.0), ("90s", 90.0), ("60", 60.0)])
+def test_sandbox_duration_takes_the_one_duration_syntax(text: str, expected: float) -> None:
+    """``sandbox --duration`` reads ``10m`` like every other duration flag (parsed only)."""
+    context = sandbox_command.make_context("sandbox", ["--duration", text])
+    assert seconds(context.params["duration"]) == expected
+
+
+def test_a_bad_sandbox_duration_is_one_line_naming_the_flag(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["sandbox", "--duration", "5x"]) == 2
+    err = capsys.readouterr().err
+    assert err == "meshdash: error: --duration '5x' is not a duration like 30m, 1h or 15s\n"
 
 
 def test_every_command_returns_an_exit_code() -> None:

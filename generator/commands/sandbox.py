@@ -19,9 +19,9 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 @click.command("sandbox")
 @click.option(
     "--duration",
-    type=click.FloatRange(min=0),
+    type=Duration(),
     default=None,
-    help="Stop after this many seconds (default: run until Ctrl-C).",
+    help="Stop after this long, e.g. 60, 90s or 10m (default: run until Ctrl-C).",
 )
 @click.option(
     "--scrape-interval",
@@ -34,9 +34,10 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     "--port", type=click.IntRange(0, 65535), default=0,
     help="Prometheus port on 127.0.0.1 (default: a free one).",
 )  # fmt: skip
-def sandbox_command(duration: float | None, scrape_interval: str, port: int) -> int:
+def sandbox_command(duration: str | None, scrape_interval: str, port: int) -> int:
     """Run the simulated mesh and a real Prometheus scraping it, on loopback."""
     interval = seconds(scrape_interval)
+    stop_after = None if duration is None else seconds(duration)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
@@ -44,8 +45,10 @@ def sandbox_command(duration: float | None, scrape_interval: str, port: int) -> 
             click.echo(f"Prometheus: {box.url} (pid {box.prometheus.pid})")
             for name, url in box.sidecar_urls.items():
                 click.echo(f"  sidecar {name}: {url}")
-            click.echo("Press Ctrl-C to stop." if duration is None else f"Running {duration:g}s.")
-            _wait(duration)
+            click.echo(
+                "Press Ctrl-C to stop." if stop_after is None else f"Running {stop_after:g}s."
+            )
+            _wait(stop_after)
     except KeyboardInterrupt:
         click.echo("Stopping.")
     finally:
