@@ -15,7 +15,6 @@ from generator.commands.definitions import build_from_options, definitions_optio
 from generator.commands.params import EXIT_OK, parse_end
 from generator.commands.prometheus_options import prometheus_options, window_options
 from generator.errors import ConfigError
-from generator.files import prepare_output_dir
 from generator.promql.dashboard import variables as dashboard_variables
 from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange
@@ -98,23 +97,28 @@ def _preview_all(
     out_dir: Path,
     progress: bool,
 ) -> None:
-    from generator.preview.run import preview_dashboard, write_index, write_preview
+    from generator.preview.run import (
+        INDEX_NAME,
+        preview_dashboard,
+        staged_folder,
+        write_index,
+        write_preview,
+    )
 
     client.check()
-    prepare_output_dir(out_dir)
-    entries = []  # written as each dashboard is drawn: one image in memory at a time
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    entries = []  # staged as each dashboard is drawn: one image in memory at a time
+    with staged_folder(out_dir) as staging, ThreadPoolExecutor(max_workers=8) as pool:
         for item in built:
             preview = preview_dashboard(item, client, options, pool)
-            entries.append(write_preview(preview, out_dir, options))
+            entries.append(write_preview(preview, staging, options))
             if progress:
                 width, height = preview.size
                 click.echo(
                     f"preview {item.uid}: {len(preview.data)} panel(s), "
                     f"{preview.empty_panels} without data, {width}x{height} px"
                 )
-    index = write_index(entries, out_dir)
-    click.echo(f"preview: {len(entries)} dashboard(s) drawn; open {index}")
+        write_index(entries, staging)
+    click.echo(f"preview: {len(entries)} dashboard(s) drawn; open {out_dir / INDEX_NAME}")
 
 
 def parse_vars(items: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

@@ -1,14 +1,23 @@
-"""A preview of one dashboard from start to end, and the files that hold them."""
+"""A preview of one dashboard from start to end, and the files that hold them.
+
+The files of a run are written into a private folder inside the output folder and
+moved into place only when every dashboard has been drawn: a run that fails on its
+last dashboard (a bad `--var` value, Prometheus gone) leaves the folder as it was.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.build import BuiltDashboard
+from generator.errors import OutputError
 from generator.files import prepare_output_dir, write_atomic
 from generator.preview.choose import Choice, choose
 from generator.preview.draw import NO_DATA, Drawn, draw_dashboard, image_size
@@ -17,6 +26,9 @@ from generator.preview.html import PageInfo, dashboard_page, index_page
 from generator.preview.layout import Layout, Placed, layout
 from generator.validate.client import PrometheusClient
 from generator.validate.resolve import resolve
+
+STAGING_NAME = ".meshdash-preview-staging"
+INDEX_NAME = "index.html"
 
 
 @dataclass(frozen=True)
@@ -76,8 +88,44 @@ def write_previews(
     previews: Sequence[DashboardPreview], out_dir: Path, options: PreviewOptions
 ) -> Path:
     """``<uid>.png`` and ``<uid>.html`` per dashboard and ``index.html``; returns the index."""
+    with staged_folder(out_dir) as staging:
+        write_index([write_preview(p, staging, options) for p in previews], staging)
+    return out_dir / INDEX_NAME
+
+
+@contextmanager
+def staged_folder(out_dir: Path) -> Iterator[Path]:
+    """A private folder in `out_dir` whose files move into `out_dir` if the block succeeds.
+
+    On an error nothing moves; `out_dir` is removed again if it was made for this run.
+    """
+    created = not out_dir.exists()
     prepare_output_dir(out_dir)
-    return write_index([write_preview(p, out_dir, options) for p in previews], out_dir)
+    staging = out_dir / STAGING_NAME
+    # A run killed half-way leaves its staging folder behind; it only ever holds copies.
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir()
+    except OSError as exc:
+        raise OutputError(f"cannot create {staging}: {exc.strerror}") from None
+    done = False
+    try:
+        yield staging
+        # The index last: it never links to a page that is not there yet.
+        for path in sorted(staging.iterdir(), key=lambda p: (p.name == INDEX_NAME, p.name)):
+            _move(path, out_dir / path.name)
+        done = True
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not done:
+            shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def _move(staged: Path, path: Path) -> None:
+    try:
+        os.replace(staged, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def write_preview(
@@ -100,7 +148,7 @@ def write_preview(
 
 def write_index(entries: Sequence[tuple[PageInfo, int]], out_dir: Path) -> Path:
     """``index.html`` linking every page written; returns its path."""
-    index = out_dir / "index.html"
+    index = out_dir / INDEX_NAME
     write_atomic(index, index_page(entries))
     return index
 

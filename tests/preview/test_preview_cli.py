@@ -100,6 +100,52 @@ def test_a_variable_no_dashboard_has_is_one_line_exit_2(
     assert not (tmp_path / "p").exists()
 
 
+TWO_DASHBOARDS = {
+    # Drawn first, and fine: it has no $upstream for --var upstream= to be wrong about.
+    "a_first.py": """
+from generator.dashboard import Dashboard, Row
+from generator.panels import http
+from generator.variables import datasource, service
+
+FIRST = Dashboard(uid="a-first", title="First", variables=[datasource(), service()],
+                  rows=[Row("In", [http.downstream_request_rate()])])
+""",
+    "b_second.py": """
+from generator.dashboard import Dashboard, Row
+from generator.panels import latency
+from generator.variables import datasource, service, upstream
+
+SECOND = Dashboard(uid="b-second", title="Second",
+                   variables=[datasource(), service(), upstream()],
+                   rows=[Row("Out", [latency.upstream_latency()])])
+""",
+}
+
+
+def test_a_bad_value_in_a_later_dashboard_writes_nothing(
+    preview_box: PreviewBox, run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    dashboards = tmp_path / "dashboards"
+    dashboards.mkdir()
+    for name, text in TWO_DASHBOARDS.items():
+        (dashboards / name).write_text(text)
+    out = tmp_path / "preview"
+    out.mkdir()
+    (out / "index.html").write_text("the last good run")
+    args = [*preview_box.cli_args(), "--dashboards", str(dashboards), "-v"]
+    result = run_cli("preview", *args, "--out", str(out), "--var", "upstream=nope")
+    assert result.exit_code == 2
+    assert "dashboard b-second: --var upstream=nope is not a value of $upstream" in result.err
+    # a-first was drawn before b-second failed, and none of it is left behind.
+    assert result.out.startswith("preview a-first: ")
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert (out / "index.html").read_text() == "the last good run"
+    result = run_cli("preview", *args, "--out", str(tmp_path / "new"))
+    assert result.exit_code == 0, result.err
+    written = sorted(p.name for p in (tmp_path / "new").iterdir())
+    assert written == ["a-first.html", "a-first.png", "b-second.html", "b-second.png", "index.html"]
+
+
 def test_bad_flags_are_one_line_exit_2(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
     cases = {
         ("--sandbox", "--prometheus", "http://127.0.0.1:9"): "either --prometheus URL or --sandbox",
