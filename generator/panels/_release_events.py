@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.metrics_catalogue import RELEASE_EVENT_METRIC
 from generator.queries import render_query
-from generator.sim.story_metrics import RELEASE_EVENT_METRIC
 from generator.variables import DATASOURCE_REF
 
 

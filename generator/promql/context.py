@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,6 +12,7 @@ from typing import Any
 import promql_parser as pp
 
 from generator.errors import InterpolationError
+from generator.metrics_catalogue import METRIC_TYPES
 from generator.promql.dashboard import Json, TargetRef, iter_targets, sample_variable_values
 from generator.promql.interpolate import TimeRange, VariableValue, interpolate
 from generator.promql.problems import Location
@@ -105,8 +105,4 @@ class DashboardContext:
     def metric_types(self) -> Mapping[str, str]:
         if self.options.metric_types is not None:
             return self.options.metric_types
-        try:
-            module = importlib.import_module("generator.sim.metrics")
-        except ImportError:
-            return {}
-        return getattr(module, "METRIC_TYPES", {})
+        return METRIC_TYPES

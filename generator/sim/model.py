@@ -75,7 +75,7 @@ class Traffic:
 
 @dataclass(frozen=True)
 class RetryStats:
-    """Per-second attempt and retry counts of one cluster (see ``generator.sim.metrics``).
+    """Per-second attempt and retry counts of one cluster (see ``generator.metrics_catalogue``).
 
     ``retries_in_flight`` is Little's law over the retry attempts: what Envoy's
     retry circuit breaker counts against ``max_retries``.

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from generator.flavors import CONSUL, Flavor, as_flavor
+from generator.metrics_catalogue import METRIC_TYPES
 from generator.sim.distribution import Mixture, Piece
-from generator.sim.metrics import METRIC_TYPES
 from generator.sim.model import Cluster, RetryStats, Sidecar, Traffic
 
 Labels = tuple[tuple[str, str], ...]

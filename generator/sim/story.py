@@ -31,10 +31,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from generator.metrics_catalogue import RELEASE_EVENT_METRIC
 from generator.sim.incidents import Incidents
 from generator.sim.series import Series
 from generator.sim.story_istio import istio_incidents
-from generator.sim.story_metrics import RELEASE_EVENT_METRIC
 
 #: Days a healthy sidecar's leaf certificate has left (Consul's leaf TTL is 72 hours).
 HEALTHY_CERT_DAYS = 2.0

@@ -21,7 +21,7 @@ from generator.promql.rules import ALL_RULES, RULES_BY_CODE
 
 CASES_DIR = Path(__file__).parent / "cases"
 BASE = yaml.safe_load((CASES_DIR / "base_dashboard.yaml").read_text())
-# A stand-in for generator.sim.metrics.METRIC_TYPES, so these cases do not
+# A stand-in for generator.metrics_catalogue.METRIC_TYPES, so these cases do not
 # depend on the simulator's table.
 METRIC_TYPES = {
     "envoy_cluster_upstream_rq_total": "counter",

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
+from generator.metrics_catalogue import METRIC_TYPES
 from generator.sim import Mesh, MeshConfig
 from generator.sim.exposition import envoy_text, format_value, write_openmetrics
-from generator.sim.metrics import METRIC_TYPES
 from tests.sim.conftest import SIDECARS, family_of, parse_exposition
 
 # Envoy stats whose own name ends in _total; no other counter may gain the suffix.

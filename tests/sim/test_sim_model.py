@@ -7,9 +7,9 @@ import math
 import pytest
 
 from generator.errors import ConfigError
+from generator.metrics_catalogue import METRIC_TYPES, sample_type
 from generator.sim import Latency, Mesh, MeshConfig
 from generator.sim.distribution import Mixture, Piece
-from generator.sim.metrics import METRIC_TYPES, sample_type
 
 RETRY_CASES = [
     # (num_retries, v2_error_rate, use_subsets)

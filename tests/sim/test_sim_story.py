@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from generator.metrics_catalogue import METRIC_TYPES, RELEASE_EVENT_METRIC, STORY_METRICS
 from generator.sim import Mesh, MeshConfig
 from generator.sim.exposition import envoy_text
 from generator.sim.incidents import CLUSTER_FAULTS, Incidents
-from generator.sim.metrics import METRIC_TYPES
 from generator.sim.story import HEALTHY_CERT_DAYS, RELEASE_EVENTS
-from generator.sim.story_metrics import RELEASE_EVENT_METRIC, STORY_METRICS
 
 QUIET = Mesh(start=0)
 STORY = Mesh(MeshConfig(incidents=Incidents()), start=1000)

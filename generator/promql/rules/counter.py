@@ -31,7 +31,7 @@ class RateOverCounter(Rule):
 
     A gauge goes down as well as up; ``rate`` reads every fall as a counter
     reset and reports nonsense. Types come from the simulator's metric table
-    (``generator.sim.metrics.METRIC_TYPES``); unknown metrics are not judged.
+    (``generator.metrics_catalogue.METRIC_TYPES``); unknown metrics are not judged.
 
     **Anti-pattern**::
 
