@@ -25,16 +25,7 @@ from typing import overload
 from generator.built import BuiltDashboard, is_built_dashboard
 from generator.errors import OutputError
 from generator.files import prepare_output_dir
-from generator.manifest import (
-    MANIFEST_NAME,
-    Entry,
-    manifest_text,
-    read_manifest,
-    refuse_foreign,
-    remove_paths,
-    stale_paths,
-    write_manifest,
-)
+from generator.manifest import MANIFEST_NAME, Entry, ManagedFolder, manifest_text
 
 STAGING_NAME = ".meshdash-staging"
 STAGED_SUFFIX = ".staged"
@@ -108,22 +99,16 @@ class StagedOutputs:
 
     def commit(self, report: Report = lambda path, state: None) -> None:
         """Put every changed file in place, remove meshdash's stale files, write the manifest."""
-        previous = read_manifest(self.out_dir)
-        names = (out.filename for out in self.outputs)
-        refuse_foreign(self.out_dir, previous, names, is_built_dashboard)
+        folder = ManagedFolder(self.out_dir, is_built_dashboard)
+        folder.refuse_foreign(out.filename for out in self.outputs)
         for out in self.outputs:
             path = os.path.join(self._out, out.filename)
             if out.changed:
                 _rename(self._staged(out.filename), path)
             report(path, "wrote" if out.changed else "unchanged")
         self.committed = True
-        entries = self.entries()
-        stale = stale_paths(self.out_dir, previous, entries)
-        remove_paths(stale)
-        for gone in stale:
+        for gone in folder.finish(self.entries()):
             report(str(gone), "removed")
-        if _read_bytes(self.out_dir / MANIFEST_NAME) != manifest_text(entries).encode("utf-8"):
-            write_manifest(self.out_dir, entries)
         self.discard()
 
     def discard(self) -> None:
@@ -151,7 +136,7 @@ def check_outputs(built: Iterable[BuiltDashboard], out_dir: Path) -> tuple[int, 
     if manifest != manifest_text(entries).encode("utf-8"):
         state = "missing" if manifest is None else "differs from a fresh build"
         problems.append(f"{out_dir / MANIFEST_NAME}: {state} (the folders `push --from` reads)")
-    stale = stale_paths(out_dir, read_manifest(out_dir), entries)
+    stale = ManagedFolder(out_dir, is_built_dashboard).stale(entries)
     problems.extend(f"{path}: stale, no dashboard defines it" for path in stale)
     return len(entries), problems
 

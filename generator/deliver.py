@@ -35,15 +35,7 @@ from generator.built import BuiltDashboard, is_built_dashboard
 from generator.errors import ConfigError, OutputError
 from generator.files import prepare_output_dir, write_atomic
 from generator.folder_paths import split_path
-from generator.manifest import (
-    Entry,
-    entry,
-    read_manifest,
-    refuse_foreign,
-    remove_paths,
-    stale_paths,
-    write_manifest,
-)
+from generator.manifest import MANIFEST_NAME, Entry, ManagedFolder, entry, refuse_foreign
 
 PROVIDER_FILE = Path("provisioning/dashboards/meshdash.yaml")
 DEFAULT_GRAFANA_PATH = "/var/lib/grafana/dashboards/meshdash"
@@ -107,24 +99,29 @@ def write_provisioning(
     grafana_path: str = DEFAULT_GRAFANA_PATH,
     folder: str | None = None,
 ) -> list[Path]:
-    """Write the provider YAML and the dashboards under ``out_dir``; returns the paths."""
+    """Write the provider YAML and the dashboards under ``out_dir``; returns the paths.
+
+    ``built`` is gone through twice, one dashboard at a time (a build's dashboards are
+    read back from their files): once to refuse what cannot be written, once to write.
+    """
     dash_root = out_dir / "dashboards"
     provider = out_dir / PROVIDER_FILE
-    placed, previous = _plan_provisioning(built, out_dir, folder)
+    managed = _plan_provisioning(built, out_dir, folder)
     for directory in (dash_root, provider.parent):
         prepare_output_dir(directory)
     write_atomic(provider, to_yaml(provider_document(grafana_path, folder)))
     written = [provider]
     entries: dict[str, Entry] = {}
-    for relative, item in placed.items():
+    for item in built:
+        relative = _provisioned_path(item, folder)
         path = dash_root / relative
         prepare_output_dir(path.parent)
         text = item.text()
         write_atomic(path, text)
         entries[relative] = entry(text, folder if folder is not None else item.folder)
         written.append(path)
-    remove_paths(stale_paths(dash_root, previous, entries))
-    return [*written, write_manifest(dash_root, entries)]
+    managed.finish(entries)
+    return [*written, dash_root / MANIFEST_NAME]
 
 
 def check_provisioning(built: Sequence[BuiltDashboard], out_dir: Path) -> None:
@@ -134,14 +131,12 @@ def check_provisioning(built: Sequence[BuiltDashboard], out_dir: Path) -> None:
 
 def _plan_provisioning(
     built: Sequence[BuiltDashboard], out_dir: Path, folder: str | None
-) -> tuple[dict[str, BuiltDashboard], dict[str, Entry] | None]:
-    """Each dashboard by its path under DIR/dashboards, and the previous manifest there."""
-    dash_root = out_dir / "dashboards"
-    placed = {_provisioned_path(item, folder): item for item in built}
-    previous = read_manifest(dash_root) if dash_root.is_dir() else None
-    refuse_foreign(dash_root, previous, placed, is_built_dashboard)
+) -> ManagedFolder:
+    """DIR/dashboards as meshdash left it, once no dashboard would overwrite a foreign file."""
+    managed = ManagedFolder(out_dir / "dashboards", is_built_dashboard)
+    managed.refuse_foreign(_provisioned_path(item, folder) for item in built)
     refuse_foreign(out_dir, None, [PROVIDER_FILE.as_posix()], _is_meshdash_provider)
-    return placed, previous
+    return managed
 
 
 def _provisioned_path(item: BuiltDashboard, folder: str | None) -> str:
@@ -183,58 +178,64 @@ def write_configmaps(
 ) -> list[Path]:
     """One ``<name>.yaml`` ConfigMap per dashboard, and their entries in kustomization.yaml.
 
-    Every document is made, and an existing kustomization.yaml read, before anything is
-    written; the kustomization keeps every key and resource meshdash did not put there.
+    Every dashboard is checked, and an existing kustomization.yaml read, before anything
+    is written; then the ConfigMaps are written one dashboard at a time. The
+    kustomization keeps every key and resource meshdash did not put there.
     """
-    files, previous, merged = _plan_configmaps(built, out_dir)
-    documents = {
-        name: (to_yaml(configmap_document(item, folder, namespace)), item)
-        for name, item in files.items()
-    }
+    managed, merged = _plan_configmaps(built, out_dir, folder)
     prepare_output_dir(out_dir)
-    kustomization = out_dir / KUSTOMIZATION
     entries: dict[str, Entry] = {}
-    for name, (text, item) in documents.items():
+    for item in built:
+        name = _configmap_file(item)
+        text = to_yaml(configmap_document(item, folder, namespace))
         write_atomic(out_dir / name, text)
         entries[name] = entry(text, _folder_of(item, folder))
-    remove_paths(stale_paths(out_dir, previous, entries))
+    kustomization = out_dir / KUSTOMIZATION
     if merged is not None:
         write_atomic(kustomization, merged)
-    manifest = write_manifest(out_dir, entries)
-    return [*(out_dir / name for name in documents), kustomization, manifest]
+    managed.finish(entries)
+    return [*(out_dir / name for name in entries), kustomization, out_dir / MANIFEST_NAME]
 
 
-def check_configmaps(built: Sequence[BuiltDashboard], out_dir: Path) -> None:
+def check_configmaps(
+    built: Sequence[BuiltDashboard], out_dir: Path, folder: str | None = None
+) -> None:
     """Refuse, before anything is written, what `write_configmaps` would refuse half-way."""
-    _plan_configmaps(built, out_dir)
+    _plan_configmaps(built, out_dir, folder)
 
 
 def _plan_configmaps(
-    built: Sequence[BuiltDashboard], out_dir: Path
-) -> tuple[dict[str, BuiltDashboard], dict[str, Entry] | None, str | None]:
-    """The ConfigMap files, the previous manifest and the kustomization text to write."""
-    files = _configmap_files(built)
-    previous = read_manifest(out_dir) if out_dir.is_dir() else None
-    refuse_foreign(out_dir, previous, files, _is_meshdash_configmap)
-    merged = merged_kustomization(out_dir / KUSTOMIZATION, list(files), set(previous or {}))
-    return files, previous, merged
+    built: Sequence[BuiltDashboard], out_dir: Path, folder: str | None
+) -> tuple[ManagedFolder, str | None]:
+    """The folder as meshdash left it, and the kustomization text to write (None: as it is)."""
+    files = _configmap_files(built, folder)
+    managed = ManagedFolder(out_dir, _is_meshdash_configmap)
+    managed.refuse_foreign(files)
+    previously_ours = set(managed.previous or {})
+    merged = merged_kustomization(out_dir / KUSTOMIZATION, files, previously_ours)
+    return managed, merged
 
 
-def _configmap_files(built: Sequence[BuiltDashboard]) -> dict[str, BuiltDashboard]:
-    """Each dashboard by its ConfigMap file name; one line on what no ConfigMap can hold."""
-    files: dict[str, BuiltDashboard] = {}
+def _configmap_files(built: Sequence[BuiltDashboard], folder: str | None) -> list[str]:
+    """The ConfigMap file names; one line on what no ConfigMap can hold or place."""
+    files: dict[str, tuple[str, str]] = {}
     for item in built:
-        name = f"{configmap_name(item.uid)}.yaml"
+        name = _configmap_file(item)
         if name in files:
-            other = files[name]
+            uid, source = files[name]
             raise OutputError(
-                f"dashboards {other.uid!r} ({other.source}) and {item.uid!r} ({item.source}) "
+                f"dashboards {uid!r} ({source}) and {item.uid!r} ({item.source}) "
                 f"both make ConfigMap {name}; give them uids that differ in more than case, "
                 "'-' and '_'"
             )
         _configmap_text(item)
-        files[name] = item
-    return files
+        _folder_of(item, folder)
+        files[name] = (item.uid, str(item.source))
+    return list(files)
+
+
+def _configmap_file(item: BuiltDashboard) -> str:
+    return f"{configmap_name(item.uid)}.yaml"
 
 
 def _configmap_text(item: BuiltDashboard) -> str:

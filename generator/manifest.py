@@ -9,8 +9,9 @@ Keys are paths relative to the manifest's folder. It serves two purposes:
 
 - ``push --from DIR`` reads each dashboard's Grafana folder from it: Grafana's dashboard
   schema has no key for the folder, so the built JSON cannot carry it.
-- Removing stale outputs: only a file the previous manifest lists, still with the hash
-  meshdash wrote, is meshdash's to remove; anything else in the folder is left alone.
+- Removing stale outputs (:class:`ManagedFolder`, the one routine of every writer): only
+  a file the previous manifest lists, still with the hash meshdash wrote, is meshdash's
+  to remove; anything else in the folder is left alone.
 
 Light on imports: ``push --from`` reads it without loading the build.
 """
@@ -40,7 +41,11 @@ class Entry:
 
 
 def entry(text: str, folder: str | None) -> Entry:
-    return Entry(folder=folder, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return Entry(folder=folder, sha256=_sha256(text))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def manifest_text(entries: Mapping[str, Entry]) -> str:
@@ -95,17 +100,48 @@ def _valid(name: str, value: object) -> bool:
     )
 
 
-def stale_paths(
-    directory: Path, previous: Mapping[str, Entry] | None, keep: Iterable[str]
-) -> list[Path]:
-    """Files the previous manifest lists, not in ``keep``, still as meshdash wrote them."""
-    kept = set(keep)
-    stale = []
-    for name, item in sorted((previous or {}).items()):
-        path = directory / name
-        if name not in kept and file_hash(path) == item.sha256:
-            stale.append(path)
-    return stale
+class ManagedFolder:
+    """A folder meshdash writes into, and what it wrote there last time (its manifest).
+
+    The one set of rules for every writer (the build's outputs, provisioning files,
+    ConfigMaps): a file the manifest lists, or that ``built_by_meshdash`` recognises
+    (folders written before manifests), is meshdash's to overwrite; a file the manifest
+    lists, no longer written and unchanged since, is stale and removed; anything else
+    in the folder is never touched.
+    """
+
+    def __init__(self, directory: Path, built_by_meshdash: Callable[[Path], bool]) -> None:
+        self.directory = directory
+        self.previous = read_manifest(directory) if directory.is_dir() else None
+        self._built_by_meshdash = built_by_meshdash
+
+    def refuse_foreign(self, names: Iterable[str]) -> None:
+        """Refuse, before anything is written, to overwrite a file meshdash did not write."""
+        refuse_foreign(self.directory, self.previous, names, self._built_by_meshdash)
+
+    def stale(self, keep: Iterable[str]) -> list[Path]:
+        """Files the previous manifest lists, not in ``keep``, still as meshdash wrote them."""
+        kept = set(keep)
+        return [
+            self.directory / name
+            for name, item in sorted((self.previous or {}).items())
+            if name not in kept and file_hash(self.directory / name) == item.sha256
+        ]
+
+    def finish(self, entries: Mapping[str, Entry]) -> list[Path]:
+        """Remove the stale files, record ``entries`` as the manifest; the removed paths."""
+        stale = self.stale(entries)
+        for path in stale:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise OutputError(f"cannot remove stale {path}: {exc.strerror}") from None
+        text = manifest_text(entries)
+        if file_hash(self.directory / MANIFEST_NAME) != _sha256(text):
+            write_atomic(self.directory / MANIFEST_NAME, text)
+        return stale
 
 
 def refuse_foreign(
@@ -116,7 +152,7 @@ def refuse_foreign(
 ) -> None:
     """Refuse, before anything is written, to overwrite a file meshdash did not write.
 
-    A file counts as meshdash's when the previous manifest lists it, or, for folders
+    A file counts as meshdash's when ``previous`` (the manifest) lists it, or, for folders
     written before manifests existed, when ``built_by_meshdash`` recognises its content.
     """
     for name in names:
@@ -127,16 +163,6 @@ def refuse_foreign(
             f"{path} exists and meshdash did not write it; move it away or choose another "
             "output folder (meshdash never overwrites a file it did not write)"
         )
-
-
-def remove_paths(paths: Iterable[Path]) -> None:
-    for path in paths:
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            raise OutputError(f"cannot remove stale {path}: {exc.strerror}") from None
 
 
 def file_hash(path: Path) -> str | None:
