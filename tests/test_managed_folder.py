@@ -7,6 +7,7 @@ c (edited since) and the foreign file, and refuses to overwrite a foreign file i
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,3 +90,35 @@ def test_a_foreign_file_in_the_way_is_refused_and_kept(kind, tmp_path):
         writer.write([_dashboard("a", tmp_path), _dashboard("x", tmp_path)], out)
     assert in_the_way.read_text() == writer.foreign
     assert set(read_manifest(writer.folder(out)) or {}) == {writer.name("a")}
+
+
+class _Counted(Sequence[BuiltDashboard]):
+    """Dashboards made afresh when asked for (as a build's are read back from their files).
+
+    `most_alive` is the most of them alive at once while a writer went through them.
+    """
+
+    def __init__(self, count: int, tmp_path: Path) -> None:
+        self._uids = [f"d{i:03}" for i in range(count)]
+        self._tmp_path = tmp_path
+        self._alive: list[weakref.ref[BuiltDashboard]] = []
+        self.most_alive = 0
+
+    def __len__(self) -> int:
+        return len(self._uids)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        item = _dashboard(self._uids[index], self._tmp_path)
+        self._alive = [ref for ref in self._alive if ref() is not None] + [weakref.ref(item)]
+        self.most_alive = max(self.most_alive, len(self._alive))
+        return item
+
+
+@pytest.mark.parametrize("kind", ["provisioning", "configmaps"])
+def test_delivery_holds_one_dashboard_at_a_time(kind, tmp_path):
+    dashboards = _Counted(40, tmp_path)
+    WRITERS[kind].write(dashboards, tmp_path / "out")
+    assert len(read_manifest(WRITERS[kind].folder(tmp_path / "out")) or {}) == 40
+    assert dashboards.most_alive <= 2
