@@ -5,7 +5,8 @@ lets the file go before the next one loads: memory stays flat however many files
 there are. What the cross-file checks (uids, titles within a folder) need of the
 dashboards already built is kept as small tuples. `build_dashboards` collects
 them all for the commands that need every dashboard at once (validate, preview,
-push); `meshdash build` streams them into generator.build_outputs.
+push); `meshdash build` streams them into generator.build_outputs. Each is a
+generator.built.BuiltDashboard, the one dashboard value from here to push.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from generator.build import BuiltDashboard, build_dashboards
+from generator.build import build_dashboards
+from generator.built import BuiltDashboard
 from generator.cli import main
 from generator.flavors import using_flavor
 

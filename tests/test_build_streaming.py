@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuiltDashboard
 from generator.build_outputs import STAGING_NAME
+from generator.built import BuiltDashboard
 
 TRACKER = """
 import weakref

@@ -15,8 +15,8 @@ from generator.commands.params import EXIT_OK, problems_found
 from generator.manifest import MANIFEST_NAME, file_hash
 
 if TYPE_CHECKING:
-    from generator.build import BuiltDashboard
     from generator.build_outputs import StagedOutputs
+    from generator.built import BuiltDashboard
 
 DEFAULT_OUT = Path("build/dashboards")
 

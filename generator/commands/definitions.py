@@ -13,7 +13,7 @@ from generator.errors import FlavorError
 from generator.flavors import FLAVORS, envoy_flavor, set_current_flavor
 
 if TYPE_CHECKING:
-    from generator.build import BuiltDashboard
+    from generator.built import BuiltDashboard
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from grafana_testdata import holds_build, summary_counts
 
-from generator.build import BuiltDashboard
+from generator.built import BuiltDashboard
 from generator.deliver import (
     configmap_document,
     configmap_name,
