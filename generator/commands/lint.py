@@ -8,28 +8,20 @@ import click
 
 from generator.commands.definitions import build_from_options, definitions_options
 from generator.commands.from_files import from_options, read_from, report_unreadable
-from generator.commands.params import EXIT_OK, Duration, problems_found
+from generator.commands.params import EXIT_OK, Duration, fail_on_option, problems_found
 from generator.config import load_config
 from generator.errors import ConfigError
 from generator.promql.context import LintOptions
 from generator.promql.lint import lint_dashboard, select_rules
-from generator.promql.problems import Severity
+from generator.promql.problems import Severity, at_or_above
 from generator.promql.report import format_json, format_text
-
-SEVERITIES = [s.name.lower() for s in Severity]
 
 
 @click.command("lint")
 @definitions_options
 @from_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    default="warning",
-    show_default=True,
-    help="Lowest severity that makes the command exit 1.",
-)
+@fail_on_option(default="warning")
 @click.option(
     "--scrape-interval",
     type=Duration(),
@@ -75,7 +67,7 @@ def lint_command(
             click.echo(f"note: {note}")
     if foreign is not None:
         report_unreadable(foreign)
-    failing = [p for p in problems if p.severity >= Severity.parse(fail_on)]
+    failing = at_or_above(problems, Severity.parse(fail_on))
     if failing:
         return problems_found(f"lint found {len(failing)} problem(s) at or above {fail_on}")
     return EXIT_OK

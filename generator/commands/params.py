@@ -7,12 +7,17 @@ problems (a result, returned by the command), 2 bad input or setup (a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
 import click
 
 from generator.errors import ConfigError, InterpolationError
 from generator.promql.durations import to_ms
+from generator.promql.problems import Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -22,6 +27,17 @@ def problems_found(summary: str) -> int:
     """Say what the run found on stderr; the exit code for it."""
     click.echo(f"meshdash: error: {summary}", err=True)
     return EXIT_PROBLEMS
+
+
+def fail_on_option(*, default: str) -> Callable[[F], F]:
+    """``--fail-on SEVERITY`` of lint and validate: the lowest severity that exits 1."""
+    return click.option(
+        "--fail-on",
+        type=click.Choice([s.name.lower() for s in Severity]),
+        default=default,
+        show_default=True,
+        help="Lowest severity that makes the command exit 1.",
+    )
 
 
 class Duration(click.ParamType):

@@ -9,11 +9,12 @@ import click
 from generator.build import BuiltDashboard
 from generator.commands.definitions import build_from_options, definitions_options
 from generator.commands.from_files import from_options, read_from, report_unreadable
-from generator.commands.params import EXIT_OK, parse_end, problems_found
+from generator.commands.params import EXIT_OK, fail_on_option, parse_end, problems_found
 from generator.commands.prometheus_options import prometheus_options, window_options
 from generator.errors import ConfigError
 from generator.promql.foreign import ForeignSet
 from generator.promql.interpolate import TimeRange
+from generator.promql.problems import Severity, at_or_above
 from generator.validate import (
     Connection,
     PrometheusClient,
@@ -65,8 +66,11 @@ from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
 @click.option(
     "--verbose", is_flag=True, help="Also say which targets ran one query per combination, and why."
 )
+@fail_on_option(default="bug")
 @click.option(
-    "--strict", is_flag=True, help="Fail on warnings too (panels empty for some variable values)."
+    "--strict",
+    is_flag=True,
+    help="Fail on warnings too (panels empty for some variable values): --fail-on warning.",
 )
 @click.option(
     "--format",
@@ -88,6 +92,7 @@ def validate_command(
     headers: tuple[str, ...],
     no_batch: bool,
     verbose: bool,
+    fail_on: str,
     strict: bool,
     output_format: str,
     dashboards_dir: Path | None,
@@ -99,6 +104,9 @@ def validate_command(
 
     With --from, validate Grafana dashboard JSON files instead of the definitions.
     """
+    threshold = Severity.parse(fail_on)
+    if strict:  # an alias of --fail-on warning; with both, the stricter wins
+        threshold = min(threshold, Severity.WARNING)
     if sandbox == bool(url):
         raise ConfigError("give either --prometheus URL or --sandbox")
     foreign = read_from(from_paths, more_paths)
@@ -121,20 +129,20 @@ def validate_command(
         with live_sandbox(range_text) as box:
             connection = connection_from(box.url, timeout=timeout, parallel=parallel)
             options = _options(None, scrape_interval=SANDBOX_SCRAPE_INTERVAL, **settings)
-            return _run(built, connection, options, strict, output_format, verbose, foreign)
+            return _run(built, connection, options, threshold, output_format, verbose, foreign)
     assert url is not None
     connection = connection_from(
         url, token_file=token_file, headers=headers, timeout=timeout, parallel=parallel
     )
     options = _options(end, scrape_interval=scrape_interval, **settings)
-    return _run(built, connection, options, strict, output_format, verbose, foreign)
+    return _run(built, connection, options, threshold, output_format, verbose, foreign)
 
 
 def _run(
     built: list[BuiltDashboard],
     connection: Connection,
     options: ValidateOptions,
-    strict: bool,
+    threshold: Severity,
     fmt: str,
     verbose: bool = False,
     foreign: ForeignSet | None = None,
@@ -143,14 +151,17 @@ def _run(
         report = validate(built, client, options)
     if foreign is not None:
         report.notes.extend(foreign.notes)
-    click.echo(report.to_json() if fmt == "json" else report.text(verbose=verbose))
+    root = None if foreign is not None else Path.cwd()
+    click.echo(report.to_json() if fmt == "json" else report.text(verbose=verbose, root=root))
     if foreign is not None:
         report_unreadable(foreign)
-    if not report.ok(strict=strict):
-        found = f"{len(report.failures)} failure(s)"
-        if strict and report.warnings:
-            found += f" and {len(report.warnings)} warning(s) (--strict)"
-        return problems_found(f"validation found {found} against {report.prometheus}")
+    failing = at_or_above(report.problems, threshold)
+    if failing:
+        level = threshold.name.lower()
+        return problems_found(
+            f"validation found {len(failing)} problem(s) at or above {level} "
+            f"against {report.prometheus}"
+        )
     return EXIT_OK
 
 

@@ -1,8 +1,9 @@
-"""Lint findings as values: severity, where, what."""
+"""Findings of lint and validate as values: code, severity, where, what."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ class Location:
     panel_id: int | None = None
     ref_id: str | None = None
     variable: str | None = None
+    #: The variable values a live check ran under (validate), in the dashboard's order.
+    values: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         parts = [f'dashboard "{self.dashboard_title or self.dashboard_uid}"']
@@ -44,6 +47,8 @@ class Location:
             parts.append(f"target {self.ref_id}")
         if self.variable is not None:
             parts.append(f"variable ${self.variable}")
+        if self.values:
+            parts.append("[" + " ".join(f"{k}={v}" for k, v in self.values) + "]")
         return " ".join(parts)
 
 
@@ -53,7 +58,8 @@ def _id_suffix(panel_id: int | None) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding of one rule; ``text``/``span`` point at the offending text when known."""
+    """One finding of one lint rule or validate check; ``text``/``span`` point at the offending
+    text (the query) when known."""
 
     code: str
     name: str
@@ -68,5 +74,41 @@ class Problem:
         data["severity"] = self.severity.name.lower()
         loc = data["location"]
         loc["source"] = str(self.location.source) if self.location.source else None
+        loc["values"] = dict(self.location.values)
         data["span"] = list(self.span) if self.span else None
         return data
+
+
+@dataclass(frozen=True)
+class Check:
+    """A kind of finding: its code, name, default severity; lint rules and validate's checks."""
+
+    code: str
+    name: str
+    severity: Severity
+    #: One line for the README table.
+    summary: str
+
+    def problem(
+        self,
+        location: Location,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        text: str | None = None,
+        span: tuple[int, int] | None = None,
+    ) -> Problem:
+        return Problem(
+            code=self.code,
+            name=self.name,
+            severity=self.severity if severity is None else severity,
+            message=message,
+            location=location,
+            text=text,
+            span=span,
+        )
+
+
+def at_or_above(problems: Iterable[Problem], threshold: Severity) -> list[Problem]:
+    """The problems that fail a run whose ``--fail-on`` is ``threshold``."""
+    return [p for p in problems if p.severity >= threshold]

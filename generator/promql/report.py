@@ -1,10 +1,11 @@
-"""Print lint problems: pint-style text, or JSON."""
+"""Print the problems lint and validate find: pint-style text, or JSON."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from generator.promql.problems import Problem
 
@@ -16,7 +17,11 @@ def format_text(problems: Sequence[Problem], *, root: Path | None = None) -> str
 
 
 def format_json(problems: Sequence[Problem]) -> str:
-    return json.dumps([p.to_json() for p in problems], indent=2, sort_keys=True) + "\n"
+    return json.dumps(problems_json(problems), indent=2, sort_keys=True) + "\n"
+
+
+def problems_json(problems: Sequence[Problem]) -> list[dict[str, Any]]:
+    return [p.to_json() for p in problems]
 
 
 def _format_one(problem: Problem, root: Path | None) -> str:

@@ -6,23 +6,21 @@
 - :mod:`.plan`: which query to run per panel target and variable choice;
 - :mod:`.batch`: one query for every choice of a separable target, its series shared out;
 - :mod:`.runner`: runs them concurrently and judges each panel;
+- :mod:`.checks`: the codes of its verdicts (MD4xx), lint's ``Problem`` values;
 - :mod:`.diagnose`: which matcher removed the data of an empty query;
-- :mod:`.report`: problems, summary, text and JSON;
+- :mod:`.report`: the problems and the summary, text and JSON;
 - :mod:`.sandbox`: the live simulator and Prometheus for ``--sandbox``.
 """
 
 from generator.validate.client import Connection, PrometheusClient, Series
 from generator.validate.connection import connection_from
-from generator.validate.report import FAILURE, WARNING, Problem, Report
+from generator.validate.report import Report
 from generator.validate.resolve import Resolution, resolve
 from generator.validate.runner import ValidateOptions, legend_labels, validate
 from generator.validate.sandbox import live_sandbox
 
 __all__ = [
-    "FAILURE",
-    "WARNING",
     "Connection",
-    "Problem",
     "PrometheusClient",
     "Report",
     "Resolution",

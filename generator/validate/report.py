@@ -1,39 +1,16 @@
-"""What validation found: problems as values, the summary, and their text and JSON forms."""
+"""What validation found: lint's problems (codes MD4xx), the summary, and their text and JSON.
+
+The problems print through :mod:`generator.promql.report`, as lint's do.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
-FAILURE = "failure"
-WARNING = "warning"
-#: Worth knowing, never failing: an empty result the definition declared legitimate.
-INFORMATION = "information"
-_TAGS = {FAILURE: "FAIL", WARNING: "WARN", INFORMATION: "NOTE"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding: a panel target (or a variable) under one choice of variable values."""
-
-    severity: str
-    dashboard: str
-    reason: str
-    panel: str | None = None
-    ref_id: str | None = None
-    variable: str | None = None
-    values: tuple[tuple[str, str], ...] = ()
-    expr: str | None = None
-
-    def line(self) -> str:
-        """One line: severity, dashboard uid, panel and refId (or variable), values, reason."""
-        tag = _TAGS[self.severity]
-        where = f"panel {self.panel!r} {self.ref_id}" if self.panel is not None else ""
-        if self.variable:
-            where = f"variable ${self.variable}"
-        values = " ".join(f"{k}={v}" for k, v in self.values)
-        scope = f" [{values}]" if values else ""
-        return f"{tag} {self.dashboard} {where}{scope}: {self.reason}"
+from generator.promql.problems import Problem, Severity, at_or_above
+from generator.promql.report import format_text, problems_json
 
 
 @dataclass(frozen=True)
@@ -72,18 +49,15 @@ class Report:
 
     @property
     def failures(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == FAILURE]
+        return at_or_above(self.problems, Severity.BUG)
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == WARNING]
+        return [p for p in self.problems if p.severity == Severity.WARNING]
 
     @property
     def information(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == INFORMATION]
-
-    def ok(self, *, strict: bool = False) -> bool:
-        return not self.failures and not (strict and self.warnings)
+        return [p for p in self.problems if p.severity == Severity.INFORMATION]
 
     def summary(self) -> str:
         ok = self.panels - self.panels_failed
@@ -94,8 +68,8 @@ class Report:
             f"({self.requests} requests) against {self.prometheus} over the last {self.range}"
         )
 
-    def text(self, *, verbose: bool = False) -> str:
-        lines = [p.line() for p in self.problems]
+    def text(self, *, verbose: bool = False, root: Path | None = None) -> str:
+        lines = [format_text(self.problems, root=root)] if self.problems else []
         lines.extend(f"note: {n}" for n in self.notes)
         lines.extend(c.line() for c in self.checked)
         if verbose:
@@ -104,11 +78,6 @@ class Report:
         return "\n".join(lines)
 
     def to_json(self) -> str:
-        problems = []
-        for problem in self.problems:
-            item = asdict(problem)
-            item["values"] = dict(problem.values)
-            problems.append({k: v for k, v in item.items() if v is not None})
         body = {
             "prometheus": self.prometheus,
             "range": self.range,
@@ -126,7 +95,7 @@ class Report:
             },
             "checked": [asdict(c) for c in self.checked],
             "fallbacks": self.fallbacks,
-            "problems": problems,
+            "problems": problems_json(self.problems),
             "variables": self.variables,
             "notes": self.notes,
         }

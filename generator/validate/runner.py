@@ -3,9 +3,11 @@
 A target fails when its query errors, when it returns no series under every
 choice of variable values tried, or when a result series lacks a label its
 legend uses. A target empty under *some* choices but not all is a warning
-(a service that simply has no such traffic, e.g. no retries); ``--strict``
-turns warnings into failures. A target whose query declares
+(a service that simply has no such traffic, e.g. no retries); ``--fail-on
+warning`` (``--strict``) fails on those too. A target whose query declares
 ``# meshdash: may be empty`` has its empty results reported as notes instead.
+Each verdict is a :class:`~generator.promql.problems.Problem` whose code is one
+of :mod:`generator.validate.checks`.
 A target empty with a variable at All or two values while the base choice
 (one of those values) has data always fails: the query cannot match what
 Grafana sends (see :mod:`generator.validate.plan`). An unreachable Prometheus,
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Executor, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -46,14 +48,22 @@ from generator.promql import analysis
 from generator.promql.dashboard import legend_labels
 from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange, builtin_values
+from generator.promql.problems import Check, Location, Problem, Severity
 from generator.validate.batch import batches, run_batches, separation
+from generator.validate.checks import (
+    LEGEND_LABEL,
+    MAY_BE_EMPTY,
+    NO_SERIES,
+    NO_VALUES,
+    QUERY_ERROR,
+    SOME_EMPTY,
+    WIDENED_EMPTY,
+)
 from generator.validate.client import PrometheusClient, Series
 from generator.validate.diagnose import explain_no_series
 from generator.validate.plan import Job, PanelPlan, Widening, plan_dashboard
-from generator.validate.report import FAILURE, INFORMATION, WARNING, PanelCheck, Problem, Report
+from generator.validate.report import PanelCheck, Report
 from generator.validate.resolve import Resolution, resolve
-
-# PromQL string literals (their text may hold brackets), range selectors and duration parts.
 
 
 @dataclass(frozen=True)
@@ -113,15 +123,17 @@ def validate(
     report = Report(client.connection.display_url, options.range_text)
     plans: list[PanelPlan] = []
     resolutions: dict[str, Resolution] = {}
+    where = {d.uid: Location(d.uid, d.title, d.source) for d in dashboards}
     with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
         for item in dashboards:
             resolution, planned = plan_panels(item.data, client, options, pool=pool)
             resolutions[item.uid] = resolution
-            _report_variables(report, item.uid, resolution)
+            _report_variables(report, where[item.uid], resolution)
             plans.extend(planned)
         outcomes, report.queries = run_planned(client, plans, resolutions, options, pool)
     for plan in plans:
-        _judge_panel(report, plan, [outcomes[id(job)] for job in plan.jobs])
+        outcome = [outcomes[id(job)] for job in plan.jobs]
+        _judge_panel(report, plan, where[plan.key.dashboard], outcome)
         report.checked.append(PanelCheck(plan.key.dashboard, plan.key.title, plan.combinations))
         for ref_id, found in plan.separations.items():
             if found.reason:
@@ -267,51 +279,52 @@ def shortest_range_ms(expr: str) -> int | None:
         return None
 
 
-def _judge_panel(report: Report, plan: PanelPlan, outcomes: list[Outcome]) -> None:
+def _judge_panel(
+    report: Report, plan: PanelPlan, dashboard: Location, outcomes: list[Outcome]
+) -> None:
     report.panels += 1
     before = len(report.problems)
     if plan.skipped:
-        report.problems.append(_problem(FAILURE, plan, None, (), plan.skipped))
+        report.problems.append(_problem(NO_VALUES, plan, dashboard, None, plan.skipped))
     by_ref: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_ref.setdefault(outcome.job.ref.ref_id, []).append(outcome)
     for ref_outcomes in by_ref.values():
-        _judge_target(report, plan, ref_outcomes)
-    added = report.problems[before:]
-    if any(p.severity == FAILURE for p in added):
+        _judge_target(report, plan, dashboard, ref_outcomes)
+    worst = max((p.severity for p in report.problems[before:]), default=None)
+    if worst is not None and worst >= Severity.BUG:
         report.panels_failed += 1
-    elif any(p.severity == WARNING for p in added):
+    elif worst == Severity.WARNING:
         report.panels_warned += 1
 
 
-def _judge_target(report: Report, plan: PanelPlan, outcomes: list[Outcome]) -> None:
+def _judge_target(
+    report: Report, plan: PanelPlan, dashboard: Location, outcomes: list[Outcome]
+) -> None:
     """One target's outcomes; the first is the base choice its widened jobs extend."""
     all_empty = all(o.empty_reason for o in outcomes)
     base = outcomes[0]
     for outcome in outcomes:
         job = outcome.job
+        check: Check
         if outcome.error:
-            reason, severity = outcome.error, FAILURE
+            reason, check = outcome.error, QUERY_ERROR
         elif outcome.empty_reason and job.widened:
             if not base.series:
                 continue  # nothing to add to what the base choice's own result says
-            reason, severity = _widened_empty(job.widened, base.job), FAILURE
+            reason, check = _widened_empty(job.widened, base.job), WIDENED_EMPTY
         elif outcome.empty_reason and job.ref.may_be_empty:
-            reason, severity = f"{outcome.empty_reason} (declared: may be empty)", INFORMATION
+            reason, check = f"{outcome.empty_reason} (declared: may be empty)", MAY_BE_EMPTY
+        elif outcome.empty_reason and all_empty:
+            reason, check = outcome.empty_reason, NO_SERIES
         elif outcome.empty_reason:
-            reason, severity = _empty(outcome.empty_reason, all_empty=all_empty)
+            reason, check = f"{outcome.empty_reason} (other variable values have data)", SOME_EMPTY
         else:
             missing = _missing_legend_label(job, outcome.series)
             if missing is None:
                 continue
-            reason, severity = missing, FAILURE
-        report.problems.append(_problem(severity, plan, job, job.values, reason))
-
-
-def _empty(reason: str, *, all_empty: bool) -> tuple[str, str]:
-    if all_empty:
-        return reason, FAILURE
-    return f"{reason} (other variable values have data)", WARNING
+            reason, check = missing, LEGEND_LABEL
+        report.problems.append(_problem(check, plan, dashboard, job, reason))
 
 
 def _widened_empty(widened: Widening, base: Job) -> str:
@@ -336,30 +349,25 @@ def _missing_legend_label(job: Job, series: tuple[Series, ...]) -> str | None:
 
 
 def _problem(
-    severity: str,
-    plan: PanelPlan,
-    job: Job | None,
-    values: tuple[tuple[str, str], ...],
-    reason: str,
+    check: Check, plan: PanelPlan, dashboard: Location, job: Job | None, reason: str
 ) -> Problem:
-    return Problem(
-        severity=severity,
-        dashboard=plan.key.dashboard,
-        reason=reason,
-        panel=plan.key.title,
-        ref_id=job.ref.ref_id if job else "",
-        values=values,
-        expr=job.expanded().expr if job else None,
+    location = replace(
+        dashboard,
+        panel_title=plan.key.title,
+        ref_id=job.ref.ref_id if job else None,
+        values=job.values if job else (),
     )
+    return check.problem(location, reason, text=job.expanded().expr if job else None)
 
 
-def _report_variables(report: Report, uid: str, resolution: Resolution) -> None:
+def _report_variables(report: Report, dashboard: Location, resolution: Resolution) -> None:
+    uid = dashboard.dashboard_uid
     report.variables[uid] = dict(resolution.values)
     for name, variable in resolution.variables.items():
         error = resolution.errors.get(name)
         if error or not resolution.values.get(name):
             reason = f"no values: {error}" if error else f"no values for query {variable.query!r}"
-            report.problems.append(Problem(FAILURE, uid, reason, variable=name))
+            report.problems.append(NO_VALUES.problem(replace(dashboard, variable=name), reason))
             continue
         for parents in _unique(resolution.empty_under.get(name, [])):
             where = ", ".join(f"{k}={v}" for k, v in parents.items())

@@ -19,6 +19,14 @@ WINDOW_SECONDS = 600
 STEP_SECONDS = 15
 RANGE = "10m"
 SCRAPE = f"{STEP_SECONDS}s"
+_HEADS = ("Fatal: ", "Bug: ", "Warning: ", "Information: ")
+
+
+def findings(out: str) -> list[tuple[str, str]]:
+    """Each finding's first line split at `` ---> ``: what (severity, message, name and code),
+    and where (after the file: dashboard, panel, target, values), as lint prints them."""
+    heads = [line for line in out.splitlines() if line.startswith(_HEADS)]
+    return [(what, where.split(": ", 1)[-1]) for what, where in (h.split(" ---> ") for h in heads)]
 
 
 @dataclass

@@ -23,8 +23,10 @@ from bench.synthetic_mesh import CALL_OFFSETS, Gaps, backfilled, service_name
 from generator.build import BuiltDashboard
 from generator.promql.dashboard import iter_targets
 from generator.promql.interpolate import TimeRange
+from generator.promql.problems import Problem, Severity
 from generator.validate import PrometheusClient, ValidateOptions, connection_from, validate
-from generator.validate.report import FAILURE, INFORMATION, WARNING, Report
+from generator.validate.checks import MAY_BE_EMPTY, SOME_EMPTY
+from generator.validate.report import Report
 from tests.conftest import build_shipped
 
 SERVICES = 12
@@ -124,8 +126,9 @@ def reports(mesh: tuple[str, ValidateOptions]) -> tuple[Report, Report]:
     return _run(mesh, batch=True), _run(mesh, batch=False)
 
 
-def _key(problem: Any) -> tuple[Any, ...]:
-    return (problem.dashboard, problem.panel or "", problem.ref_id or "", problem.values)
+def _key(problem: Problem) -> tuple[Any, ...]:
+    where = problem.location
+    return (where.dashboard_uid, where.panel_title or "", where.ref_id or "", where.values)
 
 
 def test_both_modes_give_identical_verdicts(reports: tuple[Report, Report]) -> None:
@@ -149,11 +152,11 @@ def test_every_pair_is_checked_by_the_upstream_panels(reports: tuple[Report, Rep
     assert counts[("meshdash-service", "Inbound success ratio")] == SERVICES + 2
 
 
-def _combos(report: Report, panel: str, ref_id: str = "A", severity: str = WARNING) -> set:
+def _combos(report: Report, panel: str, ref_id: str = "A", code: str = SOME_EMPTY.code) -> set:
     return {
-        tuple(v for _, v in p.values)
+        tuple(v for _, v in p.location.values)
         for p in report.problems
-        if p.panel == panel and p.ref_id == ref_id and p.severity == severity
+        if p.location.panel_title == panel and p.location.ref_id == ref_id and p.code == code
     }
 
 
@@ -164,12 +167,13 @@ def test_each_gap_is_reported_for_exactly_its_combinations(
     report = reports[mode]
     without_retries = {pair for pair in PAIRS if pair[0] in NO_RETRIES}
     assert _combos(report, "Retries to $upstream") == without_retries
-    assert _combos(report, "Retries to $upstream", "B", INFORMATION) == without_retries
+    assert _combos(report, "Retries to $upstream", "B", MAY_BE_EMPTY.code) == without_retries
     assert _combos(report, "Upstream success ratio of $upstream") == {RENAMED}
     assert _combos(report, "Requests in range (instant)") == {RENAMED}
     assert _combos(report, "Retries, no grouping") == without_retries
     assert not _combos(report, "Upstream latency to $upstream")
-    assert not [p for p in report.problems if p.severity == FAILURE]
+    assert not report.failures
+    assert {p.code for p in report.problems} == {SOME_EMPTY.code, MAY_BE_EMPTY.code}
 
 
 def test_the_diagnosis_names_the_missing_family(reports: tuple[Report, Report]) -> None:
@@ -177,10 +181,11 @@ def test_the_diagnosis_names_the_missing_family(reports: tuple[Report, Report]) 
     [problem] = [
         p
         for p in batched.problems
-        if p.panel == "Upstream success ratio of $upstream" and p.severity == WARNING
+        if p.location.panel_title == "Upstream success ratio of $upstream"
+        and p.severity == Severity.WARNING
     ]
-    assert "adding consul_destination_service=" in problem.reason
-    assert "other variable values have data" in problem.reason
+    assert "adding consul_destination_service=" in problem.message
+    assert "other variable values have data" in problem.message
 
 
 def test_targets_that_mix_series_fall_back_and_say_why(reports: tuple[Report, Report]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from generator.sim.prometheus import free_port
+from tests.validate.conftest import findings
 
 SECRET = "tok-3f9c1e7a-never-print-me"
 
@@ -30,10 +31,19 @@ def test_json_output_parses_and_counts(run_cli: Any, backfill: Any, shipped_dir:
     assert body["summary"]["failures"] == 0
     assert body["summary"]["information"] == len(body["problems"])
     assert body["variables"]["meshdash-service"]["service"] == ["api", "currency", "payments"]
+    assert {(p["code"], p["name"]) for p in body["problems"]} == {
+        ("MD407", "validate/may-be-empty")
+    }
     notes = {
-        (note["severity"], note["panel"], note["ref_id"], tuple(sorted(note["values"].items())))
-        for note in body["problems"]
-        if note["dashboard"] == "meshdash-service"
+        (
+            p["severity"],
+            where["panel_title"],
+            where["ref_id"],
+            tuple(sorted(where["values"].items())),
+        )
+        for p in body["problems"]
+        for where in [p["location"]]
+        if where["dashboard_uid"] == "meshdash-service"
     }
     # Declared may-be-empty: no retries from payments to currency, no 5xx around currency,
     # no TCP proxy in front of an HTTP service.
@@ -62,14 +72,34 @@ def test_strict_passes_noting_the_retry_panel_declared_may_be_empty(
     the panel declares that legitimate, so it is a note, not a --strict failure."""
     result = run_cli(*backfill.cli_args(), "--dashboards", str(shipped_dir), "--strict")
     assert result.exit_code == 0, result.out + result.err
-    lines = [x for x in result.out.splitlines() if x.startswith(("NOTE ", "WARN ", "FAIL "))]
-    assert all(x.startswith("NOTE ") for x in lines)
-    [line] = [x for x in lines if x.startswith("NOTE meshdash-service panel 'Retries")]
-    assert line.startswith(
-        "NOTE meshdash-service panel 'Retries to $upstream' B [service=payments upstream=currency]"
+    found = findings(result.out)
+    assert found and all(what.startswith("Information: ") for what, _ in found)
+    [what] = [what for what, where in found if '"Retries to $upstream"' in where]
+    assert tuple(where for w, where in found if w == what) == (
+        'dashboard "Service mesh / Service" panel "Retries to $upstream" target B '
+        "[service=payments upstream=currency]",
     )
-    assert 'consul_source_service=~"payments" leaves none' in line
-    assert line.endswith("(declared: may be empty)")
+    assert 'consul_source_service=~"payments" leaves none' in what
+    assert what.endswith("(declared: may be empty) (validate/may-be-empty, MD407)")
+
+
+@pytest.mark.parametrize(
+    ("options", "exit_code"),
+    [
+        ((), 0),
+        (("--fail-on", "warning"), 0),
+        (("--fail-on", "information"), 1),
+        (("--fail-on", "information", "--strict"), 1),
+    ],
+)
+def test_fail_on_picks_the_lowest_severity_that_fails(
+    run_cli: Any, backfill: Any, shipped_dir: Path, options: tuple[str, ...], exit_code: int
+) -> None:
+    """The shipped dashboards give notes (information) only: they fail from information up."""
+    result = run_cli(*backfill.cli_args(), "--dashboards", str(shipped_dir), *options)
+    assert result.exit_code == exit_code, result.err
+    if exit_code:
+        assert "problem(s) at or above information against" in result.err
 
 
 def test_unreachable_prometheus_is_one_line_and_exit_2(

@@ -31,9 +31,10 @@ def _validate(run_cli: Any, backfill: Any, *paths: Path) -> Any:
 
 def _failed(report: dict[str, Any], uid: str) -> set[tuple[str, tuple[tuple[str, str], ...]]]:
     return {
-        (p.get("panel", "$" + p.get("variable", "")), tuple(sorted(p.get("values", {}).items())))
+        (w["panel_title"] or f"${w['variable']}", tuple(sorted(w["values"].items())))
         for p in report["problems"]
-        if p["dashboard"] == uid and p["severity"] == "failure"
+        for w in [p["location"]]
+        if w["dashboard_uid"] == uid and p["severity"] == "bug"
     }
 
 
@@ -111,7 +112,7 @@ def test_a_bad_file_is_reported_and_the_others_still_validated(
         'dashboard JSON export, a provisioned dashboard file or the API\'s {"dashboard": ...}'
     ]
     found = json.loads(result.out)
-    assert {p["panel"] for p in found["problems"] if p["severity"] == "failure"} == {
+    assert {p["location"]["panel_title"] for p in found["problems"] if p["severity"] == "bug"} == {
         "Typo in the metric",
         "Dropped legend label",
     }

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.validate.conftest import findings
+
 DROPPED = "envoy_cluster_upstream_rq"
 
 DEFINITION = """
@@ -90,14 +92,16 @@ def test_dropped_metric_fails_naming_dashboard_panel_and_metric(
 ) -> None:
     result = run_cli(*damaged_backfill.cli_args(), "--dashboards", str(shipped_dir))
     assert result.exit_code == 1
-    failures = [line for line in result.out.splitlines() if line.startswith("FAIL ")]
-    assert failures == [
-        "FAIL meshdash-service panel 'Upstream requests to $upstream by response code' A "
-        f"[service={s} upstream={u}]: no series: metric {DROPPED} has no series at all "
-        "in the last 10m"
+    assert [f for f in findings(result.out) if f[0].startswith("Bug: ")] == [
+        (
+            f"Bug: no series: metric {DROPPED} has no series at all in the last 10m "
+            "(validate/no-series, MD401)",
+            'dashboard "Service mesh / Service" panel '
+            f'"Upstream requests to $upstream by response code" target A [service={s} upstream={u}]',
+        )
         for s, u in (("api", "payments"), ("payments", "currency"))
     ]
-    assert "validation found 2 failure(s)" in result.err
+    assert "validation found 2 problem(s) at or above bug" in result.err
     assert "0 failed" not in result.out.splitlines()[-1]
 
 
@@ -106,22 +110,23 @@ def test_misspelled_label_value_fails_naming_the_matcher(
 ) -> None:
     result = _team_run(run_cli, damaged_backfill, team_dir)
     assert result.exit_code == 1
-    [line] = [x for x in _findings(result.out) if "misspelled" in x]
-    assert line.startswith("FAIL team-broken panel 'Calls to a misspelled upstream' A:")
-    assert (
-        'envoy_cluster_upstream_rq_xx{consul_source_service="api"} has series but adding '
-        'consul_destination_service="paymnts" leaves none; '
-        "consul_destination_service there is payments"
-    ) in line
+    [(what, where)] = [x for x in findings(result.out) if "misspelled" in x[1]]
+    assert where == 'dashboard "Team / Broken" panel "Calls to a misspelled upstream" target A'
+    assert what == (
+        'Bug: no series: envoy_cluster_upstream_rq_xx{consul_source_service="api"} has series '
+        'but adding consul_destination_service="paymnts" leaves none; '
+        "consul_destination_service there is payments (validate/no-series, MD401)"
+    )
 
 
 def test_legend_label_missing_from_results_fails_naming_the_label(
     run_cli: Any, damaged_backfill: Any, team_dir: Path
 ) -> None:
     result = _team_run(run_cli, damaged_backfill, team_dir)
-    [line] = [x for x in _findings(result.out) if "legend wants" in x]
-    assert line.startswith("FAIL team-broken panel")
-    assert "lack label 'envoy_response_code_class'" in line
+    [(what, where)] = [x for x in findings(result.out) if "legend wants" in x[1]]
+    assert where.startswith('dashboard "Team / Broken" panel "Calls by class')
+    assert what.startswith("Bug: ") and what.endswith("(validate/legend-label, MD402)")
+    assert "lack label 'envoy_response_code_class'" in what
 
 
 def test_variable_without_values_fails_and_good_panels_pass(
@@ -130,16 +135,14 @@ def test_variable_without_values_fails_and_good_panels_pass(
     result = _team_run(run_cli, damaged_backfill, team_dir, "--format", "json")
     assert result.exit_code == 1
     body = json.loads(result.out)
-    failed = {(p.get("variable"), p.get("panel")) for p in body["problems"]}
+    failed = {
+        (p["code"], p["severity"], p["location"]["variable"], p["location"]["panel_title"])
+        for p in body["problems"]
+    }
     assert failed == {
-        ("canary", None),
-        (None, "Calls to a misspelled upstream"),
-        (None, "Calls by class, legend wants a dropped label"),
+        ("MD403", "bug", "canary", None),
+        ("MD401", "bug", None, "Calls to a misspelled upstream"),
+        ("MD402", "bug", None, "Calls by class, legend wants a dropped label"),
     }
     assert body["summary"]["panels"] == 3
     assert body["summary"]["panels_failed"] == 2
-
-
-def _findings(out: str) -> list[str]:
-    """The FAIL/WARN/NOTE lines (not the per-panel "checked" lines)."""
-    return [x for x in out.splitlines() if x.startswith(("FAIL ", "WARN ", "NOTE "))]

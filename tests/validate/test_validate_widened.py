@@ -16,6 +16,7 @@ import pytest
 from generator.promql.interpolate import TimeRange
 from generator.validate.plan import plan_dashboard
 from generator.validate.resolve import Resolution, parse_variables
+from tests.validate.conftest import findings
 
 INBOUND = (
     "sum by (local_cluster) (rate(envoy_listener_http_downstream_rq_xx{{local_cluster{op}"
@@ -70,14 +71,14 @@ def test_exact_match_on_a_multi_value_variable_fails_for_all_and_two_values(
     )
     result = _validate(run_cli, backfill, _write(tmp_path, panels))
     assert result.exit_code == 1
-    failures = [line for line in result.out.splitlines() if line.startswith("FAIL ")]
-    assert failures == [
-        "FAIL team-widened panel 'Exact' A [service=All]: no series, although service=api "
-        "alone has data: Grafana sends '.+' for $service here; match it with =~ or !~ "
-        "(= and != compare the label with that text)",
-        "FAIL team-widened panel 'Exact' A [service=api+currency]: no series, although "
-        "service=api alone has data: Grafana sends '(api|currency)' for $service here; "
-        "match it with =~ or !~ (= and != compare the label with that text)",
+    assert findings(result.out) == [
+        (
+            f"Bug: no series, although service=api alone has data: Grafana sends {sent!r} "
+            "for $service here; match it with =~ or !~ (= and != compare the label with that "
+            "text) (validate/all-or-several, MD406)",
+            f'dashboard "Team / Widened" panel "Exact" target A [service={shown}]',
+        )
+        for shown, sent in (("All", ".+"), ("api+currency", "(api|currency)"))
     ]
     assert "validate: 1 panel(s) ok, 1 failed, 0 warning(s)" in result.out
 
@@ -88,20 +89,17 @@ def test_an_empty_panel_fails_unless_it_says_it_may_be_empty(
     panels = f"panel('Declared', {NOWHERE!r}, may_be_empty=True), panel('Undeclared', {NOWHERE!r})"
     result = _validate(run_cli, backfill, _write(tmp_path, panels), "--strict")
     assert result.exit_code == 1
-    lines = [x for x in result.out.splitlines() if not x.startswith("checked ")]
-    declared = [line.split(":")[0] for line in lines if "'Declared'" in line]
-    undeclared = [line.split(":")[0] for line in lines if "'Undeclared'" in line]
-    assert declared == [
-        "NOTE team-widened panel 'Declared' A [service=api]",
-        "NOTE team-widened panel 'Declared' A [service=currency]",
-        "NOTE team-widened panel 'Declared' A [service=payments]",
+    found = findings(result.out)
+    services = ("api", "currency", "payments")
+    assert [(what.split(":")[0], where) for what, where in found] == [
+        *(("Information", _where("Declared", s)) for s in services),
+        *(("Bug", _where("Undeclared", s)) for s in services),
     ]
-    assert undeclared == [
-        "FAIL team-widened panel 'Undeclared' A [service=api]",
-        "FAIL team-widened panel 'Undeclared' A [service=currency]",
-        "FAIL team-widened panel 'Undeclared' A [service=payments]",
-    ]
-    assert all("(declared: may be empty)" in line for line in lines if "'Declared'" in line)
+    assert all(
+        what.endswith("(declared: may be empty) (validate/may-be-empty, MD407)")
+        for what, _ in found[:3]
+    )
+    assert all(what.endswith("(validate/no-series, MD401)") for what, _ in found[3:])
     assert "validate: 1 panel(s) ok, 1 failed, 0 warning(s)" in result.out
 
 
@@ -111,7 +109,13 @@ def test_a_declared_empty_panel_alone_passes_strict(
     panels = f"panel('Declared', {NOWHERE!r}, may_be_empty=True)"
     result = _validate(run_cli, backfill, _write(tmp_path, panels), "--strict")
     assert result.exit_code == 0, result.out + result.err
-    assert result.out.count("NOTE team-widened panel 'Declared'") == 3
+    assert [where for _, where in findings(result.out)] == [
+        _where("Declared", s) for s in ("api", "currency", "payments")
+    ]
+
+
+def _where(panel: str, service: str) -> str:
+    return f'dashboard "Team / Widened" panel "{panel}" target A [service={service}]'
 
 
 # The plan alone: which choices are tried, as shown and as sent, within the cap.

@@ -6,21 +6,20 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from generator.promql.context import DashboardContext
-from generator.promql.problems import Location, Problem, Severity
+from generator.promql.problems import Check, Location, Problem, Severity
 
 
 class Rule:
     """Base of lint rules: subclasses set the class attributes and write ``check``.
 
     The docstring's first line is the rule's description; the rest shows an
-    **Anti-pattern** and a **Best practice**. ``online`` rules need a live
-    Prometheus and are run by ``meshdash validate``, not ``meshdash lint``.
+    **Anti-pattern** and a **Best practice**. What ``meshdash validate`` finds
+    against a live Prometheus is coded in :mod:`generator.validate.checks`.
     """
 
     code: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[Severity]
-    online: ClassVar[bool] = False
 
     def check(self, ctx: DashboardContext) -> Iterable[Problem]:
         raise NotImplementedError
@@ -38,12 +37,5 @@ class Rule:
         text: str | None = None,
         span: tuple[int, int] | None = None,
     ) -> Problem:
-        return Problem(
-            code=self.code,
-            name=self.name,
-            severity=self.severity if severity is None else severity,
-            message=message,
-            location=location,
-            text=text,
-            span=span,
-        )
+        kind = Check(self.code, self.name, self.severity, self.description())
+        return kind.problem(location, message, severity=severity, text=text, span=span)
