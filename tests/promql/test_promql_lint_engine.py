@@ -1,0 +1,64 @@
+"""The lint engine: a rule that crashes is one Fatal problem naming it, the others still run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+import generator.commands.lint as lint_command
+from generator.cli import main
+from generator.promql.context import DashboardContext
+from generator.promql.lint import lint_dashboard, select_rules
+from generator.promql.problems import Problem, Severity
+from generator.promql.rules import Rule
+from generator.promql.rules.variables import UnusedVariable
+
+DASHBOARD = {
+    "uid": "crash",
+    "title": "Crash test",
+    "templating": {"list": [{"name": "unused", "type": "custom", "query": "a,b"}]},
+    "panels": [],
+}
+
+
+class Crashing(Rule):
+    """A rule with a bug, as a new rule may have."""
+
+    code = "MD999"
+    name = "test/crashing"
+    severity = Severity.WARNING
+
+    def check(self, ctx: DashboardContext) -> Iterable[Problem]:
+        yield from ()
+        raise KeyError("panels")
+
+
+def test_a_crashing_rule_is_a_fatal_problem_naming_it_and_the_others_run() -> None:
+    problems = lint_dashboard(DASHBOARD, rules=[Crashing(), UnusedVariable()])
+    assert [(p.code, p.severity) for p in problems] == [
+        ("MD999", Severity.FATAL),
+        ("MD202", Severity.WARNING),
+    ]
+    crash = problems[0]
+    assert crash.name == "test/crashing"
+    assert crash.message.startswith("rule MD999 test/crashing crashed (KeyError: 'panels')")
+    assert crash.location.dashboard_title == "Crash test"
+
+
+def test_the_command_reports_the_crash_and_exits_1_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "crash.json").write_text(json.dumps(DASHBOARD))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(
+        lint_command, "select_rules", lambda disable: [Crashing(), *select_rules(disable)]
+    )
+    assert main(["lint", "--fail-on", "fatal", "--from", str(tmp_path / "crash.json")]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("Fatal: rule MD999 test/crashing crashed (KeyError: 'panels')")
+    assert "(variables/unused, MD202)" in out
+    assert "Traceback" not in out + err
+    assert "lint found 1 problem(s) at or above fatal" in err
