@@ -14,6 +14,7 @@ import click
 from generator.commands.definitions import build_from_options, definitions_options
 from generator.commands.params import EXIT_OK, parse_end
 from generator.commands.prometheus_options import prometheus_options, window_options
+from generator.commands.sandbox_options import incidents_option, sandbox_mesh
 from generator.errors import ConfigError
 from generator.promql.dashboard import variables as dashboard_variables
 from generator.promql.durations import to_ms
@@ -23,6 +24,7 @@ from generator.validate import PrometheusClient, connection_from
 if TYPE_CHECKING:
     from generator.build import BuiltDashboard
     from generator.preview.run import PreviewOptions
+    from generator.sim import MeshConfig
 
 #: The sandbox backfills samples this far apart: Grafana's step for ranges up to ~6h.
 SANDBOX_STEP = "15s"
@@ -34,6 +36,7 @@ SANDBOX_STEP = "15s"
 @click.option(
     "--sandbox", is_flag=True, help="Query a real Prometheus over the simulated mesh, then stop it."
 )
+@incidents_option
 @click.option(
     "--out",
     "out_dir",
@@ -56,6 +59,7 @@ SANDBOX_STEP = "15s"
 def preview_command(
     url: str | None,
     sandbox: bool,
+    incidents: bool,
     out_dir: Path,
     variables: tuple[str, ...],
     range_text: str,
@@ -72,6 +76,7 @@ def preview_command(
         raise ConfigError("give either --prometheus URL or --sandbox")
     if sandbox and end:
         raise ConfigError("--end makes no sense with --sandbox, whose data ends now")
+    mesh = sandbox_mesh(sandbox, incidents)
     chosen = parse_vars(variables)
     _require_matplotlib()
     from generator.preview.fetch import QuerySettings
@@ -79,7 +84,7 @@ def preview_command(
 
     built = build_from_options(dashboards_dir, queries_dirs)
     _check_var_names(chosen, built)
-    with _prometheus(url, sandbox, range_text, token_file, headers) as (client, end_ms):
+    with _prometheus(url, mesh, range_text, token_file, headers) as (client, end_ms):
         if sandbox:
             scrape_interval = SANDBOX_STEP
         if end:
@@ -147,13 +152,13 @@ def _check_var_names(chosen: dict[str, tuple[str, ...]], built: list[BuiltDashbo
 @contextmanager
 def _prometheus(
     url: str | None,
-    sandbox: bool,
+    mesh: MeshConfig | None,
     range_text: str,
     token_file: Path | None,
     headers: tuple[str, ...],
 ) -> Iterator[tuple[PrometheusClient, int | None]]:
-    """A client for ``--prometheus``, or for a backfilled sandbox covering the whole range."""
-    if not sandbox:
+    """A client for ``--prometheus``, or for a backfilled sandbox of `mesh` over the range."""
+    if mesh is None:
         assert url is not None
         connection = connection_from(url, token_file=token_file, headers=headers)
         with PrometheusClient(connection) as client:
@@ -165,7 +170,7 @@ def _prometheus(
     step = to_ms(SANDBOX_STEP) // 1000
     # Samples from before the range too, so the first point's rate window is full.
     lead = 10 * step
-    with backfilled_prometheus(window_seconds=window + lead, step_seconds=step) as box:
+    with backfilled_prometheus(mesh, window_seconds=window + lead, step_seconds=step) as box:
         client = PrometheusClient(connection_from(box.url))
         try:
             yield client, round(box.end * 1000)

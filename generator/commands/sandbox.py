@@ -9,6 +9,7 @@ from types import FrameType
 import click
 
 from generator.commands.params import EXIT_OK, Duration, seconds
+from generator.commands.sandbox_options import incidents_option, sandbox_mesh
 from generator.sim.sandbox import live_prometheus
 
 
@@ -34,14 +35,18 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     "--port", type=click.IntRange(0, 65535), default=0,
     help="Prometheus port on 127.0.0.1 (default: a free one).",
 )  # fmt: skip
-def sandbox_command(duration: str | None, scrape_interval: str, port: int) -> int:
+@incidents_option
+def sandbox_command(duration: str | None, scrape_interval: str, port: int, incidents: bool) -> int:
     """Run the simulated mesh and a real Prometheus scraping it, on loopback."""
     interval = seconds(scrape_interval)
     stop_after = None if duration is None else seconds(duration)
+    config = sandbox_mesh(True, incidents)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        with live_prometheus(scrape_interval=interval, min_scrapes=0, port=port or None) as box:
+        with live_prometheus(
+            config, scrape_interval=interval, min_scrapes=0, port=port or None
+        ) as box:
             click.echo(f"Prometheus: {box.url} (pid {box.prometheus.pid})")
             for name, url in box.sidecar_urls.items():
                 click.echo(f"  sidecar {name}: {url}")

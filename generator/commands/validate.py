@@ -11,6 +11,7 @@ from generator.commands.definitions import build_from_options, definitions_optio
 from generator.commands.from_files import from_options, read_from, report_unreadable
 from generator.commands.params import EXIT_OK, fail_on_option, parse_end, problems_found
 from generator.commands.prometheus_options import prometheus_options, window_options
+from generator.commands.sandbox_options import incidents_option, sandbox_mesh
 from generator.errors import ConfigError
 from generator.promql.foreign import ForeignSet
 from generator.promql.interpolate import TimeRange
@@ -35,6 +36,7 @@ from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
     is_flag=True,
     help="Start the live simulator and a real Prometheus, validate against it, stop them.",
 )
+@incidents_option
 @window_options(default_range="30m")
 @click.option(
     "--max-combinations",
@@ -82,6 +84,7 @@ from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
 def validate_command(
     url: str | None,
     sandbox: bool,
+    incidents: bool,
     range_text: str,
     end: str | None,
     scrape_interval: str,
@@ -109,6 +112,7 @@ def validate_command(
         threshold = min(threshold, Severity.WARNING)
     if sandbox == bool(url):
         raise ConfigError("give either --prometheus URL or --sandbox")
+    mesh = sandbox_mesh(sandbox, incidents)
     foreign = read_from(from_paths, more_paths)
     if foreign is not None and not foreign.dashboards:
         report_unreadable(foreign)  # nothing to validate: no need for Prometheus
@@ -123,10 +127,10 @@ def validate_command(
         "parallel": parallel,
         "batch": not no_batch,
     }
-    if sandbox:
+    if mesh is not None:
         if end:
             raise ConfigError("--end makes no sense with --sandbox, whose data is live")
-        with live_sandbox(range_text) as box:
+        with live_sandbox(range_text, config=mesh) as box:
             connection = connection_from(box.url, timeout=timeout, parallel=parallel)
             options = _options(None, scrape_interval=SANDBOX_SCRAPE_INTERVAL, **settings)
             return _run(built, connection, options, threshold, output_format, verbose, foreign)

@@ -10,6 +10,7 @@ from types import FrameType
 
 from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange, builtin_values
+from generator.sim.config import MeshConfig
 from generator.sim.sandbox import Sandbox, live_prometheus
 
 #: The sandbox scrapes often, so a validation needs only seconds of data.
@@ -24,8 +25,12 @@ def scrapes_needed(range_text: str, scrape_interval: str) -> int:
 
 
 @contextmanager
-def live_sandbox(range_text: str, *, timeout: float = 90.0) -> Iterator[Sandbox]:
+def live_sandbox(
+    range_text: str, *, config: MeshConfig | None = None, timeout: float = 90.0
+) -> Iterator[Sandbox]:
     """The simulator served live and scraped until ``$__rate_interval`` windows hold data.
+
+    `config` chooses the simulated mesh (e.g. with the story's incidents); default: the demo's.
 
     Everything stops when the block ends: normally, on an error, on Ctrl-C or SIGTERM.
     """
@@ -35,7 +40,7 @@ def live_sandbox(range_text: str, *, timeout: float = 90.0) -> Iterator[Sandbox]
     replaced = _on_sigterm_interrupt()
     try:
         with live_prometheus(
-            scrape_interval=interval, min_scrapes=scrapes, timeout=timeout
+            config, scrape_interval=interval, min_scrapes=scrapes, timeout=timeout
         ) as sandbox:
             yield sandbox
     finally:
