@@ -11,7 +11,8 @@ from generator.promql.problems import Problem
 
 
 def format_text(problems: Sequence[Problem], *, root: Path | None = None) -> str:
-    """``Bug: message (name) ---> file: where`` with the offending text and a caret."""
+    """``Bug: message (name, code) ---> file: where`` with the offending text (each line
+    indented) and a caret under the span."""
     blocks = [_format_one(p, root) for p in problems]
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
@@ -35,8 +36,19 @@ def _format_one(problem: Problem, root: Path | None) -> str:
         f"---> {prefix}{where}"
     ]
     if problem.text:
-        lines.append("    " + problem.text)
-        if problem.span is not None:
-            start, end = problem.span
-            lines.append("    " + " " * start + "^" * max(end - start, 1))
+        lines.extend(_excerpt(problem.text, problem.span))
     return "\n".join(lines)
+
+
+def _excerpt(text: str, span: tuple[int, int] | None) -> list[str]:
+    """Each line of ``text`` indented, the span's first line followed by its caret."""
+    lines: list[str] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        lines.append("    " + body)
+        if span is not None and offset <= span[0] < offset + len(line):
+            start, end = span[0] - offset, min(span[1] - offset, len(body))
+            lines.append("    " + " " * start + "^" * max(end - start, 1))
+        offset += len(line)
+    return lines

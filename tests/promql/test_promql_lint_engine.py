@@ -12,7 +12,8 @@ import generator.commands.lint as lint_command
 from generator.cli import main
 from generator.promql.context import DashboardContext
 from generator.promql.lint import lint_dashboard, select_rules
-from generator.promql.problems import Problem, Severity
+from generator.promql.problems import Location, Problem, Severity
+from generator.promql.report import format_text
 from generator.promql.rules import Rule
 from generator.promql.rules.variables import UnusedVariable
 
@@ -62,3 +63,19 @@ def test_the_command_reports_the_crash_and_exits_1_without_a_traceback(
     assert "(variables/unused, MD202)" in out
     assert "Traceback" not in out + err
     assert "lint found 1 problem(s) at or above fatal" in err
+
+
+def test_a_multi_line_query_is_indented_with_the_caret_under_its_own_line() -> None:
+    text = "sum(\n  rate(x[5m])\n)\n# meshdash: may be empty"
+    start = text.index("5m")
+    problem = Problem(
+        "MD102", "promql/rate-interval", Severity.WARNING, "use $__rate_interval",
+        Location(dashboard_title="D"), text=text, span=(start, start + 2),
+    )  # fmt: skip
+    assert format_text([problem]).splitlines()[1:] == [
+        "    sum(",
+        "      rate(x[5m])",
+        "             ^^",
+        "    )",
+        "    # meshdash: may be empty",
+    ]
