@@ -121,3 +121,34 @@ def test_incidents_without_a_sandbox_is_one_line_exit_2(
     assert result.err == (
         "meshdash: error: --incidents needs --sandbox: it changes the simulated mesh only\n"
     )
+
+
+FAILING_UPSTREAM = """
+from generator.dashboard import Dashboard, Row
+from generator.panels.common import target, timeseries
+from generator.variables import datasource
+
+FAILING = timeseries(
+    title="Failing connects", description="Only the story's faults fail connects.", unit="cps",
+    targets=[target('sum(rate(envoy_cluster_upstream_cx_connect_fail[$__rate_interval])) > 0',
+                    legend="failing")],
+)
+STORY = Dashboard(uid="story", title="Story", variables=[datasource()],
+                  rows=[Row("Faults", [FAILING])])
+"""
+
+
+@pytest.mark.timeout(180)
+def test_validate_sandbox_incidents_gives_the_faults_data(
+    run_cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    dashboards = tmp_path / "dashboards"
+    dashboards.mkdir()
+    (dashboards / "story.py").write_text(FAILING_UPSTREAM)
+    args = ["validate", "--sandbox", "--range", "5m", "--dashboards", str(dashboards)]
+    healthy = run_cli(*args)
+    assert healthy.exit_code == 1, healthy.out + healthy.err
+    assert "Failing connects" in healthy.out
+    failing = run_cli(*args, "--incidents")
+    assert failing.exit_code == 0, failing.out + failing.err
+    assert failing.out.strip().splitlines()[-1].startswith("validate: 1 panel(s) ok, 0 failed")
