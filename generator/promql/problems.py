@@ -86,7 +86,7 @@ class Check:
     code: str
     name: str
     severity: Severity
-    #: One line for the README table.
+    #: What it checks, in one line, as the README table says it.
     summary: str
 
     def problem(

@@ -33,20 +33,19 @@ SOME_EMPTY = Check(
     "MD405",
     "validate/some-empty",
     Severity.WARNING,
-    "a target is empty for some variable values while others have data (`--strict` fails it)",
+    "a target is empty for some variable values while others have data",
 )
 WIDENED_EMPTY = Check(
     "MD406",
     "validate/all-or-several",
     Severity.BUG,
-    "a target has data with All or two values selected where one of those values alone has data "
-    "(an `=`/`!=` matcher on a multi-value variable)",
+    "a target has data with All or two values selected where one of those values alone has data",
 )
 MAY_BE_EMPTY = Check(
     "MD407",
     "validate/may-be-empty",
     Severity.INFORMATION,
-    "a target declared `# meshdash: may be empty` returned no series (a note, never a failure)",
+    "a target declared `# meshdash: may be empty` returned no series (a note)",
 )
 
 ALL_CHECKS: tuple[Check, ...] = (

@@ -1,4 +1,4 @@
-"""The README's lint table names every rule by its own code, name and severity."""
+"""The README's lint and validate tables name every rule and check by its code, name, severity."""
 
 from __future__ import annotations
 
@@ -7,15 +7,29 @@ from pathlib import Path
 
 from generator.promql.dashboard import MAY_BE_EMPTY
 from generator.promql.rules import ALL_RULES
+from generator.validate.checks import ALL_CHECKS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 ROW = re.compile(r"^\| (MD\S*) \| (\S+) \| (\w+) \|", re.MULTILINE)
+CHECK_ROW = re.compile(r"^\| (MD4\d\d) \| \S+ \| \w+ \| (.*) \|$", re.MULTILINE)
 ALL_RULES_BY_CODE = sorted(ALL_RULES, key=lambda rule: rule.code)
 
 
-def test_every_rule_has_its_own_row_in_the_readme() -> None:
+def test_every_rule_and_check_has_its_own_row_in_the_readme() -> None:
     documented = [match.groups() for match in ROW.finditer(README)]
-    assert documented == [(r.code, r.name, r.severity.name.lower()) for r in ALL_RULES_BY_CODE]
+    kinds = [*ALL_RULES_BY_CODE, *sorted(ALL_CHECKS, key=lambda check: check.code)]
+    assert documented == [(k.code, k.name, k.severity.name.lower()) for k in kinds]
+
+
+def test_the_readme_says_what_each_validate_check_checks() -> None:
+    rows = {m.group(1): m.group(2) for m in CHECK_ROW.finditer(README)}
+    assert {c.code: rows.get(c.code) for c in ALL_CHECKS} == {c.code: c.summary for c in ALL_CHECKS}
+
+
+def test_lint_and_validate_codes_never_collide() -> None:
+    codes = [rule.code for rule in ALL_RULES] + [check.code for check in ALL_CHECKS]
+    assert len(codes) == len(set(codes))
+    assert all(check.code.startswith("MD4") for check in ALL_CHECKS)
 
 
 def test_the_readme_shows_the_may_be_empty_line_validate_reads() -> None:
