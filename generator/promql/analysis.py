@@ -8,6 +8,9 @@ from dataclasses import dataclass
 import promql_parser as pp
 
 # Aggregations that return input series unchanged, labels and all.
+#: The functions that take a counter's range vector: their range is $__rate_interval (MD102)
+#: and their argument no gauge (MD103).
+COUNTER_FUNCTIONS = frozenset({"rate", "irate", "increase"})
 _SELECTING_AGGREGATIONS = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
 # Functions that add the label named by their second argument.
 _LABEL_WRITERS = frozenset({"label_replace", "label_join"})

@@ -15,7 +15,7 @@ from generator.promql.lint import lint_dashboard, select_rules
 from generator.promql.problems import Location, Problem, Severity
 from generator.promql.report import format_text
 from generator.promql.rules import Rule
-from generator.promql.rules.variables import UnusedVariable
+from generator.promql.rules.md202_variables_unused import UnusedVariable
 
 DASHBOARD = {
     "uid": "crash",

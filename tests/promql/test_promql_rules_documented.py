@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import generator.promql.rules
 from generator.promql.dashboard import MAY_BE_EMPTY
 from generator.promql.rules import ALL_RULES
 from generator.validate.checks import ALL_CHECKS
@@ -34,3 +35,13 @@ def test_lint_and_validate_codes_never_collide() -> None:
 
 def test_the_readme_shows_the_may_be_empty_line_validate_reads() -> None:
     assert f"`{MAY_BE_EMPTY}`" in README
+
+
+def test_each_rule_has_a_module_named_after_its_code_and_name() -> None:
+    """One rule per file, as pint and sqlfluff do: MD102 promql/rate-interval lives in
+    ``md102_promql_rate_interval.py``, alone."""
+    modules = [rule.__module__.rsplit(".", 1)[1] for rule in ALL_RULES]
+    expected = [f"{r.code.lower()}_{re.sub(r'[/-]', '_', r.name)}" for r in ALL_RULES]
+    assert modules == expected
+    rules_dir = Path(generator.promql.rules.__file__).parent
+    assert sorted(p.stem for p in rules_dir.glob("md*.py")) == sorted(expected)

@@ -7,13 +7,14 @@ from collections.abc import Iterable
 
 import promql_parser as pp
 
-from generator.promql.analysis import walk
+from generator.promql.analysis import COUNTER_FUNCTIONS, walk
 from generator.promql.context import RANGE_SENTINEL, RATE_INTERVAL_SENTINEL, DashboardContext
 from generator.promql.problems import Problem, Severity
 from generator.promql.rules.base import Rule
 
-RATE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
 _RANGE = re.compile(r"\[([^\]]*)\]")
+
+
 _GOOD_RANGE = re.compile(
     r"^\s*(\$__rate_interval|\$\{__rate_interval\}|\$__range|\$\{__range\})\s*$"
 )
@@ -45,7 +46,7 @@ class RateInterval(Rule):
             if target.ast is None:
                 continue
             for node in walk(target.ast):
-                if not isinstance(node, pp.Call) or node.func.name not in RATE_FUNCTIONS:
+                if not isinstance(node, pp.Call) or node.func.name not in COUNTER_FUNCTIONS:
                     continue
                 window = _window(node)
                 allowed = {RATE_INTERVAL_SENTINEL}

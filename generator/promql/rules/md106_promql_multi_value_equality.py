@@ -21,6 +21,8 @@ from generator.promql.problems import Location, Problem, Severity
 from generator.promql.rules.base import Rule
 
 _REGEX = {"=": "=~", "!=": "!~"}
+
+
 # The text just before a reference inside an exact matcher's string: `="`, `!= 'pre-`.
 _EXACT_BEFORE = re.compile(r"(?<![=!~])!?=\s*[\"'`][^\"'`]*$")
 

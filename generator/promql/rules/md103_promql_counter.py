@@ -6,12 +6,11 @@ from collections.abc import Iterable, Mapping
 
 import promql_parser as pp
 
-from generator.promql.analysis import metric_name, selectors, walk
+from generator.promql.analysis import COUNTER_FUNCTIONS, metric_name, selectors, walk
 from generator.promql.context import DashboardContext
 from generator.promql.problems import Problem, Severity
 from generator.promql.rules.base import Rule
 
-COUNTER_FUNCTIONS = frozenset({"rate", "irate", "increase"})
 _HISTOGRAM_SERIES = ("_bucket", "_sum", "_count")
 
 
