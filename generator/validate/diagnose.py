@@ -4,13 +4,16 @@ As pint's ``promql/series`` check does: parse the expression, walk its vector
 selectors, ask Prometheus whether the bare metric has series in the window
 (``count(last_over_time(metric[range]))``), then add the selector's matchers
 one at a time; the first matcher after which nothing is left is the culprit,
-and the values its label does have are listed to spot a typo.
+and the values its label does have are listed to spot a typo. A metric with no
+series at all that meshdash's catalogue does not know either is said so (a typo
+in the name, or a family this mesh does not emit).
 """
 
 from __future__ import annotations
 
 import promql_parser as pp
 
+from generator.metrics_catalogue import sample_type
 from generator.promql.analysis import metric_name, selectors
 from generator.validate.client import PrometheusClient
 
@@ -63,7 +66,8 @@ def _explain_selector(
     window: str,
 ) -> str | None:
     if name and _count(client, name, at, window) == 0:
-        return f"no series: metric {name} has no series at all in the last {window}"
+        unknown = "" if sample_type(name) else f"; {name} is not in meshdash's metric catalogue"
+        return f"no series: metric {name} has no series at all in the last {window}{unknown}"
     kept: list[pp.Matcher] = []
     for matcher in matchers:
         before = selector_text(name, kept)

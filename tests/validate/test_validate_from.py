@@ -85,6 +85,19 @@ def test_only_the_planted_breakage_fails(report: dict[str, Any]) -> None:
     assert _failed(report, "export-external") == set()
 
 
+def test_a_misspelled_metric_is_named_as_unknown_to_the_catalogue(report: dict[str, Any]) -> None:
+    """envoy_listener_http_downstream_rq_xxx: no series, and no family of that name."""
+    [message] = {
+        p["message"]
+        for p in report["problems"]
+        if p["location"]["panel_title"] == "Typo in the metric"
+    }
+    assert message == (
+        "no series: metric envoy_listener_http_downstream_rq_xxx has no series at all in the "
+        "last 10m; envoy_listener_http_downstream_rq_xxx is not in meshdash's metric catalogue"
+    )
+
+
 def test_panels_in_collapsed_and_legacy_rows_are_checked(report: dict[str, Any]) -> None:
     checked = {(c["dashboard"], c["panel"]): c["combinations"] for c in report["checked"]}
     assert checked[("api-wrapper", "Latency families")] == 4  # 2 families, All, two values
