@@ -20,6 +20,9 @@ from tests.conftest import ROOT, SCHEMA_DIR, copy_shipped, require_schema_dir
 from tests.readme_examples import lay_out
 
 TEMPLATE = "team/inbound_connections.promql.j2"
+#: A template name no built-in has: in a source checkout the built-in templates are the
+#: repository's own queries/, where a user following the README may have put TEMPLATE.
+PROJECT_ONLY = "project_only/inbound_connections"
 
 
 @pytest.fixture
@@ -29,12 +32,17 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_custom_template_is_not_found_without_its_folder(run_cli: Any, project: Path) -> None:
+    helper = project / "dashboards" / "_team_panels.py"
+    text = helper.read_text()
+    assert text.count(f'"{TEMPLATE.removesuffix(".promql.j2")}"') == 1
+    helper.write_text(text.replace(TEMPLATE.removesuffix(".promql.j2"), PROJECT_ONLY))
     shutil.rmtree(project / "queries")
 
     result = run_cli("build")
 
     assert result.exit_code == 2
-    assert "_team_panels.py:" in result.err and f"'{TEMPLATE}' not found" in result.err
+    assert "_team_panels.py:" in result.err
+    assert f"'{PROJECT_ONLY}.promql.j2' not found" in result.err
     assert not list((project / "build").rglob("*")), "a failed build wrote something"
 
 
