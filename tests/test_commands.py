@@ -119,6 +119,32 @@ def test_a_bad_sandbox_duration_is_one_line_naming_the_flag(
     assert err == "meshdash: error: --duration '5x' is not a duration like 30m, 1h or 15s\n"
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "--prometheus", "http://127.0.0.1:1"],
+        ["push", "--url", "http://127.0.0.1:1", "--dry-run"],
+        ["diff", "--url", "http://127.0.0.1:1"],
+    ],
+)
+def test_a_token_file_that_is_a_folder_is_one_line_naming_it(
+    argv: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """As a missing or empty token file: one line naming it, not click's usage block."""
+    for name in ("GRAFANA_TOKEN", "GRAFANA_USER", "GRAFANA_PASSWORD", "PROMETHEUS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    folder = tmp_path / "secrets"
+    folder.mkdir()
+
+    assert main([*argv, "--token-file", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"meshdash: error: the token file {folder} ")
+    assert "cannot be read" in err and err.count("\n") == 1
+
+
 def test_every_command_returns_an_exit_code() -> None:
     """Each dispatched callback is annotated ``-> int`` and ends in a ``return``."""
     for target in COMMANDS.values():

@@ -75,7 +75,7 @@ _OPTIONS = [
     click.option("--url", help="Grafana base URL (default: $GRAFANA_URL)."),
     click.option(
         "--token-file",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=click.Path(path_type=Path),
         help="File holding a service-account token (default: $GRAFANA_TOKEN, "
         "else $GRAFANA_USER/$GRAFANA_PASSWORD).",
     ),
@@ -99,7 +99,7 @@ _OPTIONS = [
     ),
     click.option(
         "--ca-cert",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=click.Path(path_type=Path),
         help="CA bundle for a Grafana behind a private CA.",
     ),
     click.option("--insecure", is_flag=True, help="Skip TLS verification (test instances only)."),

@@ -28,7 +28,7 @@ def prometheus_options(command: F) -> F:
     )(command)
     command = click.option(
         "--token-file",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=click.Path(path_type=Path),
         help="File holding a bearer token (else $PROMETHEUS_TOKEN).",
     )(command)
     return click.option(
