@@ -14,7 +14,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,10 @@ def _after_two_scrapes(url: str, queries: list[str]) -> list[float | None]:
     return [_value(url, q, at) for q in queries]
 
 
-@pytest.mark.parametrize("incidents", [True, False])
-def test_the_sandbox_command_counts_the_storys_denied_and_failed_calls(incidents: bool) -> None:
+@contextmanager
+def _sandbox_command(*flags: str) -> Iterator[str]:
+    """`meshdash sandbox FLAGS` running; yields its Prometheus URL, stops it with SIGTERM."""
     meshdash = Path(sys.executable).with_name("meshdash")
-    flags = ["--incidents"] if incidents else []
     process = subprocess.Popen(
         [str(meshdash), "sandbox", "--scrape-interval", "500ms", *flags],
         stdout=subprocess.PIPE,
@@ -65,17 +66,45 @@ def test_the_sandbox_command_counts_the_storys_denied_and_failed_calls(incidents
         first = process.stdout.readline() if process.stdout else ""
         match = re.match(r"Prometheus: (http://127\.0\.0\.1:\d+) ", first)
         assert match, first
-        values = _after_two_scrapes(match.group(1), [DENIED, FAILED_CONNECTS, FAILED_HANDSHAKES])
-        if incidents:
-            assert all(v is not None and v > 0 for v in values), values
-        else:
-            assert all(v in (None, 0.0) for v in values), values
+        yield match.group(1)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+@pytest.mark.parametrize("incidents", [True, False])
+def test_the_sandbox_command_counts_the_storys_denied_and_failed_calls(incidents: bool) -> None:
+    with _sandbox_command(*(["--incidents"] if incidents else [])) as url:
+        values = _after_two_scrapes(url, [DENIED, FAILED_CONNECTS, FAILED_HANDSHAKES])
+    if incidents:
+        assert all(v is not None and v > 0 for v in values), values
+    else:
+        assert all(v in (None, 0.0) for v in values), values
+
+
+@pytest.mark.parametrize(("flavor", "istio_series"), [("istio", True), ("consul", False)])
+def test_the_sandbox_command_speaks_the_chosen_flavor(flavor: str, istio_series: bool) -> None:
+    """`meshdash sandbox --flavor istio` serves Istio's metric names, like validate --sandbox."""
+    with _sandbox_command("--flavor", flavor) as url:
+        istio, envoy = _after_two_scrapes(
+            url, ["count(istio_requests_total)", "count(envoy_cluster_upstream_rq_total)"]
+        )
+    assert (istio is not None and istio > 0) is istio_series, (istio, envoy)
+    assert (envoy is not None and envoy > 0) is not istio_series, (istio, envoy)
+
+
+def test_the_sandbox_command_refuses_an_unknown_flavor() -> None:
+    meshdash = Path(sys.executable).with_name("meshdash")
+    done = subprocess.run(
+        [str(meshdash), "sandbox", "--flavor", "linkerd", "--duration", "1"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "linkerd" in lines[0] and "istio" in lines[0], done.stderr
 
 
 def test_validate_sandbox_takes_the_mesh_with_its_incidents() -> None:

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def definitions_options(command: F) -> F:
-    """Add `--dashboards DIR`, `--queries DIR` and `--flavor` (defaults from [tool.meshdash])."""
-    command = click.option(
+def flavor_option(command: F) -> F:
+    """Add `--flavor`: the mesh that definitions pinning none, and the simulator, speak."""
+    return click.option(
         "--flavor",
         metavar="|".join(sorted(FLAVORS)),
         default=None,
@@ -28,6 +28,11 @@ def definitions_options(command: F) -> F:
         callback=_choose_flavor,
         help="Mesh of the definitions that pin none (default: [tool.meshdash] flavor, else consul).",
     )(command)
+
+
+def definitions_options(command: F) -> F:
+    """Add `--dashboards DIR`, `--queries DIR` and `--flavor` (defaults from [tool.meshdash])."""
+    command = flavor_option(command)
     command = click.option(
         "--queries",
         "queries_dirs",

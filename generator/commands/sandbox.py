@@ -8,6 +8,7 @@ from types import FrameType
 
 import click
 
+from generator.commands.definitions import flavor_option
 from generator.commands.params import EXIT_OK, Duration, seconds
 from generator.commands.sandbox_options import incidents_option, sandbox_mesh
 from generator.sim.sandbox import live_prometheus
@@ -36,8 +37,12 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     help="Prometheus port on 127.0.0.1 (default: a free one).",
 )  # fmt: skip
 @incidents_option
+@flavor_option
 def sandbox_command(duration: str | None, scrape_interval: str, port: int, incidents: bool) -> int:
-    """Run the simulated mesh and a real Prometheus scraping it, on loopback."""
+    """Run the simulated mesh and a real Prometheus scraping it, on loopback.
+
+    The sidecars speak the chosen mesh's metric names (`--flavor`, else [tool.meshdash] flavor).
+    """
     interval = seconds(scrape_interval)
     stop_after = None if duration is None else seconds(duration)
     config = sandbox_mesh(True, incidents)
