@@ -133,7 +133,18 @@ def test_grafana_connect_timeout_says_how_long_and_how_often() -> None:
         client.get_folder("f")
     assert str(caught.value) == (
         "could not connect to https://grafana.example within 5s (after 4 retries); "
-        "check GRAFANA_URL and the network"
+        "check GRAFANA_URL (or --url on the command line) and the network"
+    )
+
+
+def test_grafana_refused_connection_names_the_url_setting_and_the_flag() -> None:
+    script = Script(requests.exceptions.ConnectionError("refused"))
+    with grafana(script) as client, pytest.raises(GrafanaUnreachable) as caught:
+        client.get_folder("f")
+    message = str(caught.value)
+    assert message.startswith("cannot reach Grafana for GET https://grafana.example/")
+    assert message.endswith(
+        "check GRAFANA_URL (or --url on the command line) and that Grafana is running"
     )
 
 

@@ -311,12 +311,13 @@ class GrafanaClient:
         ):
             return GrafanaUnreachable(
                 f"could not connect to {self.settings.url} within "
-                f"{self.settings.connect_timeout:g}s ({tries}); check GRAFANA_URL and the network"
+                f"{self.settings.connect_timeout:g}s ({tries}); check GRAFANA_URL (or --url on the "
+                "command line) and the network"
             )
         if isinstance(exc, requests.exceptions.ConnectionError):
             return GrafanaUnreachable(
                 f"cannot reach Grafana for {method} {url} ({_reason(exc)}, {tries}); "
-                "check GRAFANA_URL and that Grafana is running"
+                "check GRAFANA_URL (or --url on the command line) and that Grafana is running"
             )
         return GrafanaError(f"{method} {url} failed ({type(exc).__name__}, {tries})")
 
