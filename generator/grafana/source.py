@@ -26,6 +26,11 @@ def from_built(built: Sequence[BuiltDashboard], folder: str | None = None) -> li
 
 def from_files(directory: Path, folder: str | None = None) -> list[BuiltDashboard]:
     """Read every ``*.json`` under ``directory`` into the value a build makes."""
+    if directory.is_file():
+        raise ConfigError(
+            f"{directory} (--from on the command line) is a file; give the folder it is in "
+            f"({directory.parent}): push reads a build's folder with its manifest"
+        )
     if not directory.is_dir():
         raise ConfigError(
             f"{directory} (--from on the command line) is not a folder; run `meshdash build` first"

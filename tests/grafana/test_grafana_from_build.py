@@ -11,6 +11,9 @@ import pytest
 from grafana_testdata import ADMIN_TOKEN
 from standin import GrafanaStandIn
 
+from generator.errors import ConfigError
+from generator.grafana.source import from_files
+
 DEFINITION = """
 from generator.dashboard import Dashboard, Row
 from generator.panels import http
@@ -104,3 +107,20 @@ def test_a_stale_manifest_entry_is_gone_after_the_next_build(meshdash, definitio
     assert sorted(manifest["files"]) == ["general.json", "mesh.json", "top.json"]
     assert manifest["files"]["mesh.json"]["folder"] == "Platform/Service Mesh"
     assert not (out / "payments.json").exists()
+
+
+def test_from_a_built_file_names_the_folder_to_give_instead(tmp_path):
+    """`--from build/dashboards/x.json` is not "missing": it says which folder to pass."""
+    built = tmp_path / "build" / "dashboards"
+    built.mkdir(parents=True)
+    (built / "x.json").write_text(json.dumps({"uid": "x", "title": "X"}))
+
+    with pytest.raises(ConfigError) as caught:
+        from_files(built / "x.json")
+
+    assert str(caught.value) == (
+        f"{built / 'x.json'} (--from on the command line) is a file; give the folder it is in "
+        f"({built}): push reads a build's folder with its manifest"
+    )
+    with pytest.raises(ConfigError, match="is not a folder; run `meshdash build` first"):
+        from_files(tmp_path / "nothing-built")
