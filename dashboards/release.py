@@ -8,7 +8,7 @@ Envoy, which has no version label of its own. Release events from the
 
 from generator.dashboard import Dashboard, DashboardLink, Row
 from generator.flavors import CONSUL, ISTIO, current_flavor
-from generator.panels import release, retries
+from generator.panels import release, resilience
 from generator.panels._release_events import release_annotation
 from generator.variables import datasource, service, upstream
 
@@ -18,7 +18,7 @@ FLAVOR = ISTIO if current_flavor() is ISTIO else CONSUL
 RETRIES = (
     release.retry_outcomes(flavor=FLAVOR, width=24)
     if FLAVOR.cluster_stats
-    else retries.upstream_response_flags(flavor=FLAVOR, width=24)
+    else resilience.failure_flags(flavor=FLAVOR, flags=resilience.GAVE_UP_FLAGS, width=24)
 )
 
 RELEASE = Dashboard(

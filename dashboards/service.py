@@ -6,7 +6,7 @@ cannot show (Envoy's external-origin stats under Istio) are left out.
 
 from generator.dashboard import Dashboard, DashboardLink, Row
 from generator.flavors import current_flavor
-from generator.panels import callers, http, latency, retries, tcp, upstream
+from generator.panels import callers, http, latency, resilience, retries, tcp, upstream
 from generator.variables import datasource, service
 from generator.variables import upstream as upstream_variable
 
@@ -47,7 +47,7 @@ SERVICE = Dashboard(
                 latency.upstream_latency(),
                 retries.upstream_retries()
                 if FLAVOR.cluster_stats
-                else retries.upstream_response_flags(),
+                else resilience.failure_flags(flags=resilience.GAVE_UP_FLAGS),
                 upstream.upstream_success_ratio(width=24),
             ],
             repeat="upstream",

@@ -26,7 +26,6 @@ BLOCK = re.compile(r"```promql\n(.*?)```", re.S)
 NOT_BUILDER_MODULES = {"common"}
 #: builders of what only Istio has; their docstrings show the Istio flavor
 ISTIO_ONLY = {
-    "retries.upstream_response_flags",
     "security.mtls_share",
     "resilience.failure_flags",
     "resilience.grpc_statuses",

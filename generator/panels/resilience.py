@@ -6,9 +6,12 @@ Every panel looks from the caller's sidecar (`$service`) at its clusters towards
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from grafanalib.core import Target, TimeSeries
 
-from generator.errors import FlavorError
+from generator.errors import DefinitionError, FlavorError
 from generator.flavors import Flavor, as_flavor
 from generator.panels._story import REF_IDS, cluster_counter_targets
 from generator.panels.common import target, timeseries
@@ -32,6 +35,20 @@ REQUEST_FAILURES = (
 )
 #: Circuit breaker flags (gauges, 1 while open) per priority.
 BREAKER_FLAGS = ("cx_open", "cx_pool_open", "rq_open", "rq_pending_open", "rq_retry_open")
+#: Envoy's response flags (%RESPONSE_FLAGS%) that failure_flags explains, in this order.
+FLAG_MEANINGS = {
+    "UF": "connect failure",
+    "UH": "no healthy upstream",
+    "UO": "circuit breaker overflow",
+    "UT": "timeout",
+    "UR": "reset by the upstream",
+    "LR": "reset locally",
+    "UC": "upstream closed the connection",
+    "URX": "retries exhausted",
+    "NR": "no route",
+}
+#: The calls a caller's sidecar gave up on: where Istio has no retry counters.
+GAVE_UP_FLAGS = ("URX", "UO", "UT", "UF", "UH", "NR")
 
 
 def _gauge_target(
@@ -317,6 +334,7 @@ def failure_flags(
     flavor: Flavor | str | None = None,
     service: str = "$service",
     upstream: str = "$upstream",
+    flags: Sequence[str] = (),
     width: int = 12,
 ) -> TimeSeries:
     """Calls from `$service` to `$upstream` that its sidecar flagged, by response flag (Istio).
@@ -327,26 +345,43 @@ def failure_flags(
            destination_canonical_service=~"$upstream", response_flags!="-"}[$__rate_interval]))
     # meshdash: may be empty
     ```
+    `flags=GAVE_UP_FLAGS` keeps the calls the sidecar gave up on (retries exhausted,
+    overflow, timeout, connect failure, no healthy upstream, no route), matched with
+    `response_flags=~".*(URX|UO|UT|UF|UH|NR).*"` since one call may carry several flags:
+    what stands in for Envoy's retry counters, which Istio's standard metrics lack.
     """
     flavor = as_flavor(flavor)
     _istio_only("failure_flags", flavor)
+    malformed = [flag for flag in flags if not re.fullmatch("[A-Z]+", flag)]
+    if malformed:
+        # The flags go into a regex matcher: only Envoy's flag names may.
+        raise DefinitionError(
+            f"failure_flags: {', '.join(map(repr, malformed))} is not a response flag "
+            f"name; give names like {', '.join(GAVE_UP_FLAGS)}"
+        )
     expr = render_query(
-        "resilience/response_flags", flavor=flavor, service=service, upstream=upstream
+        "resilience/response_flags",
+        flavor=flavor,
+        service=service,
+        upstream=upstream,
+        flags=list(flags),
+    )
+    shown = ", ".join(
+        f"{flag} {FLAG_MEANINGS.get(flag, '')}".strip() for flag in flags or FLAG_MEANINGS
     )
     return timeseries(
         title=f"Why calls to {upstream} fail (response flags)",
         description=(
             f"Calls per second from {service} to {upstream} that its sidecar flagged, by "
-            "Envoy's response flag: UF connect failure, UH no healthy upstream, UO circuit "
-            "breaker overflow, UT timeout, UR reset by the upstream, LR reset locally, UC "
-            "upstream closed the connection, URX retries exhausted, NR no route. Empty is "
-            "healthy."
+            f"Envoy's response flag: {shown}. Empty is healthy. Retry and circuit breaker "
+            "counts themselves need Envoy's cluster stats (proxyStatsMatcher, see the README)."
         ),
         unit="reqps",
         targets=[
             target(
                 expr,
                 legend=f"{{{{{flavor.destination_label}}}}} {{{{response_flags}}}}",
+                # A healthy upstream has no flagged calls at all.
                 may_be_empty=True,
             )
         ],

@@ -1,10 +1,13 @@
-"""Retry panels: how often the sidecar retried, and what the retries got back."""
+"""Retry panels: how often the sidecar retried, and what the retries got back.
+
+Istio's standard metrics have no retry counters: there, `resilience.failure_flags`
+with `flags=GAVE_UP_FLAGS` shows the calls whose retries ran out (URX) and the like.
+"""
 
 from __future__ import annotations
 
 from grafanalib.core import TimeSeries
 
-from generator.errors import FlavorError
 from generator.flavors import Flavor, as_flavor
 from generator.panels.common import status_colors, target, timeseries
 from generator.queries import render_query
@@ -60,53 +63,4 @@ def upstream_retries(
         ],
         width=width,
         overrides=status_colors(),
-    )
-
-
-def upstream_response_flags(
-    *,
-    flavor: Flavor | str | None = None,
-    service: str = "$service",
-    upstream: str = "$upstream",
-    width: int = 12,
-) -> TimeSeries:
-    """Calls from `$service` to `$upstream` that Envoy gave up on, by response flag (Istio).
-
-    Istio's standard metrics have no retry counters; `response_flags` says why a call
-    failed at the caller's sidecar (URX retries exhausted, UO overflow, UT timeout,
-    UF connect failure, UH no healthy upstream, NR no route).
-
-    ```promql
-    sum by (destination_canonical_service, response_flags) (
-      rate(istio_requests_total{reporter="source", source_canonical_service=~"$service",
-           destination_canonical_service=~"$upstream",
-           response_flags=~".*(URX|UO|UT|UF|UH|NR).*"}[$__rate_interval]))
-    # meshdash: may be empty
-    ```
-    """
-    flavor = as_flavor(flavor)
-    if flavor.cluster_stats:
-        raise FlavorError(
-            f"upstream_response_flags needs a mesh with response_flags (istio), not "
-            f"{flavor.name!r}; use upstream_retries"
-        )
-    expr = render_query("retries/response_flags", flavor=flavor, service=service, upstream=upstream)
-    return timeseries(
-        title=f"Failed calls to {upstream} by response flag",
-        description=(
-            f"Calls per second from {service} to {upstream} that its sidecar flagged: "
-            "URX retries exhausted, UO circuit breaker overflow, UT timeout, UF connect "
-            "failure, UH no healthy endpoint, NR no route. Empty is healthy. Retry counts "
-            "themselves need Envoy's cluster stats (proxyStatsMatcher, see the README)."
-        ),
-        unit="reqps",
-        targets=[
-            target(
-                expr,
-                legend=f"{{{{{flavor.destination_label}}}}} {{{{response_flags}}}}",
-                # A healthy upstream has no flagged calls at all.
-                may_be_empty=True,
-            )
-        ],
-        width=width,
     )

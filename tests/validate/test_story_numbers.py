@@ -341,7 +341,7 @@ ISTIO_EXPECTATIONS: dict[tuple[str, str], Expect] = {
         (I_DEST,), istio_caller_error_ratio
     ),
     ("p99 latency per version of $upstream", "A"): Expect((I_DEST, I_VERSION), istio_version_p99),
-    ("Failed calls to $upstream by response flag", "A"): Expect(
+    ("Why calls to $upstream fail (response flags)", "A"): Expect(
         (I_DEST, "response_flags"), istio_flagged
     ),
 }

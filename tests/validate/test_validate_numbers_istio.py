@@ -281,7 +281,7 @@ EXPECTATIONS: dict[tuple[str, str, str], tuple[tuple[str, ...], Callable[..., Ex
         (DEST,),
         http_only(upstream_quantile(0.99), upstream=True),
     ),
-    (SERVICE, "Failed calls to $upstream by response flag", "A"): (
+    (SERVICE, "Why calls to $upstream fail (response flags)", "A"): (
         (DEST, FLAGS),
         http_only(response_flags, upstream=True),
     ),
