@@ -7,11 +7,8 @@ from collections.abc import Sequence
 from grafanalib.core import Target
 
 from generator.flavors import Flavor
-from generator.panels.common import target
+from generator.panels.common import REF_IDS, label, target
 from generator.queries import render_query
-
-#: refIds of a panel's targets, in order
-REF_IDS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def cluster_counter_targets(
@@ -23,7 +20,7 @@ def cluster_counter_targets(
     may_be_empty: bool = False,
 ) -> list[Target]:
     """One `sum by (upstream) (rate(envoy_cluster_<counter>))` target per counter."""
-    destination = f"{{{{{flavor.destination_label}}}}}"
+    destination = label(flavor.destination_label)
     return [
         target(
             render_query(

@@ -12,12 +12,8 @@ from __future__ import annotations
 from grafanalib.core import Target, TimeSeries
 
 from generator.flavors import Flavor, as_flavor
-from generator.panels.common import check_quantile, target, timeseries
+from generator.panels.common import check_quantile, label, target, timeseries
 from generator.queries import render_query
-
-
-def _label(name: str) -> str:
-    return "{{" + name + "}}"
 
 
 def _callers_and_own(
@@ -35,12 +31,12 @@ def _callers_and_own(
     return [
         target(
             callers,
-            legend=f"{_label(flavor.caller)} -> {_label(flavor.destination_label)}",
+            legend=f"{label(flavor.caller)} -> {label(flavor.destination_label)}",
             may_be_empty=may_be_empty[0],
         ),
         target(
             service_own,
-            legend=f"{_label(flavor.proxy_label)} {own}",
+            legend=f"{label(flavor.proxy_label)} {own}",
             ref_id="B",
             may_be_empty=may_be_empty[1],
         ),
@@ -99,7 +95,7 @@ def caller_error_ratio(
         targets=[
             target(
                 render_query("callers/error_ratio", flavor=flavor, service=service),
-                legend=f"{_label(flavor.caller)} -> {_label(flavor.destination_label)}",
+                legend=f"{label(flavor.caller)} -> {label(flavor.destination_label)}",
             )
         ],
         width=width,
@@ -135,7 +131,7 @@ def caller_latency(
         targets=[
             target(
                 render_query("callers/quantile", flavor=flavor, service=service, quantile=quantile),
-                legend=f"{_label(flavor.caller)} -> {_label(flavor.destination_label)}",
+                legend=f"{label(flavor.caller)} -> {label(flavor.destination_label)}",
             )
         ],
         width=width,
@@ -170,13 +166,13 @@ def failure_gap(
         targets=[
             target(
                 render_query("callers/failures_seen", **params),
-                legend=f"{_label(flavor.destination_label)} callers saw 5xx",
+                legend=f"{label(flavor.destination_label)} callers saw 5xx",
                 # A healthy service has no 5xx series at all.
                 may_be_empty=True,
             ),
             target(
                 render_query("callers/failures_answered", **params),
-                legend=f"{_label(flavor.proxy_label)} answered 5xx",
+                legend=f"{label(flavor.proxy_label)} answered 5xx",
                 ref_id="B",
                 may_be_empty=True,
             ),

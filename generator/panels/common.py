@@ -19,8 +19,15 @@ DEFAULT_WIDTH = 12
 DEFAULT_HEIGHT = 8
 #: columns of Grafana's grid
 GRID_WIDTH = 24
+#: refIds of a panel's targets, in order
+REF_IDS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: the success ratio below which a panel turns red, unless a builder is given `objective=`
 DEFAULT_OBJECTIVE = 0.99
+
+
+def label(name: str) -> str:
+    """`{{name}}`: where a legend shows the value of the series' label `name`."""
+    return "{{" + name + "}}"
 
 
 def target(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from grafanalib.core import TimeSeries
 
 from generator.flavors import Flavor, as_flavor
-from generator.panels.common import DEFAULT_OBJECTIVE, status_colors, target, timeseries
+from generator.panels.common import DEFAULT_OBJECTIVE, label, status_colors, target, timeseries
 from generator.queries import render_query
 
 
@@ -33,7 +33,7 @@ def downstream_request_rate(
         targets=[
             target(
                 expr,
-                legend=f"{{{{{flavor.proxy_label}}}}} {{{{{flavor.code_class_label}}}}}xx",
+                legend=f"{label(flavor.proxy_label)} {label(flavor.code_class_label)}xx",
             )
         ],
         width=width,
@@ -66,7 +66,7 @@ def downstream_success_ratio(
             "Retries towards a failing upstream keep this up while latency grows."
         ),
         unit="percentunit",
-        targets=[target(expr, legend=f"{{{{{flavor.proxy_label}}}}}")],
+        targets=[target(expr, legend=label(flavor.proxy_label))],
         width=width,
         min_value=0,
         max_value=1,

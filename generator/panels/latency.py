@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from grafanalib.core import TimeSeries
 
 from generator.flavors import Flavor, as_flavor
-from generator.panels.common import check_quantiles, target, timeseries
+from generator.panels.common import REF_IDS, check_quantiles, label, target, timeseries
 from generator.queries import render_query
 
 DEFAULT_QUANTILES = (0.5, 0.9, 0.99)
@@ -48,8 +48,8 @@ def upstream_latency(
                 upstream=upstream,
                 quantile=q,
             ),
-            legend=f"{{{{{flavor.destination_label}}}}} p{_percentile(q)}",
-            ref_id=chr(ord("A") + index),
+            legend=f"{label(flavor.destination_label)} p{_percentile(q)}",
+            ref_id=REF_IDS[index],
         )
         for index, q in enumerate(quantiles)
     ]

@@ -14,6 +14,7 @@ from generator.panels.common import (
     check_objective,
     check_quantile,
     grid,
+    label,
     target,
 )
 from generator.queries import render_query
@@ -143,7 +144,7 @@ def _stat(
         title=f"Mesh {title[0].lower()}{title[1:]}" if mesh else title,
         description=f"Every selected service together. {description}" if mesh else description,
         dataSource=DATASOURCE_REF,
-        targets=[target(expr, legend="mesh" if mesh else f"{{{{{by}}}}}")],
+        targets=[target(expr, legend="mesh" if mesh else label(by))],
         format=unit,
         gridPos=grid(STAT_WIDTH, STAT_HEIGHT),
         reduceCalc="lastNotNull",

@@ -11,7 +11,7 @@ from grafanalib.core import TimeSeries
 
 from generator.flavors import Flavor, as_flavor
 from generator.panels._story import cluster_counter_targets
-from generator.panels.common import check_quantile, target, timeseries
+from generator.panels.common import check_quantile, label, target, timeseries
 from generator.queries import render_query
 
 VERSION_LABELS = {
@@ -38,7 +38,7 @@ def _params(flavor: Flavor, service: str, upstream: str) -> dict[str, object]:
 
 
 def _legend(flavor: Flavor) -> str:
-    return f"{{{{{flavor.destination_label}}}}} {{{{{_version_label(flavor)}}}}}"
+    return f"{label(flavor.destination_label)} {label(_version_label(flavor))}"
 
 
 def version_request_rate(
@@ -131,7 +131,7 @@ def version_error_ratio(
         unit="percentunit",
         targets=[
             target(per_version, legend=_legend(flavor), ref_id="A"),
-            target(caller, legend=f"{{{{{flavor.proxy_label}}}}} (caller)", ref_id="B"),
+            target(caller, legend=f"{label(flavor.proxy_label)} (caller)", ref_id="B"),
         ],
         width=width,
         min_value=0,

@@ -13,8 +13,8 @@ from grafanalib.core import Target, TimeSeries
 
 from generator.errors import DefinitionError, FlavorError
 from generator.flavors import Flavor, as_flavor
-from generator.panels._story import REF_IDS, cluster_counter_targets
-from generator.panels.common import target, timeseries
+from generator.panels._story import cluster_counter_targets
+from generator.panels.common import REF_IDS, label, target, timeseries
 from generator.queries import render_query
 
 #: Connection-level failures: (cluster statistic, what the legend calls it).
@@ -62,7 +62,7 @@ def _gauge_target(
         metric=metric,
         aggregation="max" if metric.endswith("_open") else "sum",
     )
-    return target(expr, legend=f"{{{{{flavor.destination_label}}}}} {legend}", ref_id=ref_id)
+    return target(expr, legend=f"{label(flavor.destination_label)} {legend}", ref_id=ref_id)
 
 
 def connection_failures(
@@ -302,7 +302,7 @@ def grpc_success_ratio(
         "resilience/grpc_success_ratio", flavor=flavor, service=service, upstream=upstream
     )
     legend = (
-        f"{{{{{flavor.destination_label}}}}} "
+        f"{label(flavor.destination_label)} "
         "{{envoy_grpc_bridge_service}}/{{envoy_grpc_bridge_method}}"
     )
     return timeseries(
@@ -380,7 +380,7 @@ def failure_flags(
         targets=[
             target(
                 expr,
-                legend=f"{{{{{flavor.destination_label}}}}} {{{{response_flags}}}}",
+                legend=f"{label(flavor.destination_label)} {label('response_flags')}",
                 # A healthy upstream has no flagged calls at all.
                 may_be_empty=True,
             )
@@ -420,7 +420,7 @@ def grpc_statuses(
         targets=[
             target(
                 expr,
-                legend=f"{{{{{flavor.destination_label}}}}} status {{{{grpc_response_status}}}}",
+                legend=f"{label(flavor.destination_label)} status {label('grpc_response_status')}",
                 may_be_empty=True,
             )
         ],

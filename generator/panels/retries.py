@@ -9,7 +9,7 @@ from __future__ import annotations
 from grafanalib.core import TimeSeries
 
 from generator.flavors import Flavor, as_flavor
-from generator.panels.common import status_colors, target, timeseries
+from generator.panels.common import label, status_colors, target, timeseries
 from generator.queries import render_query
 
 
@@ -36,7 +36,7 @@ def upstream_retries(
     """
     flavor = as_flavor(flavor)
     params = {"flavor": flavor, "service": service, "upstream": upstream}
-    destination = f"{{{{{flavor.destination_label}}}}}"
+    destination = label(flavor.destination_label)
     return timeseries(
         title=f"Retries to {upstream}",
         description=(
@@ -54,7 +54,7 @@ def upstream_retries(
             ),
             target(
                 render_query("retries/retry_response_rate", **params),
-                legend=f"{destination} retried {{{{{flavor.code_class_label}}}}}xx",
+                legend=f"{destination} retried {label(flavor.code_class_label)}xx",
                 ref_id="B",
                 # Envoy creates retry.upstream_rq_<xx> on the first retried response:
                 # a caller that never retried has none of these series.

@@ -12,8 +12,8 @@ from grafanalib.core import Stat, Target, Threshold, TimeSeries
 
 from generator.errors import FlavorError
 from generator.flavors import Flavor, as_flavor
-from generator.panels._story import REF_IDS, cluster_counter_targets
-from generator.panels.common import grid, target, timeseries
+from generator.panels._story import cluster_counter_targets
+from generator.panels.common import REF_IDS, grid, label, target, timeseries
 from generator.queries import render_query
 from generator.variables import DATASOURCE_REF
 
@@ -43,7 +43,7 @@ def _proxy_target(
         metric=metric,
         extra_matchers=matchers,
     )
-    return target(expr, legend=f"{{{{{flavor.proxy_label}}}}} {legend}", ref_id=ref_id)
+    return target(expr, legend=f"{label(flavor.proxy_label)} {legend}", ref_id=ref_id)
 
 
 def l7_authorization(
@@ -145,7 +145,7 @@ def denied_callers(
     Both are empty while nobody is denied: Envoy creates per-code counters on first use.
     """
     flavor = as_flavor(flavor)
-    source, destination = f"{{{{{flavor.source_label}}}}}", f"{{{{{flavor.destination_label}}}}}"
+    source, destination = label(flavor.source_label), label(flavor.destination_label)
     # Envoy's gRPC stats filter names the method; Istio's standard labels do not.
     method = "{{envoy_grpc_bridge_service}}/{{envoy_grpc_bridge_method}} " * flavor.cluster_stats
     http = render_query("security/forbidden_responses", flavor=flavor, service=service)
@@ -271,7 +271,7 @@ def certificate_expiry(
             "low value means rotation is stuck (the CA or the agent is unreachable)."
         ),
         dataSource=DATASOURCE_REF,
-        targets=[target(expr, legend=f"{{{{{flavor.proxy_label}}}}}")],
+        targets=[target(expr, legend=label(flavor.proxy_label))],
         format="d",
         gridPos=grid(width, 8, title="certificate expiry"),
         reduceCalc="lastNotNull",
@@ -313,7 +313,7 @@ def mtls_share(
         targets=[
             target(
                 expr,
-                legend=f"{{{{{flavor.destination_label}}}}} {{{{connection_security_policy}}}}",
+                legend=f"{label(flavor.destination_label)} {label('connection_security_policy')}",
             )
         ],
         width=width,

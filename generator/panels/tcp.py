@@ -12,14 +12,10 @@ from grafanalib.core import TimeSeries
 
 from generator.errors import FlavorError
 from generator.flavors import Flavor, as_flavor
-from generator.panels.common import check_quantiles, target, timeseries
+from generator.panels.common import REF_IDS, check_quantiles, label, target, timeseries
 from generator.queries import render_query
 
 DEFAULT_QUANTILES = (0.5, 0.99)
-
-
-def _destination(flavor: Flavor) -> str:
-    return "{{" + flavor.destination_label + "}}"
 
 
 def upstream_connections(
@@ -63,8 +59,8 @@ def upstream_connections(
         targets=[
             target(
                 render_query(f"tcp/{name}", **params),
-                legend=f"{_destination(flavor)} {what}",
-                ref_id=chr(ord("A") + index),
+                legend=f"{label(flavor.destination_label)} {what}",
+                ref_id=REF_IDS[index],
                 may_be_empty=not flavor.cluster_stats,
             )
             for index, (name, what) in enumerate(queries)
@@ -101,7 +97,7 @@ def upstream_bytes(
         targets=[
             target(
                 render_query(f"tcp/bytes_{way}", **params),
-                legend=f"{_destination(flavor)} {way}",
+                legend=f"{label(flavor.destination_label)} {way}",
                 ref_id=ref_id,
             )
             for ref_id, way in (("A", "sent"), ("B", "received"))
@@ -145,8 +141,8 @@ def upstream_connection_length(
         targets=[
             target(
                 render_query("tcp/connection_length_quantile", quantile=q, **params),
-                legend=f"{_destination(flavor)} p{q * 100:g}",
-                ref_id=chr(ord("A") + index),
+                legend=f"{label(flavor.destination_label)} p{q * 100:g}",
+                ref_id=REF_IDS[index],
             )
             for index, q in enumerate(quantiles)
         ],

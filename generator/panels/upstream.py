@@ -5,7 +5,7 @@ from __future__ import annotations
 from grafanalib.core import TimeSeries
 
 from generator.flavors import Flavor, as_flavor
-from generator.panels.common import DEFAULT_OBJECTIVE, status_colors, target, timeseries
+from generator.panels.common import DEFAULT_OBJECTIVE, label, status_colors, target, timeseries
 from generator.queries import render_query
 
 
@@ -45,7 +45,7 @@ def upstream_request_rate(
         targets=[
             target(
                 expr,
-                legend=(f"{{{{{flavor.destination_label}}}}} {{{{{flavor.code_label}}}}}"),
+                legend=(f"{label(flavor.destination_label)} {label(flavor.code_label)}"),
             )
         ],
         width=width,
@@ -79,7 +79,7 @@ def upstream_success_ratio(
             "counted per attempt: the upstream's own health, before retries."
         ),
         unit="percentunit",
-        targets=[target(expr, legend=f"{{{{{flavor.destination_label}}}}}")],
+        targets=[target(expr, legend=label(flavor.destination_label))],
         width=width,
         min_value=0,
         max_value=1,
