@@ -11,10 +11,10 @@ from generator.commands.from_files import from_options, read_from, report_unread
 from generator.commands.params import EXIT_OK, Duration, fail_on_option, problems_found
 from generator.config import load_config
 from generator.errors import ConfigError
-from generator.promql.context import LintOptions
-from generator.promql.lint import lint_dashboard, select_rules
-from generator.promql.problems import Severity, at_or_above
-from generator.promql.report import format_json, format_text
+from generator.promql.lint.context import LintOptions
+from generator.promql.lint.engine import lint_dashboard, select_rules
+from generator.promql.lint.problems import Severity, at_or_above
+from generator.promql.lint.report import format_json, format_text
 
 
 @click.command("lint")

@@ -15,7 +15,7 @@ import click
 
 from generator.errors import ConfigError, InterpolationError
 from generator.promql.durations import to_ms
-from generator.promql.problems import Severity
+from generator.promql.lint.problems import Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -15,7 +15,7 @@ from generator.commands.sandbox_options import incidents_option, sandbox_mesh
 from generator.errors import ConfigError
 from generator.promql.foreign import ForeignSet
 from generator.promql.interpolate import TimeRange
-from generator.promql.problems import Severity, at_or_above
+from generator.promql.lint.problems import Severity, at_or_above
 from generator.validate import (
     Connection,
     PrometheusClient,

@@ -1,1 +1,4 @@
-"""PromQL in Grafana dashboards: macro and variable interpolation, parsing, lint rules."""
+"""PromQL as Grafana runs it: interpolation, durations, formats, query analysis, dashboard JSON.
+
+Shared by lint (``promql.lint``), validate and preview.
+"""

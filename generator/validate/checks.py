@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.promql.problems import Check, Severity
+from generator.promql.lint.problems import Check, Severity
 
 NO_SERIES = Check(
     "MD401",

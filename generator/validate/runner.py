@@ -6,7 +6,7 @@ legend uses. A target empty under *some* choices but not all is a warning
 (a service that simply has no such traffic, e.g. no retries); ``--fail-on
 warning`` (``--strict``) fails on those too. A target whose query declares
 ``# meshdash: may be empty`` has its empty results reported as notes instead.
-Each verdict is a :class:`~generator.promql.problems.Problem` whose code is one
+Each verdict is a :class:`~generator.promql.lint.problems.Problem` whose code is one
 of :mod:`generator.validate.checks`.
 A target empty with a variable at All or two values while the base choice
 (one of those values) has data always fails: the query cannot match what
@@ -48,7 +48,7 @@ from generator.promql import analysis
 from generator.promql.dashboard import legend_labels
 from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange, builtin_values
-from generator.promql.problems import Check, Location, Problem, Severity
+from generator.promql.lint.problems import Check, Location, Problem, Severity
 from generator.validate.batch import batches, run_batches, separation
 from generator.validate.checks import (
     LEGEND_LABEL,

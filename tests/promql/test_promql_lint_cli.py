@@ -11,7 +11,7 @@ from generator.cli import main
 from generator.config import load_config
 from generator.errors import ConfigError
 from generator.promql.dashboard import iter_targets, sample_variable_values
-from generator.promql.lint import lint_dashboard
+from generator.promql.lint.engine import lint_dashboard
 
 UNUSED_UPSTREAM = """
 from generator.dashboard import Dashboard, Row

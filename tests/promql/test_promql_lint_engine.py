@@ -10,12 +10,12 @@ import pytest
 
 import generator.commands.lint as lint_command
 from generator.cli import main
-from generator.promql.context import DashboardContext
-from generator.promql.lint import lint_dashboard, select_rules
-from generator.promql.problems import Location, Problem, Severity
-from generator.promql.report import format_text
-from generator.promql.rules import Rule
-from generator.promql.rules.md202_variables_unused import UnusedVariable
+from generator.promql.lint.context import DashboardContext
+from generator.promql.lint.engine import lint_dashboard, select_rules
+from generator.promql.lint.problems import Location, Problem, Severity
+from generator.promql.lint.report import format_text
+from generator.promql.lint.rules import Rule
+from generator.promql.lint.rules.md202_variables_unused import UnusedVariable
 
 DASHBOARD = {
     "uid": "crash",

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.promql.context import LintOptions
 from generator.promql.interpolate import TimeRange
-from generator.promql.lint import lint_dashboard, select_rules
-from generator.promql.rules import ALL_RULES, RULES_BY_CODE
+from generator.promql.lint.context import LintOptions
+from generator.promql.lint.engine import lint_dashboard, select_rules
+from generator.promql.lint.rules import ALL_RULES, RULES_BY_CODE
 
 CASES_DIR = Path(__file__).parent / "cases"
 BASE = yaml.safe_load((CASES_DIR / "base_dashboard.yaml").read_text())

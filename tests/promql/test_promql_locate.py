@@ -5,7 +5,7 @@ from __future__ import annotations
 import promql_parser
 import pytest
 
-from generator.promql.locate import locate
+from generator.promql.lint.locate import locate
 
 # (query, the text the caret must cover, its index)
 CASES = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import generator.promql.rules
+import generator.promql.lint.rules
 from generator.promql.dashboard import MAY_BE_EMPTY
-from generator.promql.rules import ALL_RULES
+from generator.promql.lint.rules import ALL_RULES
 from generator.validate.checks import ALL_CHECKS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
@@ -43,5 +43,5 @@ def test_each_rule_has_a_module_named_after_its_code_and_name() -> None:
     modules = [rule.__module__.rsplit(".", 1)[1] for rule in ALL_RULES]
     expected = [f"{r.code.lower()}_{re.sub(r'[/-]', '_', r.name)}" for r in ALL_RULES]
     assert modules == expected
-    rules_dir = Path(generator.promql.rules.__file__).parent
+    rules_dir = Path(generator.promql.lint.rules.__file__).parent
     assert sorted(p.stem for p in rules_dir.glob("md*.py")) == sorted(expected)

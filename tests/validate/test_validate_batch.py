@@ -23,7 +23,7 @@ from bench.synthetic_mesh import CALL_OFFSETS, Gaps, backfilled, service_name
 from generator.build import BuiltDashboard
 from generator.promql.dashboard import iter_targets
 from generator.promql.interpolate import TimeRange
-from generator.promql.problems import Problem, Severity
+from generator.promql.lint.problems import Problem, Severity
 from generator.validate import PrometheusClient, ValidateOptions, connection_from, validate
 from generator.validate.checks import MAY_BE_EMPTY, SOME_EMPTY
 from generator.validate.report import Report

@@ -15,7 +15,7 @@ from generator.errors import InterpolationError
 from generator.metrics_catalogue import METRIC_TYPES
 from generator.promql.dashboard import Json, TargetRef, iter_targets, sample_variable_values
 from generator.promql.interpolate import TimeRange, VariableValue, interpolate
-from generator.promql.problems import Location
+from generator.promql.lint.problems import Location
 
 # Distinctive durations that stand in for macros, so the parsed AST shows which
 # range a query wrote (after interpolation every range is just a number).

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import ConfigError
-from generator.promql.context import DashboardContext, LintOptions
-from generator.promql.problems import Problem, Severity
-from generator.promql.rules import ALL_RULES, RULES_BY_CODE, Rule
+from generator.promql.lint.context import DashboardContext, LintOptions
+from generator.promql.lint.problems import Problem, Severity
+from generator.promql.lint.rules import ALL_RULES, RULES_BY_CODE, Rule
 
 
 def select_rules(disable: Collection[str] = ()) -> list[Rule]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from generator.promql.problems import Problem
+from generator.promql.lint.problems import Problem
 
 
 def format_text(problems: Sequence[Problem], *, root: Path | None = None) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.promql.context import DashboardContext
 from generator.promql.dashboard import iter_panels
-from generator.promql.problems import Location
+from generator.promql.lint.context import DashboardContext
+from generator.promql.lint.problems import Location
 
 
 def query_panels(ctx: DashboardContext) -> Iterator[tuple[Mapping[str, Any], Location]]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.promql.context import DashboardContext
 from generator.promql.dashboard import iter_panels, variables
 from generator.promql.interpolate import find_references
-from generator.promql.problems import Location
+from generator.promql.lint.context import DashboardContext
+from generator.promql.lint.problems import Location
 
 
 def _datasource_uid(owner: object) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from generator.promql.context import DashboardContext
-from generator.promql.problems import Check, Location, Problem, Severity
+from generator.promql.lint.context import DashboardContext
+from generator.promql.lint.problems import Check, Location, Problem, Severity
 
 
 class Rule:

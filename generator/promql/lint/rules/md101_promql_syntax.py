@@ -7,12 +7,12 @@ from collections.abc import Iterable, Iterator, Mapping
 import promql_parser as pp
 
 from generator.errors import InterpolationError
-from generator.promql.context import DashboardContext
 from generator.promql.dashboard import all_variable_values, variable_promql, variables
 from generator.promql.interpolate import VariableValue
-from generator.promql.locate import locate
-from generator.promql.problems import Location, Problem, Severity
-from generator.promql.rules.base import Rule
+from generator.promql.lint.context import DashboardContext
+from generator.promql.lint.locate import locate
+from generator.promql.lint.problems import Location, Problem, Severity
+from generator.promql.lint.rules.base import Rule
 
 
 class PromQLSyntax(Rule):

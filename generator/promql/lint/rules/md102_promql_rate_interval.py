@@ -8,9 +8,9 @@ from collections.abc import Iterable
 import promql_parser as pp
 
 from generator.promql.analysis import COUNTER_FUNCTIONS, walk
-from generator.promql.context import RANGE_SENTINEL, RATE_INTERVAL_SENTINEL, DashboardContext
-from generator.promql.problems import Problem, Severity
-from generator.promql.rules.base import Rule
+from generator.promql.lint.context import RANGE_SENTINEL, RATE_INTERVAL_SENTINEL, DashboardContext
+from generator.promql.lint.problems import Problem, Severity
+from generator.promql.lint.rules.base import Rule
 
 _RANGE = re.compile(r"\[([^\]]*)\]")
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 import promql_parser as pp
 
 from generator.promql.analysis import COUNTER_FUNCTIONS, metric_name, selectors, walk
-from generator.promql.context import DashboardContext
-from generator.promql.problems import Problem, Severity
-from generator.promql.rules.base import Rule
+from generator.promql.lint.context import DashboardContext
+from generator.promql.lint.problems import Problem, Severity
+from generator.promql.lint.rules.base import Rule
 
 _HISTOGRAM_SERIES = ("_bucket", "_sum", "_count")
 

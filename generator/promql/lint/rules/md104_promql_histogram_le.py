@@ -7,9 +7,9 @@ from collections.abc import Iterable
 import promql_parser as pp
 
 from generator.promql.analysis import metric_name, output_labels, selectors, walk
-from generator.promql.context import DashboardContext
-from generator.promql.problems import Problem, Severity
-from generator.promql.rules.base import Rule
+from generator.promql.lint.context import DashboardContext
+from generator.promql.lint.problems import Problem, Severity
+from generator.promql.lint.rules.base import Rule
 
 
 class HistogramLe(Rule):

@@ -9,7 +9,6 @@ import promql_parser as pp
 
 from generator.errors import InterpolationError
 from generator.promql.analysis import selectors
-from generator.promql.context import DashboardContext
 from generator.promql.dashboard import (
     panels_with_rows,
     repeated_variables,
@@ -17,8 +16,9 @@ from generator.promql.dashboard import (
     variables,
 )
 from generator.promql.interpolate import VariableValue, find_references
-from generator.promql.problems import Location, Problem, Severity
-from generator.promql.rules.base import Rule
+from generator.promql.lint.context import DashboardContext
+from generator.promql.lint.problems import Location, Problem, Severity
+from generator.promql.lint.rules.base import Rule
 
 _REGEX = {"=": "=~", "!=": "!~"}
 

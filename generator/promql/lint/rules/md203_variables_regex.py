@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from generator.errors import DefinitionError
-from generator.promql.context import DashboardContext
 from generator.promql.dashboard import variables
 from generator.promql.grafana_regex import compile_grafana_regex
-from generator.promql.problems import Problem, Severity
-from generator.promql.rules.base import Rule
+from generator.promql.lint.context import DashboardContext
+from generator.promql.lint.problems import Problem, Severity
+from generator.promql.lint.rules.base import Rule
 
 
 class VariableRegex(Rule):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from generator.promql.context import DashboardContext
 from generator.promql.dashboard import variables
-from generator.promql.problems import Problem, Severity
-from generator.promql.rules.base import Rule
+from generator.promql.lint.context import DashboardContext
+from generator.promql.lint.problems import Problem, Severity
+from generator.promql.lint.rules.base import Rule
 
 
 class DatasourceVariable(Rule):

@@ -8,10 +8,10 @@ import promql_parser as pp
 
 from generator.errors import InterpolationError
 from generator.promql.analysis import metric_name
-from generator.promql.context import DashboardContext
 from generator.promql.dashboard import variable_promql, variables
-from generator.promql.problems import Problem, Severity
-from generator.promql.rules.base import Rule
+from generator.promql.lint.context import DashboardContext
+from generator.promql.lint.problems import Problem, Severity
+from generator.promql.lint.rules.base import Rule
 
 
 class BucketSeriesVariable(Rule):

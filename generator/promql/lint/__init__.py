@@ -1,0 +1,1 @@
+"""The offline lint engine: the rules (one per module), their problems, and the report."""
