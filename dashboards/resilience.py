@@ -14,15 +14,12 @@ from generator.variables import datasource, service, upstream
 FLAVOR = ISTIO if current_flavor() is ISTIO else CONSUL
 
 if FLAVOR.cluster_stats:
-    ROWS = [
-        Row(
-            "Failures: $service -> $upstream",
-            [
-                resilience.connection_failures(flavor=FLAVOR),
-                resilience.request_failures(flavor=FLAVOR),
-            ],
-            repeat="upstream",
-        ),
+    FAILURES = [
+        resilience.connection_failures(flavor=FLAVOR),
+        resilience.request_failures(flavor=FLAVOR),
+    ]
+    # Istio's proxies keep no breaker, ejection or membership stats by default.
+    PROTECTION = [
         Row(
             "Protection: breakers, ejections, endpoints of $upstream",
             [
@@ -35,16 +32,8 @@ if FLAVOR.cluster_stats:
         ),
     ]
 else:
-    ROWS = [
-        Row(
-            "Failures: $service -> $upstream",
-            [
-                resilience.failure_flags(flavor=FLAVOR),
-                resilience.grpc_statuses(flavor=FLAVOR),
-            ],
-            repeat="upstream",
-        )
-    ]
+    FAILURES = [resilience.failure_flags(flavor=FLAVOR), resilience.grpc_statuses(flavor=FLAVOR)]
+    PROTECTION = []
 
 RESILIENCE = Dashboard(
     uid=FLAVOR.uid("resilience"),
@@ -58,5 +47,5 @@ RESILIENCE = Dashboard(
     folder="Service Mesh",
     links=[DashboardLink(title="Service mesh", tags=["service-mesh"])],
     variables=[datasource(), service(flavor=FLAVOR), upstream(flavor=FLAVOR)],
-    rows=ROWS,
+    rows=[Row("Failures: $service -> $upstream", FAILURES, repeat="upstream"), *PROTECTION],
 )

@@ -13,10 +13,8 @@ from generator.sim import Sandbox, backfilled_prometheus, live_prometheus
 
 MISSING = [name for name in ("prometheus", "promtool") if shutil.which(name) is None]
 
-needs_prometheus = pytest.mark.skipif(
-    bool(MISSING),
-    reason=f"{', '.join(MISSING)} not on PATH (sudo apt-get install prometheus)",
-)
+SKIP_REASON = f"{', '.join(MISSING)} not on PATH (sudo apt-get install prometheus)"
+needs_prometheus = pytest.mark.skipif(bool(MISSING), reason=SKIP_REASON)
 
 
 SIDECARS = ["ingress-gateway", "api", "payments-v1", "payments-v2", "currency"]
@@ -68,7 +66,7 @@ def scalar(sandbox: Sandbox, expr: str, at: float | None = None) -> float:
 @pytest.fixture(scope="module")
 def backfilled() -> Iterator[Sandbox]:
     if MISSING:
-        pytest.skip(f"{', '.join(MISSING)} not on PATH (sudo apt-get install prometheus)")
+        pytest.skip(SKIP_REASON)
     with backfilled_prometheus(window_seconds=600, step_seconds=5) as sandbox:
         yield sandbox
 
@@ -76,6 +74,6 @@ def backfilled() -> Iterator[Sandbox]:
 @pytest.fixture(scope="module")
 def live() -> Iterator[Sandbox]:
     if MISSING:
-        pytest.skip(f"{', '.join(MISSING)} not on PATH (sudo apt-get install prometheus)")
+        pytest.skip(SKIP_REASON)
     with live_prometheus(scrape_interval=0.5, min_scrapes=6) as sandbox:
         yield sandbox

@@ -12,7 +12,7 @@ labels each query keeps.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
@@ -326,9 +326,17 @@ def istio_version_p99(t: Truth, v: Values) -> Expected:
     }  # fmt: skip
 
 
-def istio_flagged(t: Truth, v: Values) -> Expected:
-    flagged = (s for s in _istio(t, v, "source") if FLAGGED.match(s.label("response_flags") or ""))
-    return _sum_by(flagged, (I_DEST, "response_flags"))
+def istio_flags(keep: Callable[[str], object]) -> Callable[[Truth, Values], Expected]:
+    """The caller's calls whose `response_flags` `keep` accepts, by upstream and flags."""
+
+    def values(t: Truth, v: Values) -> Expected:
+        flagged = (s for s in _istio(t, v, "source") if keep(s.label("response_flags") or ""))
+        return _sum_by(flagged, (I_DEST, "response_flags"))
+
+    return values
+
+
+istio_flagged = istio_flags(FLAGGED.match)
 
 
 ISTIO_EXPECTATIONS: dict[tuple[str, str], Expect] = {
@@ -439,9 +447,7 @@ def test_istio_security_numbers_equal_ground_truth(
 ISTIO_RESILIENCE = next(d for d in build_shipped("istio") if d.uid == "meshdash-istio-resilience")
 
 
-def istio_failure_flags(t: Truth, v: Values) -> Expected:
-    flagged = (s for s in _istio(t, v, "source") if s.label("response_flags") != "-")
-    return _sum_by(flagged, (I_DEST, "response_flags"))
+istio_failure_flags = istio_flags(lambda flags: flags != "-")
 
 
 def istio_grpc_statuses(t: Truth, v: Values) -> Expected:
