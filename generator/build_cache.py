@@ -39,7 +39,7 @@ _LIBRARIES = ("meshdash", "grafanalib", "jinja2", "attrs")
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def fingerprint(dashboards_dir: Path, queries_dirs: Sequence[Path]) -> str:
+def inputs_fingerprint(dashboards_dir: Path, queries_dirs: Sequence[Path]) -> str:
     """One hash over every input of a build."""
     digest = hashlib.sha256()
     digest.update(sys.version.encode())

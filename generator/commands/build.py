@@ -66,7 +66,7 @@ def build_command(
     dashboards, queries = resolve_sources(dashboards_dir, queries_dirs)
     if check:
         return _check(dashboards, queries, out_dir)
-    key = build_cache.fingerprint(dashboards, queries)
+    key = build_cache.inputs_fingerprint(dashboards, queries)
     delivering = provisioning_dir is not None or configmap_dir is not None
     if not (no_cache or delivering) and _report_cached(out_dir, key):
         return EXIT_OK

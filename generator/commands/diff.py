@@ -17,7 +17,7 @@ from generator.commands.grafana_options import (
 )
 from generator.commands.params import EXIT_OK, problems_found
 from generator.grafana.client import GrafanaClient
-from generator.grafana.report import change_diff
+from generator.grafana.push_report import change_diff
 
 
 @click.command("diff")

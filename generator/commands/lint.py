@@ -13,8 +13,8 @@ from generator.config import load_config
 from generator.errors import ConfigError
 from generator.promql.lint.context import LintOptions
 from generator.promql.lint.engine import lint_dashboard, select_rules
+from generator.promql.lint.findings_report import format_json, format_text
 from generator.promql.lint.problems import Severity, at_or_above
-from generator.promql.lint.report import format_json, format_text
 
 
 @click.command("lint")

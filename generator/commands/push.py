@@ -27,8 +27,8 @@ from generator.errors import ConfigError
 from generator.grafana.client import GrafanaClient
 from generator.grafana.plan import Action, Plan
 from generator.grafana.provenance import version_message
-from generator.grafana.publish import BAD_RESULTS, Outcome, Result, publish
-from generator.grafana.report import format_plan, format_summary, plan_json, summary_json
+from generator.grafana.publish import BAD_RESULTS, PushOutcome, Result, publish
+from generator.grafana.push_report import format_plan, format_summary, plan_json, summary_json
 
 MAX_MESSAGE = 500  # Grafana refuses longer version messages
 NO_REFRESH_CONFLICT = (
@@ -100,7 +100,7 @@ def _check_plan(plan: Plan) -> int:
     )
 
 
-def _check_outcomes(outcomes: Sequence[Outcome]) -> int:
+def _check_outcomes(outcomes: Sequence[PushOutcome]) -> int:
     bad = [o for o in outcomes if o.result in BAD_RESULTS]
     if not bad:
         return EXIT_OK

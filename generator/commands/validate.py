@@ -24,7 +24,7 @@ from generator.validate import (
     live_sandbox,
     validate,
 )
-from generator.validate.sandbox import SANDBOX_SCRAPE_INTERVAL
+from generator.validate.live_sandbox import SANDBOX_SCRAPE_INTERVAL
 
 
 @click.command("validate")

@@ -1,7 +1,7 @@
 """Carry out a plan: folders first, then the dashboard writes with bounded parallelism.
 
 One dashboard's failure never stops the others: each change ends as an
-:class:`Outcome`. Updates send the version (legacy) or ``resourceVersion`` (resource
+:class:`PushOutcome`. Updates send the version (legacy) or ``resourceVersion`` (resource
 API) that was planned against, so a concurrent edit in Grafana turns into a 412/409,
 reported as drifted, and is never overwritten. After a conflict the dashboard is read
 back: if it already holds exactly what was sent (a retried write whose first answer was
@@ -37,7 +37,7 @@ BAD_RESULTS = frozenset({Result.DRIFTED, Result.FAILED})
 
 
 @dataclass(frozen=True)
-class Outcome:
+class PushOutcome:
     uid: str
     title: str
     result: Result
@@ -56,7 +56,7 @@ class Outcome:
 
 def publish(
     backend: Backend | GrafanaClient, plan: Plan, *, message: str, parallel: int = 4
-) -> list[Outcome]:
+) -> list[PushOutcome]:
     """Apply ``plan``; returns one outcome per change, in plan order.
 
     A refused role (401/403 on any write) is a setup problem, not one dashboard's: it
@@ -74,7 +74,7 @@ def publish(
     broken = {ref.uid for ref in plan.folders} if folder_error else set()
     refused: list[GrafanaAuthError] = []
 
-    def run(change: Change) -> Outcome:
+    def run(change: Change) -> PushOutcome:
         if refused:
             return _outcome(change, Result.FAILED, "skipped: Grafana refused the token's role")
         if change.folder_uid in broken and change.action in (Action.CREATE, Action.UPDATE):
@@ -92,7 +92,7 @@ def publish(
     return [future.result() for future in futures]
 
 
-def apply_change(backend: Backend, change: Change, *, message: str) -> Outcome:
+def apply_change(backend: Backend, change: Change, *, message: str) -> PushOutcome:
     """Carry out one change; errors become a FAILED or DRIFTED outcome."""
     if change.action is Action.UNCHANGED:
         return _outcome(change, Result.UNCHANGED, url=backend.dashboard_url(change.uid))
@@ -111,7 +111,7 @@ def apply_change(backend: Backend, change: Change, *, message: str) -> Outcome:
         return _outcome(change, Result.FAILED, str(exc))
 
 
-def _write(backend: Backend, change: Change, message: str) -> Outcome:
+def _write(backend: Backend, change: Change, message: str) -> PushOutcome:
     desired: dict[str, Any] = change.desired or {}
     done = Result.CREATED if change.action is Action.CREATE else Result.UPDATED
     try:
@@ -132,7 +132,7 @@ def _write(backend: Backend, change: Change, message: str) -> Outcome:
 
 def _after_conflict(
     backend: Backend, change: Change, done: Result, exc: GrafanaConflict
-) -> Outcome:
+) -> PushOutcome:
     now = backend.read(change.uid)
     url = backend.dashboard_url(change.uid)
     if (
@@ -156,5 +156,5 @@ def _after_conflict(
     return _outcome(change, Result.FAILED, str(exc))
 
 
-def _outcome(change: Change, result: Result, message: str = "", url: str = "") -> Outcome:
-    return Outcome(uid=change.uid, title=change.title, result=result, message=message, url=url)
+def _outcome(change: Change, result: Result, message: str = "", url: str = "") -> PushOutcome:
+    return PushOutcome(uid=change.uid, title=change.title, result=result, message=message, url=url)

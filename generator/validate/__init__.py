@@ -14,10 +14,10 @@
 
 from generator.validate.client import Connection, PrometheusClient, Series
 from generator.validate.connection import connection_from
-from generator.validate.report import Report
+from generator.validate.live_sandbox import live_sandbox
 from generator.validate.resolve import Resolution, resolve
 from generator.validate.runner import ValidateOptions, legend_labels, validate
-from generator.validate.sandbox import live_sandbox
+from generator.validate.validation_report import Report
 
 __all__ = [
     "Connection",

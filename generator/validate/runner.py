@@ -62,8 +62,8 @@ from generator.validate.checks import (
 from generator.validate.client import PrometheusClient, Series
 from generator.validate.diagnose import explain_no_series
 from generator.validate.plan import Job, PanelPlan, Widening, plan_dashboard
-from generator.validate.report import PanelCheck, Report
 from generator.validate.resolve import Resolution, resolve
+from generator.validate.validation_report import PanelCheck, Report
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class ValidateOptions:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class QueryOutcome:
     """What one job's query returned: series, an error, or why it was empty."""
 
     job: Job
@@ -151,7 +151,7 @@ def run_planned(
     resolutions: dict[str, Resolution],
     options: ValidateOptions,
     pool: Executor,
-) -> tuple[dict[int, Outcome], int]:
+) -> tuple[dict[int, QueryOutcome], int]:
     """Every job's outcome (keyed by ``id(job)``) and how many queries answered them.
 
     Separable targets run as one batch each; a combination its batch leaves
@@ -178,18 +178,18 @@ def run_planned(
     outcomes.update(_run_expanded(pool, empty, explain))
     for job in batched:
         if shares[id(job)]:
-            outcomes[id(job)] = Outcome(job, series=shares[id(job)])
+            outcomes[id(job)] = QueryOutcome(job, series=shares[id(job)])
     return outcomes, len(found) - len({id(j.ref) for j in refused}) + len(single)
 
 
 def _run_expanded(
-    pool: Executor, jobs: Sequence[Job], run: Callable[[Job], Outcome]
-) -> dict[int, Outcome]:
+    pool: Executor, jobs: Sequence[Job], run: Callable[[Job], QueryOutcome]
+) -> dict[int, QueryOutcome]:
     """``run`` on each job with its expression, keyed by the planned job's ``id``."""
     return _all_or_raise({pool.submit(run, job.expanded()): job for job in jobs})
 
 
-def _all_or_raise(futures: dict[Future[Outcome], Job]) -> dict[int, Outcome]:
+def _all_or_raise(futures: dict[Future[QueryOutcome], Job]) -> dict[int, QueryOutcome]:
     done, _ = wait(futures, return_when=FIRST_EXCEPTION)
     for future in done:
         error = future.exception()
@@ -200,7 +200,7 @@ def _all_or_raise(futures: dict[Future[Outcome], Job]) -> dict[int, Outcome]:
     return {id(futures[f]): f.result() for f in futures}
 
 
-def explain_job(client: PrometheusClient, job: Job, *, at: float, range_text: str) -> Outcome:
+def explain_job(client: PrometheusClient, job: Job, *, at: float, range_text: str) -> QueryOutcome:
     """The outcome of a job whose query returned no series: which matcher removed the data."""
     assert job.expr is not None
     try:
@@ -208,16 +208,16 @@ def explain_job(client: PrometheusClient, job: Job, *, at: float, range_text: st
     except (PrometheusUnreachable, PrometheusAuthError):
         raise
     except PrometheusError as exc:
-        return Outcome(job, error=f"query failed: {exc}")
-    return Outcome(job, empty_reason=reason)
+        return QueryOutcome(job, error=f"query failed: {exc}")
+    return QueryOutcome(job, empty_reason=reason)
 
 
 def run_job(
     client: PrometheusClient, job: Job, window: QueryWindow, *, at: float, range_text: str
-) -> Outcome:
+) -> QueryOutcome:
     """Run one job's query; for an empty result, find out which matcher removed the data."""
     if job.expr is None:
-        return Outcome(job, error=f"cannot interpolate the query: {job.error}")
+        return QueryOutcome(job, error=f"cannot interpolate the query: {job.error}")
     try:
         if job.ref.instant and not job.ref.range:
             series = client.instant(job.expr, at=at)
@@ -225,11 +225,11 @@ def run_job(
             start, end, step = window.validation(job.expr)
             series = client.range(job.expr, start=start, end=end, step=step)
         if series:
-            return Outcome(job, series=tuple(series))
+            return QueryOutcome(job, series=tuple(series))
     except (PrometheusUnreachable, PrometheusAuthError):
         raise
     except PrometheusError as exc:
-        return Outcome(job, error=f"query failed: {exc}")
+        return QueryOutcome(job, error=f"query failed: {exc}")
     return explain_job(client, job, at=at, range_text=range_text)
 
 
@@ -280,13 +280,13 @@ def shortest_range_ms(expr: str) -> int | None:
 
 
 def _judge_panel(
-    report: Report, plan: PanelPlan, dashboard: Location, outcomes: list[Outcome]
+    report: Report, plan: PanelPlan, dashboard: Location, outcomes: list[QueryOutcome]
 ) -> None:
     report.panels += 1
     before = len(report.problems)
     if plan.skipped:
         report.problems.append(_problem(NO_VALUES, plan, dashboard, None, plan.skipped))
-    by_ref: dict[str, list[Outcome]] = {}
+    by_ref: dict[str, list[QueryOutcome]] = {}
     for outcome in outcomes:
         by_ref.setdefault(outcome.job.ref.ref_id, []).append(outcome)
     for ref_outcomes in by_ref.values():
@@ -299,7 +299,7 @@ def _judge_panel(
 
 
 def _judge_target(
-    report: Report, plan: PanelPlan, dashboard: Location, outcomes: list[Outcome]
+    report: Report, plan: PanelPlan, dashboard: Location, outcomes: list[QueryOutcome]
 ) -> None:
     """One target's outcomes; the first is the base choice its widened jobs extend."""
     all_empty = all(o.empty_reason for o in outcomes)

@@ -12,8 +12,8 @@ import generator.commands.lint as lint_command
 from generator.cli import main
 from generator.promql.lint.context import DashboardContext
 from generator.promql.lint.engine import lint_dashboard, select_rules
+from generator.promql.lint.findings_report import format_text
 from generator.promql.lint.problems import Location, Problem, Severity
-from generator.promql.lint.report import format_text
 from generator.promql.lint.rules import Rule
 from generator.promql.lint.rules.md202_variables_unused import UnusedVariable
 

@@ -26,7 +26,7 @@ from generator.promql.interpolate import TimeRange
 from generator.promql.lint.problems import Problem, Severity
 from generator.validate import PrometheusClient, ValidateOptions, connection_from, validate
 from generator.validate.checks import MAY_BE_EMPTY, SOME_EMPTY
-from generator.validate.report import Report
+from generator.validate.validation_report import Report
 from tests.conftest import build_shipped
 
 SERVICES = 12

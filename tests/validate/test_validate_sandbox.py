@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from generator.validate.sandbox import scrapes_needed
+from generator.validate.live_sandbox import scrapes_needed
 
 
 def _our_prometheus_children() -> list[int]:

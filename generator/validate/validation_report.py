@@ -1,6 +1,6 @@
 """What validation found: lint's problems (codes MD4xx), the summary, and their text and JSON.
 
-The problems print through :mod:`generator.promql.lint.report`, as lint's do.
+The problems print through :mod:`generator.promql.lint.findings_report`, as lint's do.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from generator.promql.lint.findings_report import format_text, problems_json
 from generator.promql.lint.problems import Problem, Severity, at_or_above
-from generator.promql.lint.report import format_text, problems_json
 
 
 @dataclass(frozen=True)

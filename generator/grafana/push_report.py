@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from generator.grafana import state
 from generator.grafana.plan import Action, Change, Plan
-from generator.grafana.publish import RESULT_ORDER, Outcome
+from generator.grafana.publish import RESULT_ORDER, PushOutcome
 
 _EMPTY = ""
 _EXPLAINED = frozenset({Action.DRIFTED, Action.UNMANAGED, Action.FAILED})
@@ -49,7 +49,7 @@ def change_diff(change: Change) -> str:
     return f"=== {label}\n" + "".join(lines) if lines else _EMPTY
 
 
-def format_summary(outcomes: Sequence[Outcome], api: str = "") -> str:
+def format_summary(outcomes: Sequence[PushOutcome], api: str = "") -> str:
     """The per-dashboard problems, then a table of counts per result."""
     lines = [
         f"{o.result}: {o.uid} ({o.title}): {o.message}"
@@ -65,7 +65,7 @@ def format_summary(outcomes: Sequence[Outcome], api: str = "") -> str:
     return "\n".join(lines)
 
 
-def summary_json(outcomes: Sequence[Outcome], *, dry_run: bool = False, api: str = "") -> str:
+def summary_json(outcomes: Sequence[PushOutcome], *, dry_run: bool = False, api: str = "") -> str:
     counts = Counter(o.result for o in outcomes)
     body = {
         "api": api,
