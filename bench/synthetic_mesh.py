@@ -7,6 +7,11 @@ others, so `$service` has N values and `$upstream` two per service. The
 simulator's series and OpenMetrics writer give the same metric names and
 labels as the sandbox; only the families the dashboards query are written,
 which keeps the backfill small enough for promtool to load in seconds.
+
+Beside the Consul-tagged Envoy stats, the same calls are written as Istio's
+standard metrics (`istio_requests_total` and its histograms, both reporters),
+and every tenth service also opens TCP connections (`istio_tcp_*`, both
+reporters), so the Istio variable queries are measured on the same mesh.
 """
 
 from __future__ import annotations
@@ -21,12 +26,16 @@ from pathlib import Path
 from generator.sim.config import MeshConfig
 from generator.sim.distribution import Mixture, Piece
 from generator.sim.exposition import write_openmetrics
+from generator.sim.istio import istio_series, istio_tcp_series
 from generator.sim.mesh import Mesh, Sample
 from generator.sim.model import Cluster, RetryStats, Sidecar, Traffic
 from generator.sim.prometheus import PrometheusServer, create_blocks
 from generator.sim.series import Series, mesh_series
+from generator.sim.tcp import TcpCall
 
 CALL_OFFSETS = (1, 7)
+#: Service i with i % TCP_EVERY == 0 also opens TCP connections to service i + TCP_OFFSET.
+TCP_EVERY, TCP_OFFSET, TCP_OPENED = 10, 3, 2.0
 _METRIC = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
 
@@ -64,6 +73,37 @@ def _cluster(destination: str, *, rps: float, failing: bool) -> Cluster:
     retries = rps * error
     retry = RetryStats(rps + retries, retries, {503: retries}, retries * 0.9, retries * 0.1)
     return Cluster(destination, destination, None, traffic, retry)
+
+
+def istio_mesh_series(mesh: tuple[Sidecar, ...]) -> list[Series]:
+    """Istio's series of the synthetic mesh: every call from both reporters, plus TCP.
+
+    `istio_series` looks up every cluster's callee among all sidecars (cubic in N,
+    hours at 1,000 services); here each sidecar's callees and callers are known,
+    so it runs on those three sidecars at a time and keeps what that sidecar reports.
+    """
+    count = len(mesh)
+    out: list[Series] = []
+    for i, sidecar in enumerate(mesh):
+        callees = _distinct(sidecar, (mesh[(i + k) % count] for k in CALL_OFFSETS))
+        callers = _distinct(sidecar, (mesh[(i - k) % count] for k in CALL_OFFSETS))
+        out += _reported_by(sidecar, "source", istio_series((sidecar, *callees)))
+        out += _reported_by(sidecar, "destination", istio_series((*callers, sidecar)))
+    calls = [
+        TcpCall(caller, mesh[(i + TCP_OFFSET) % count], TCP_OPENED)
+        for i, caller in enumerate(mesh)
+        if i % TCP_EVERY == 0
+    ]
+    return out + list(istio_tcp_series(calls))
+
+
+def _distinct(sidecar: Sidecar, others: Iterable[Sidecar]) -> tuple[Sidecar, ...]:
+    """`others` without `sidecar` and without repeats (a mesh smaller than the offsets)."""
+    return tuple({s.name: s for s in others if s.name != sidecar.name}.values())
+
+
+def _reported_by(sidecar: Sidecar, reporter: str, series: list[Series]) -> list[Series]:
+    return [s for s in series if s.sidecar == sidecar.name and s.label("reporter") == reporter]
 
 
 #: The retry families, which a service without retries configured does not emit.
@@ -116,7 +156,7 @@ class SyntheticMesh:
         self._clock = Mesh(MeshConfig(), start=start)
         keep = set(families) if families is not None else None
         self._by_sidecar: dict[str, list[Series]] = {}
-        for series in mesh_series(self.sidecars):
+        for series in [*mesh_series(self.sidecars), *istio_mesh_series(self.sidecars)]:
             emitted = (gaps or Gaps()).apply(series)
             if emitted is not None and (keep is None or series.family in keep):
                 self._by_sidecar.setdefault(series.sidecar, []).append(emitted)
@@ -138,7 +178,8 @@ class SyntheticMesh:
 def families_used(queries: Iterable[str], count: int) -> set[str]:
     """The emitted families whose name (or `_bucket`/`_sum`/`_count`) a query mentions."""
     names = {m for q in queries for m in _METRIC.findall(q)}
-    all_families = {s.family for s in mesh_series(sidecars(min(count, 10)))}
+    few = sidecars(min(count, 10))
+    all_families = {s.family for s in [*mesh_series(few), *istio_mesh_series(few)]}
     suffixes = ("", "_bucket", "_sum", "_count")
     return {f for f in all_families if any(f + s in names for s in suffixes)}
 

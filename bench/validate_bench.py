@@ -72,7 +72,7 @@ def run(work: Path, dashboards_dir: Path, *, services: int, repeats: int) -> dic
         batch=False,
     )
     first = last - WINDOW_SECONDS - 300
-    queries = _dashboard_queries(item)
+    queries = _dashboard_queries(item) + [query for _, query in variable_cases()]
     started = time.perf_counter()
     with synthetic_mesh.backfilled(
         work, services, queries, first=first, last=last, step=STEP_SECONDS
@@ -196,27 +196,28 @@ class _CountingClient(PrometheusClient):
         return answer
 
 
-def variable_bytes(url: str, options: ValidateOptions) -> dict[str, dict[str, Any]]:
-    """Bytes of the answer to each shipped variable query (per flavor), as Grafana asks it.
+def variable_cases() -> list[tuple[str, str]]:
+    """(label, query) of each shipped variable query per flavor, resolved as Grafana would.
 
-    `$upstream` is measured with one `$service` selected and with All (`.+`).
-    Istio's queries need Istio's metrics, which the synthetic mesh does not have.
+    `$upstream` is chained on `$service`: resolved with one service selected and with All (`.+`).
     """
-    start, end = options.time_range.start_ms / 1000, options.time_range.end_ms / 1000
     one = synthetic_mesh.service_name(0)
-    measured: dict[str, dict[str, Any]] = {}
     cases: list[tuple[str, str]] = [("demo's bare series query (not shipped)", BARE_SERIES)]
     for name, flavor in FLAVORS.items():
-        if not flavor.cluster_stats:
-            measured[f"{name} (all)"] = {"bytes": None, "note": "no Istio series in the mesh"}
-            continue
         upstream = str(upstream_variable(flavor=flavor).query)
         cases += [
             (f"{name} $service", str(service_variable(flavor=flavor).query)),
             (f"{name} $upstream, one service", upstream.replace("$service", one)),
             (f"{name} $upstream, All", upstream.replace("$service", ".+")),
         ]
-    for label, query in cases:
+    return cases
+
+
+def variable_bytes(url: str, options: ValidateOptions) -> dict[str, dict[str, Any]]:
+    """Bytes of the answer to each shipped variable query (per flavor), as Grafana asks it."""
+    start, end = options.time_range.start_ms / 1000, options.time_range.end_ms / 1000
+    measured: dict[str, dict[str, Any]] = {}
+    for label, query in variable_cases():
         with _CountingClient(connection_from(url, environ={})) as client:
             seconds, texts = timed(lambda c=client, q=query: run_variable_query(
                 c, q, start=start, end=end))  # fmt: skip
