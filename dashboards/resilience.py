@@ -1,17 +1,17 @@
 """The demo's resilience story: why calls from `$service` to `$upstream` fail.
 
-Built for the current flavor: Consul (also for plain Envoy) reads the caller's
+Built for the current flavor: Consul and plain Envoy read the caller's
 clusters (Envoy's cluster statistics); Istio reads its standard metrics (response
 flags and gRPC statuses), its cluster stats being off unless proxyStatsMatcher
 includes them.
 """
 
 from generator.dashboard import Dashboard, DashboardLink, Row
-from generator.flavors import CONSUL, ISTIO, current_flavor
+from generator.flavors import current_flavor
 from generator.panels import resilience
 from generator.variables import datasource, service, upstream
 
-FLAVOR = ISTIO if current_flavor() is ISTIO else CONSUL
+FLAVOR = current_flavor()
 
 if FLAVOR.cluster_stats:
     FAILURES = [

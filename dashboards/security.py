@@ -1,17 +1,18 @@
 """The demo's security story for one `$service`: who may call it, who was denied, is mTLS healthy.
 
-Built for the current flavor: Consul (also for plain Envoy) reads Envoy's RBAC, TLS
-and certificate stats, Consul's intentions being RBAC filters on the public
-listener; Istio reads its standard metrics (403s, grpc-status 7 and the mTLS share),
-Envoy's own stats being off there unless proxyStatsMatcher includes them.
+Built for the current flavor: Consul and plain Envoy read Envoy's RBAC, TLS and
+certificate stats (Consul's intentions are RBAC filters on the public listener;
+plain Envoy's RBAC sits on the `inbound_prefix` listener); Istio reads its standard
+metrics (403s, grpc-status 7 and the mTLS share), Envoy's own stats being off there
+unless proxyStatsMatcher includes them.
 """
 
 from generator.dashboard import Dashboard, DashboardLink, Row
-from generator.flavors import CONSUL, ISTIO, current_flavor
+from generator.flavors import current_flavor
 from generator.panels import security
 from generator.variables import datasource, service
 
-FLAVOR = ISTIO if current_flavor() is ISTIO else CONSUL
+FLAVOR = current_flavor()
 
 if FLAVOR.cluster_stats:
     DESCRIPTION = (

@@ -19,6 +19,8 @@ from tests.test_schema import _violations
 
 #: the shipped definitions that pin no flavor
 SHIPPED = ("overview", "service")
+#: the story dashboards (security, release, resilience), which follow the flavor as well
+STORY = ("security", "release", "resilience")
 COMMANDS_WITH_DEFINITIONS = ("build", "list", "lint", "validate", "push", "diff", "preview")
 
 
@@ -183,12 +185,15 @@ def test_the_simulator_speaks_the_configured_envoy_labels() -> None:
 def test_validate_sandbox_simulates_the_chosen_mesh(
     run_cli: Any, project: Path, flavor: str
 ) -> None:
-    """The live sandbox emits the flavor's metrics: every panel of its dashboards has data."""
+    """The live sandbox emits the flavor's metrics: every panel of every shipped dashboard."""
+    for name in STORY:
+        shutil.copyfile(DASHBOARDS / f"{name}.py", project / "dashboards" / f"{name}.py")
     result = run_cli("validate", "--sandbox", "--strict", "--range", "5m", "--flavor", flavor)
     assert result.exit_code == 0, result.out + result.err
     summary = result.out.strip().splitlines()[-1]
     assert re.match(r"validate: \d+ panel\(s\) ok, 0 failed, 0 warning\(s\)", summary), summary
-    assert f"meshdash-{flavor}-service" in result.out
+    for name in (*SHIPPED, *STORY):
+        assert f"meshdash-{flavor}-{name}" in result.out
 
 
 def test_a_definition_naming_envoy_gets_the_configured_envoy(run_cli: Any, project: Path) -> None:
@@ -206,3 +211,13 @@ def test_a_definition_naming_envoy_gets_the_configured_envoy(run_cli: Any, proje
     assert listed.exit_code == 0, listed.err
     team = listed.out.split("team  Team")[1]
     assert 'app=~"$service"' in team and "local_cluster" not in team
+
+
+def test_build_check_advises_the_build_with_the_same_options(run_cli: Any, project: Path) -> None:
+    """`--check` names the command that rewrites what it compared, not `make dashboards`."""
+    assert run_cli("build", "--flavor", "istio", "--out", "o").exit_code == 0
+    (project / "o" / "meshdash-istio-service.json").write_text("{}\n")
+    result = run_cli("build", "--check", "--flavor", "istio", "--out", "o")
+    assert result.exit_code == 1, result.err
+    assert "run `meshdash build --flavor istio --out o` and commit" in result.err
+    assert "make dashboards" not in result.err

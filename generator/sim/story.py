@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from generator.flavors import Flavor, as_flavor
 from generator.metrics_catalogue import RELEASE_EVENT_METRIC
 from generator.sim.incidents import Incidents
 from generator.sim.series import Series
@@ -60,9 +61,17 @@ NEW_CLUSTER_COUNTERS = (
 PUBLIC = "public_listener"
 
 
-def with_story(series: list[Series], incidents: Incidents | None, start: float) -> list[Series]:
-    """``series`` with the story's families added and, with incidents, its faults applied."""
-    faulty = _faulty_cluster(series)
+def with_story(
+    series: list[Series], incidents: Incidents | None, start: float, flavor: Flavor | None = None
+) -> list[Series]:
+    """``series`` with the story's families added and, with incidents, its faults applied.
+
+    Under plain Envoy (``flavor`` or the current one) the public listener is the
+    flavor's ``inbound_prefix`` and the proxy's service its scrape label; the faults
+    and their rates are the same.
+    """
+    mesh = as_flavor(flavor)
+    faulty = _faulty_cluster(series, mesh)
     faults = dict(incidents.cluster_faults) if incidents else {}
     gauges = dict(CLUSTER_FAULT_GAUGES) if incidents else {}
     added = _forbidden_totals(faulty, incidents)
@@ -74,9 +83,9 @@ def with_story(series: list[Series], incidents: Incidents | None, start: float) 
             s = replace(s, rate=s.rate + added[s.family])
         out.append(s)
     out.extend(_new_cluster_counters(series, faulty, faults))
-    out.extend(_rbac(series, incidents))
-    out.extend(_network_rbac(series, incidents))
-    out.extend(_tls(series, incidents))
+    out.extend(_rbac(series, incidents, mesh))
+    out.extend(_network_rbac(series, incidents, _public(mesh)))
+    out.extend(_tls(series, incidents, mesh))
     out.extend(_certificates(series, incidents))
     if incidents:
         out.extend(_denied_calls(series, faulty, incidents))
@@ -93,12 +102,17 @@ def _is(s: Series, sidecar: str, cluster: str) -> bool:
     return s.sidecar == sidecar and s.label("envoy_cluster_name") == cluster
 
 
-def _faulty_cluster(series: list[Series]) -> str:
+def _public(flavor: Flavor) -> str:
+    """The stat prefix of the inbound listener (Consul's is fixed, plain Envoy's configured)."""
+    return flavor.inbound_prefix if flavor.name == "envoy" else PUBLIC
+
+
+def _faulty_cluster(series: list[Series], flavor: Flavor) -> str:
     """api's cluster to payments v2 (``v2`` with subsets, else ``payments``)."""
     names = {
         s.label("envoy_cluster_name")
         for s in series
-        if s.sidecar == "api" and s.label("consul_destination_service") == "payments"
+        if s.sidecar == "api" and s.label(flavor.destination_label) == "payments"
     }
     return "v2" if "v2" in names else "payments"
 
@@ -115,20 +129,20 @@ def _new_cluster_counters(
             yield replace(s, family=f"envoy_cluster_{name}", rate=rate)
 
 
-def _public_requests(series: list[Series]) -> Iterator[Series]:
+def _public_requests(series: list[Series], prefix: str) -> Iterator[Series]:
     """Each sidecar's requests on its public listener (gateways have none)."""
     for s in series:
         if (
             s.family == "envoy_http_downstream_rq_total"
-            and s.label("envoy_http_conn_manager_prefix") == PUBLIC
+            and s.label("envoy_http_conn_manager_prefix") == prefix
         ):
             yield s
 
 
-def _rbac(series: list[Series], incidents: Incidents | None) -> Iterator[Series]:
+def _rbac(series: list[Series], incidents: Incidents | None, flavor: Flavor) -> Iterator[Series]:
     """HTTP RBAC on every public listener; a shadow policy on the payments sidecars."""
     payments = _first_payments(series)
-    for s in _public_requests(series):
+    for s in _public_requests(series, _public(flavor)):
         denied = 0.0
         if incidents and s.sidecar == payments:
             denied = incidents.l7_denied_rps
@@ -136,7 +150,7 @@ def _rbac(series: list[Series], incidents: Incidents | None) -> Iterator[Series]
             denied = incidents.grpc_denied_rps
         yield replace(s, family="envoy_http_rbac_allowed")
         yield replace(s, family="envoy_http_rbac_denied", rate=denied)
-        if s.label("local_cluster") == "payments":
+        if s.label(flavor.proxy_label) == "payments":
             shadow = incidents.shadow_denied_rps if incidents else 0.0
             if s.sidecar != payments:
                 shadow = 0.0
@@ -145,7 +159,9 @@ def _rbac(series: list[Series], incidents: Incidents | None) -> Iterator[Series]
             yield replace(s, family="envoy_http_rbac_shadow_allowed", rate=total - shadow)
 
 
-def _network_rbac(series: list[Series], incidents: Incidents | None) -> Iterator[Series]:
+def _network_rbac(
+    series: list[Series], incidents: Incidents | None, public: str
+) -> Iterator[Series]:
     """Consul's L4 intentions (stat prefix ``connect_authz``) on each tcp service's listener.
 
     Consul puts the network RBAC filter only where the protocol is tcp; its stats carry
@@ -153,7 +169,7 @@ def _network_rbac(series: list[Series], incidents: Incidents | None) -> Iterator
     """
     denied = incidents.l4_denied_cps if incidents else 0.0
     for s in series:
-        if s.family == "envoy_tcp_downstream_cx_total" and s.label("envoy_tcp_prefix") == PUBLIC:
+        if s.family == "envoy_tcp_downstream_cx_total" and s.label("envoy_tcp_prefix") == public:
             labels = tuple((k, v) for k, v in s.labels if k != "envoy_tcp_prefix")
             yield Series("envoy_connect_authz_rbac_allowed", s.sidecar, labels, rate=s.rate)
             yield Series("envoy_connect_authz_rbac_denied", s.sidecar, labels, rate=denied)
@@ -163,7 +179,7 @@ def _first_payments(series: list[Series]) -> str:
     return min((s.sidecar for s in series if s.sidecar.startswith("payments")), default="")
 
 
-def _tls(series: list[Series], incidents: Incidents | None) -> Iterator[Series]:
+def _tls(series: list[Series], incidents: Incidents | None, flavor: Flavor) -> Iterator[Series]:
     """mTLS on every public listener and every upstream cluster: a handshake per connection."""
     for s in series:
         public = s.family == "envoy_listener_downstream_cx_total" and not (
@@ -175,10 +191,16 @@ def _tls(series: list[Series], incidents: Incidents | None) -> Iterator[Series]:
             yield replace(s, family="envoy_listener_ssl_fail_verify_san", rate=failing)
             for name in ("connection_error", "fail_verify_no_cert", "fail_verify_error"):
                 yield replace(s, family=f"envoy_listener_ssl_{name}", rate=0.0)
-        if s.family == "envoy_cluster_upstream_cx_total" and s.label("consul_destination_service"):
+        if s.family == "envoy_cluster_upstream_cx_total" and _to_service(s, flavor):
             yield replace(s, family="envoy_cluster_ssl_handshake")
             for name in ("connection_error", "fail_verify_error"):
                 yield replace(s, family=f"envoy_cluster_ssl_{name}", rate=0.0)
+
+
+def _to_service(s: Series, flavor: Flavor) -> bool:
+    """A cluster to another service of the mesh (not plain Envoy's cluster to its own app)."""
+    destination = s.label(flavor.destination_label)
+    return bool(destination) and destination != flavor.local_app_cluster
 
 
 def _certificates(series: list[Series], incidents: Incidents | None) -> Iterator[Series]:
