@@ -88,10 +88,17 @@ def _import(path: Path, directory: Path) -> ModuleType:
         raise type(exc)(f"{where}: {exc}{_via(path, where, exc)}") from exc
     except Exception as exc:
         where = _location(exc, path, directory)
-        raise DashboardLoadError(
-            f"{where}: {type(exc).__name__}: {_first_line(exc)}{_via(path, where, exc)}"
-        ) from exc
+        raise DashboardLoadError(f"{where}: {_problem(exc)}{_via(path, where, exc)}") from exc
     return module
+
+
+def _problem(exc: Exception) -> str:
+    """What went wrong; `os.environ["X"]` on an unset X names the variable, not a KeyError."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    # Python 3.11+ runs a frozen `os`: its frames are "<frozen os>", not os.__file__.
+    if isinstance(exc, KeyError) and frames and frames[-1].filename in (os.__file__, "<frozen os>"):
+        return f"environment variable {exc.args[0]} is not set; set it, or read it with a default"
+    return f"{type(exc).__name__}: {_first_line(exc)}"
 
 
 def _first_line(exc: BaseException) -> str:

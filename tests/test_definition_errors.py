@@ -53,6 +53,11 @@ HELPER_CASES = {
         "_team_panels.py:5: KeyError: 'checkout'",
         5,
     ),
+    "unset environment variable": (
+        "import os\n\n\ndef team_panel():\n    return os.environ['MESHDASH_TEST_UNSET_TITLE']\n",
+        "_team_panels.py:5: environment variable MESHDASH_TEST_UNSET_TITLE is not set",
+        5,
+    ),
     "meshdash error in a helper function": (
         "from generator.panels import http\n\n\ndef team_panel():\n"
         "    return http.downstream_request_rate(flavor='linkerd')\n",

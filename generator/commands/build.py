@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
@@ -12,6 +13,7 @@ import click
 from generator import build_cache
 from generator.commands.definitions import definitions_options, resolve_sources
 from generator.commands.params import EXIT_OK, problems_found
+from generator.flavors import current_flavor
 from generator.manifest import MANIFEST_NAME, file_hash
 
 if TYPE_CHECKING:
@@ -65,7 +67,8 @@ def build_command(
     """Build the dashboards into Grafana JSON."""
     dashboards, queries = resolve_sources(dashboards_dir, queries_dirs)
     if check:
-        return _check(dashboards, queries, out_dir)
+        rebuild = _rebuild_command(dashboards_dir, queries_dirs, out_dir)
+        return _check(dashboards, queries, out_dir, rebuild)
     key = build_cache.inputs_fingerprint(dashboards, queries)
     delivering = provisioning_dir is not None or configmap_dir is not None
     if not (no_cache or delivering) and _report_cached(out_dir, key):
@@ -115,7 +118,24 @@ def _deliver(
         click.echo(f"configmaps: {len(written)} file(s) in {configmap_dir}")
 
 
-def _check(dashboards: Path, queries: list[Path], out_dir: Path) -> int:
+def _rebuild_command(
+    dashboards_dir: Path | None, queries_dirs: tuple[Path, ...], out_dir: Path
+) -> str:
+    """The `meshdash build` that rewrites what `--check` compared: the same options."""
+    words = ["meshdash", "build"]
+    ctx = click.get_current_context()
+    if ctx.get_parameter_source("flavor") == click.core.ParameterSource.COMMANDLINE:
+        words += ["--flavor", current_flavor().name]
+    if dashboards_dir is not None:
+        words += ["--dashboards", str(dashboards_dir)]
+    for folder in queries_dirs:
+        words += ["--queries", str(folder)]
+    if out_dir != DEFAULT_OUT:
+        words += ["--out", str(out_dir)]
+    return shlex.join(words)
+
+
+def _check(dashboards: Path, queries: list[Path], out_dir: Path, rebuild: str) -> int:
     from generator.build import iter_built
     from generator.build_outputs import check_outputs
 
@@ -126,7 +146,7 @@ def _check(dashboards: Path, queries: list[Path], out_dir: Path) -> int:
     if problems:
         return problems_found(
             f"{len(problems)} file(s) in {out_dir} differ from a fresh build; "
-            "run `make dashboards` and commit the result"
+            f"run `{rebuild}` and commit the result"
         )
     click.echo(f"{count} dashboard(s) in {out_dir} match a fresh build")
     return EXIT_OK
