@@ -6,7 +6,9 @@ selectors, ask Prometheus whether the bare metric has series in the window
 one at a time; the first matcher after which nothing is left is the culprit,
 and the values its label does have are listed to spot a typo. A metric with no
 series at all that meshdash's catalogue does not know either is said so (a typo
-in the name, or a family this mesh does not emit).
+in the name, or a family this mesh does not emit). When every selector has series
+but a range (``rate(x[1m])``) holds fewer than two samples of them, the data is
+younger than that window (a Prometheus started moments ago) or scraped less often.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 import promql_parser as pp
 
 from generator.metrics_catalogue import sample_type
-from generator.promql.analysis import metric_name, selectors
+from generator.promql.analysis import metric_name, selectors, walk
+from generator.promql.durations import format_interval
 from generator.validate.client import PrometheusClient
 
 #: How many existing label values a diagnosis lists.
@@ -51,7 +54,7 @@ def explain_no_series(client: PrometheusClient, expr: str, *, at: float, window:
         reason = _explain_selector(client, name, matchers, at=at, window=window)
         if reason:
             return reason
-    return (
+    return _too_few_samples(client, ast, at=at) or (
         f"no series: every selector has series in the last {window}, so an operator "
         "(a join, a filter, a comparison or `unless`) removes them all"
     )
@@ -84,9 +87,39 @@ def _explain_selector(
     return None
 
 
-def _count(client: PrometheusClient, selector: str, at: float, window: str) -> float:
-    result = client.instant(f"count(last_over_time({selector}[{window}]))", at=at)
+def _too_few_samples(client: PrometheusClient, ast: pp.Expr, *, at: float) -> str | None:
+    """A range (`[1m]`) holding fewer than two samples of its selector: `rate` has nothing."""
+    for node in walk(ast):
+        if not isinstance(node, pp.MatrixSelector):
+            continue
+        name = metric_name(node.vector_selector)
+        matchers = [
+            m for m in node.vector_selector.matchers.matchers if m.name != "__name__" or not name
+        ]
+        selector = selector_text(name, matchers)
+        span = format_interval(round(node.range.total_seconds() * 1000))
+        if _counted(client, f"count_over_time({selector}[{span}]) >= 2", at) > 0:
+            continue
+        if _counted(client, f"last_over_time({selector}[{span}] offset {span})", at) == 0:
+            return (
+                f"no values: {selector} has series, but fewer than two samples in its [{span}] "
+                f"range: the data is younger than the window; wait until it spans {span}, "
+                "or shorten --range"
+            )
+        return (
+            f"no values: {selector} has series, but fewer than two samples in its [{span}] "
+            "range: it is scraped less often than that; give the right --scrape-interval"
+        )
+    return None
+
+
+def _counted(client: PrometheusClient, expr: str, at: float) -> float:
+    result = client.instant(f"count({expr})", at=at)
     return result[0].points[-1][1] if result else 0.0
+
+
+def _count(client: PrometheusClient, selector: str, at: float, window: str) -> float:
+    return _counted(client, f"last_over_time({selector}[{window}])", at)
 
 
 def _label_values(
