@@ -20,6 +20,9 @@ from generator.promql.analysis import metric_name, selectors, walk
 from generator.promql.durations import format_interval
 from generator.validate.client import PrometheusClient
 
+#: How old a selector without a range must be before an operator is blamed: the range
+#: query's last point is Grafana's step-aligned end, up to a step before the end asked for.
+YOUNG_SPAN = "1m"
 #: How many existing label values a diagnosis lists.
 MAX_VALUES_SHOWN = 5
 # MatchOp is not hashable: key by its name.
@@ -47,7 +50,7 @@ def explain_no_series(client: PrometheusClient, expr: str, *, at: float, window:
     for selector in selectors(ast):
         name = metric_name(selector)
         matchers = [m for m in selector.matchers.matchers if m.name != "__name__" or not name]
-        key = selector_text(name, matchers)
+        key = _text(selector)
         if key in seen:
             continue
         seen.add(key)
@@ -88,29 +91,34 @@ def _explain_selector(
 
 
 def _too_few_samples(client: PrometheusClient, ast: pp.Expr, *, at: float) -> str | None:
-    """A range (`[1m]`) holding fewer than two samples of its selector: `rate` has nothing."""
-    for node in walk(ast):
-        if not isinstance(node, pp.MatrixSelector):
-            continue
-        name = metric_name(node.vector_selector)
-        matchers = [
-            m for m in node.vector_selector.matchers.matchers if m.name != "__name__" or not name
-        ]
-        selector = selector_text(name, matchers)
-        span = format_interval(round(node.range.total_seconds() * 1000))
-        if _counted(client, f"count_over_time({selector}[{span}]) >= 2", at) > 0:
-            continue
+    """Data too young (or a range too sparse) for the query: `rate` or a gauge has nothing."""
+    spans = {
+        _text(node.vector_selector): format_interval(round(node.range.total_seconds() * 1000))
+        for node in walk(ast)
+        if isinstance(node, pp.MatrixSelector)
+    }
+    for selector in dict.fromkeys(_text(node) for node in selectors(ast)):
+        span = spans.get(selector, YOUNG_SPAN)
         if _counted(client, f"last_over_time({selector}[{span}] offset {span})", at) == 0:
             return (
-                f"no values: {selector} has series, but fewer than two samples in its [{span}] "
-                f"range: the data is younger than the window; wait until it spans {span}, "
+                f"no values: {selector} has series, but none older than {span}: the data is "
+                f"younger than the query's window; wait until it spans more than {span}, "
                 "or shorten --range"
             )
-        return (
-            f"no values: {selector} has series, but fewer than two samples in its [{span}] "
-            "range: it is scraped less often than that; give the right --scrape-interval"
-        )
+    for selector, span in spans.items():
+        if _counted(client, f"count_over_time({selector}[{span}]) >= 2", at) == 0:
+            return (
+                f"no values: {selector} has series, but fewer than two samples in its [{span}] "
+                "range: it is scraped less often than that; give the right --scrape-interval"
+            )
     return None
+
+
+def _text(selector: pp.VectorSelector) -> str:
+    name = metric_name(selector)
+    return selector_text(
+        name, [m for m in selector.matchers.matchers if m.name != "__name__" or not name]
+    )
 
 
 def _counted(client: PrometheusClient, expr: str, at: float) -> float:

@@ -31,9 +31,18 @@ def test_a_rate_over_data_younger_than_its_window_says_so(backfill: Backfill) ->
 
     assert reason.startswith(
         'no values: envoy_cluster_upstream_cx_total{local_cluster="api"} has series, '
-        "but fewer than two samples in its [1m] range: the data is younger than the window"
+        "but none older than 1m: the data is younger than the query's window"
     ), reason
     assert "operator" not in reason
+
+
+def test_a_gauge_younger_than_the_step_says_so(backfill: Backfill) -> None:
+    at = _first_sample(backfill) + STEP_SECONDS / 3
+    expr = 'max(envoy_cluster_membership_total{local_cluster="api"}) > 1e9'
+
+    reason = explain_no_series(backfill.client, expr, at=at, window="10m")
+
+    assert "none older than 1m: the data is younger" in reason, reason
 
 
 def test_a_window_shorter_than_the_scrape_interval_is_not_called_young(
