@@ -221,3 +221,26 @@ def test_build_check_advises_the_build_with_the_same_options(run_cli: Any, proje
     assert result.exit_code == 1, result.err
     assert "run `meshdash build --flavor istio --out o` and commit" in result.err
     assert "make dashboards" not in result.err
+
+
+@pytest.mark.timeout(120)
+def test_a_dashboard_pinned_to_another_mesh_than_the_sandbox_says_so(
+    run_cli: Any, project: Path
+) -> None:
+    """README's team.py pins Consul: under an Istio sandbox its variable is empty, and why."""
+    (project / "dashboards" / "team.py").write_text(
+        "from generator.dashboard import Dashboard, Row\n"
+        "from generator.flavors import CONSUL\n"
+        "from generator.panels import http\n"
+        "from generator.variables import datasource, service\n\n"
+        'TEAM = Dashboard(uid="team", title="Team", variables=[datasource(), service(flavor=CONSUL)],\n'
+        '    rows=[Row("In", [http.downstream_request_rate(flavor=CONSUL)])])\n'
+    )
+    result = run_cli("validate", "--sandbox", "--range", "5m", "--flavor", "istio")
+    assert result.exit_code == 1, result.out + result.err
+    assert (
+        "not run: $service has no values; its panels are pinned to consul while the sandbox "
+        "simulates istio" in result.out
+    ), result.out
+    # the shipped ones follow --flavor: nothing of theirs is said to be pinned
+    assert result.out.count("pinned to") == 1, result.out

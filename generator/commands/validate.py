@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from generator.commands.params import EXIT_OK, fail_on_option, parse_end, proble
 from generator.commands.prometheus_options import prometheus_options, window_options
 from generator.commands.sandbox_options import incidents_option, sandbox_mesh
 from generator.errors import ConfigError
+from generator.flavors import current_flavor
 from generator.promql.foreign import ForeignSet
 from generator.promql.interpolate import TimeRange
 from generator.promql.lint.problems import Severity, at_or_above
@@ -132,7 +134,10 @@ def validate_command(
             raise ConfigError("--end makes no sense with --sandbox, whose data is live")
         with live_sandbox(range_text, config=mesh) as box:
             connection = connection_from(box.url, timeout=timeout, parallel=parallel)
-            options = _options(None, scrape_interval=SANDBOX_SCRAPE_INTERVAL, **settings)
+            options = replace(
+                _options(None, scrape_interval=SANDBOX_SCRAPE_INTERVAL, **settings),
+                sandbox_flavor=current_flavor().name,
+            )
             return _run(built, connection, options, threshold, output_format, verbose, foreign)
     assert url is not None
     connection = connection_from(

@@ -34,6 +34,7 @@ instead of 121: about 4x less work for Prometheus and for the JSON.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
@@ -44,6 +45,7 @@ import promql_parser
 
 from generator.build import BuiltDashboard
 from generator.errors import PrometheusAuthError, PrometheusError, PrometheusUnreachable
+from generator.flavors import FLAVORS
 from generator.promql import analysis
 from generator.promql.dashboard import legend_labels
 from generator.promql.durations import to_ms
@@ -77,6 +79,8 @@ class ValidateOptions:
     parallel: int = 8
     #: One query for all combinations of a separable target (``--no-batch``: False).
     batch: bool = True
+    #: The mesh ``--sandbox`` simulates: a dashboard built for another is said so.
+    sandbox_flavor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,22 @@ def plan_panels(
         if options.batch
         else None,
     )
+    built = built_flavor(dashboard)
+    if options.sandbox_flavor and built and built != options.sandbox_flavor:
+        note = (
+            f"; its panels are pinned to {built} while the sandbox simulates "
+            f"{options.sandbox_flavor} (pin no flavor= to follow --flavor, or "
+            f"validate --sandbox --flavor {built})"
+        )
+        plans = [replace(p, skipped=p.skipped + note) if p.skipped else p for p in plans]
     return resolution, plans
+
+
+def built_flavor(dashboard: dict[str, Any]) -> str | None:
+    """The mesh a dashboard's variables were built for: the one flavor whose label they read."""
+    text = json.dumps(dashboard.get("templating", {}))
+    found = {f.name for f in FLAVORS.values() if f.destination_label in text}
+    return found.pop() if len(found) == 1 else None
 
 
 def validate(

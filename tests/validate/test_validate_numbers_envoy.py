@@ -27,8 +27,12 @@ from tests.validate.test_validate_numbers import (
     compare_with_truth,
 )
 
-#: the shipped dashboards that follow the flavor (the others pin Consul)
-DASHBOARDS = [d for d in build_shipped("envoy") if d.uid.startswith("meshdash-envoy-")]
+#: the observability story's dashboards (the other stories: test_story_numbers_envoy)
+DASHBOARDS = [
+    d
+    for d in build_shipped("envoy")
+    if d.uid in {"meshdash-envoy-overview", "meshdash-envoy-service"}
+]
 CONSUL_TO_ENVOY = {
     "consul_destination_service": "envoy_cluster_name",
     "consul_source_service": "local_cluster",
