@@ -64,12 +64,6 @@ def manifest_text(entries: Mapping[str, Entry]) -> str:
     return f'{{\n "files": {files},\n "generator": "meshdash",\n "version": {_VERSION}\n}}\n'
 
 
-def write_manifest(directory: Path, entries: Mapping[str, Entry]) -> Path:
-    path = directory / MANIFEST_NAME
-    write_atomic(path, manifest_text(entries))
-    return path
-
-
 def read_manifest(directory: Path) -> dict[str, Entry] | None:
     """The entries of ``directory``'s manifest; None when it has none."""
     path = directory / MANIFEST_NAME

@@ -78,11 +78,6 @@ def fingerprint(dashboard: dict[str, Any]) -> str:
     return hashlib.sha256(compact_text(dashboard).encode("utf-8")).hexdigest()
 
 
-def content_hash(dashboard: dict[str, Any]) -> str:
-    """The short form recorded in the ``meshdash-hash:`` tag."""
-    return fingerprint(dashboard)[:HASH_LENGTH]
-
-
 def is_managed(dashboard: dict[str, Any]) -> bool:
     return MANAGED_TAG in (dashboard.get("tags") or [])
 

@@ -11,7 +11,7 @@ from typing import Any
 from generator.grafana import state
 from generator.grafana.settings import Credentials, GrafanaSettings, RetryPolicy
 from generator.http import Secret
-from generator.manifest import entry, write_manifest
+from generator.manifest import MANIFEST_NAME, entry, manifest_text
 
 ADMIN_TOKEN = "glsa_ADMINsecret_5b1f0c9e7d"
 VIEWER_TOKEN = "glsa_VIEWERsecret_77aa3e21c4"
@@ -68,7 +68,7 @@ def write_build(
         (directory / f"{uid}.json").write_text(text)
         entries[f"{uid}.json"] = entry(text, None)
     if manifest:  # as `meshdash build` writes it: every dashboard at the top level
-        write_manifest(directory, entries)
+        (directory / MANIFEST_NAME).write_text(manifest_text(entries))
     return directory
 
 
