@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -121,7 +122,9 @@ def _measure(
 
 
 def _cli(url: str, defs: Path, options: ValidateOptions) -> list[str]:
-    meshdash = Path(shutil.which("meshdash") or "meshdash")
+    # The venv's own command: `make bench` runs .venv/bin/python without the venv on PATH.
+    beside = Path(sys.executable).parent / "meshdash"
+    meshdash = beside if beside.exists() else Path(shutil.which("meshdash") or "meshdash")
     end = str(options.time_range.end_ms / 1000)
     return [
         str(meshdash), "validate", "--dashboards", str(defs), "--prometheus", url,
