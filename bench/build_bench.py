@@ -18,8 +18,8 @@ from typing import Any
 
 from bench import defs
 from bench.measure import BenchError, ChildRun, Target, median, run_child
-from generator.build import build_dashboards
 from generator.loader import load_dashboards
+from generator.outputs.build import build_dashboards
 
 
 @dataclass(frozen=True)

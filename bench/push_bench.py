@@ -29,7 +29,7 @@ from types import ModuleType
 from typing import Any
 
 from bench.measure import BenchError, ChildRun, Target, median, run_child
-from generator.manifest import MANIFEST_NAME
+from generator.outputs.manifest import MANIFEST_NAME
 
 TOKEN = "bench-token"  # the stand-in's own throwaway credential, loopback only
 CHANGE_EVERY = 100

@@ -33,8 +33,8 @@ import requests
 
 from bench import synthetic_mesh
 from bench.measure import BenchError, Target, median, run_child, timed
-from generator.build import BuiltDashboard, build_dashboards
 from generator.flavors import FLAVORS
+from generator.outputs.build import BuiltDashboard, build_dashboards
 from generator.promql.interpolate import TimeRange
 from generator.validate import PrometheusClient, ValidateOptions, connection_from
 from generator.validate.plan import Job

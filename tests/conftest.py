@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from generator.build import build_dashboards
-from generator.built import BuiltDashboard
 from generator.cli import main
 from generator.flavors import using_flavor
+from generator.outputs.build import build_dashboards
+from generator.outputs.built import BuiltDashboard
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARDS = ROOT / "dashboards"

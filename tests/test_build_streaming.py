@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build_outputs import STAGING_NAME
-from generator.built import BuiltDashboard
+from generator.outputs.built import BuiltDashboard
+from generator.outputs.staging import STAGING_NAME
 
 TRACKER = """
 import weakref

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build_dashboards
-from generator.built import BuiltDashboard
 from generator.errors import DefinitionError
 from generator.grafana.source import from_built, from_files
+from generator.outputs.build import build_dashboards
+from generator.outputs.built import BuiltDashboard
 from tests.conftest import SHIPPED_UIDS, copy_shipped
 
 NESTED = """

@@ -23,7 +23,7 @@ from generator.errors import FlavorError
 from generator.flavors import CONSUL, ENVOY, ISTIO
 from generator.panels import http, latency, overview, retries, upstream
 from generator.queries import render_query
-from generator.render import render_dashboard
+from generator.render.grafana_json import render_dashboard
 from tests.conftest import ROOT
 from tests.test_schema import _violations
 

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from generator.jsontext import to_json_text
+from generator.render.jsontext import to_json_text
 
 CASES = [
     {"b": 1, "a": [1, 2.5, -0.0, 1e300, True, False, None], "c": {}},

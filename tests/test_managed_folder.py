@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build_outputs import StagedOutputs
-from generator.built import BuiltDashboard
-from generator.deliver import configmap_name, write_configmaps, write_provisioning
 from generator.errors import OutputError
-from generator.manifest import read_manifest
+from generator.outputs.built import BuiltDashboard
+from generator.outputs.deliver import configmap_name, write_configmaps, write_provisioning
+from generator.outputs.manifest import read_manifest
+from generator.outputs.staging import StagedOutputs
 
 
 def _build(built: Sequence[BuiltDashboard], out: Path) -> None:

@@ -186,7 +186,7 @@ def test_files_of_a_build_before_manifests_are_still_replaced(
     ],
 )
 def test_the_manifest_is_the_sorted_indented_json_of_its_record(entries) -> None:
-    from generator.manifest import Entry, manifest_text
+    from generator.outputs.manifest import Entry, manifest_text
 
     record = {
         "generator": "meshdash",

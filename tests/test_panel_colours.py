@@ -10,7 +10,7 @@ import pytest
 from generator.errors import DefinitionError
 from generator.flavors import CONSUL, ISTIO
 from generator.panels import http, overview, retries, upstream
-from generator.render import _panel
+from generator.render.grafana_json import _panel
 
 
 def _colour_of(panel: dict[str, Any], series_name: str) -> str | None:

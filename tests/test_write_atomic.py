@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.files import write_atomic
+from generator.outputs.files import write_atomic
 from tests.conftest import ROOT
 
 DEFINITION = """
@@ -43,7 +43,7 @@ LIMITED_WRITE = """
 import resource, signal, sys
 from pathlib import Path
 from generator.errors import OutputError
-from generator.files import write_atomic
+from generator.outputs.files import write_atomic
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), hard))

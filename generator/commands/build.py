@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from generator import build_cache
 from generator.commands.definitions import definitions_options, resolve_sources
 from generator.commands.params import EXIT_OK, problems_found
 from generator.flavors import current_flavor
-from generator.manifest import MANIFEST_NAME, file_hash
+from generator.outputs import cache
+from generator.outputs.manifest import MANIFEST_NAME, file_hash
 
 if TYPE_CHECKING:
-    from generator.build_outputs import StagedOutputs
-    from generator.built import BuiltDashboard
+    from generator.outputs.built import BuiltDashboard
+    from generator.outputs.staging import StagedOutputs
 
 DEFAULT_OUT = Path("build/dashboards")
 
@@ -69,18 +69,18 @@ def build_command(
     if check:
         rebuild = _rebuild_command(dashboards_dir, queries_dirs, out_dir)
         return _check(dashboards, queries, out_dir, rebuild)
-    key = build_cache.inputs_fingerprint(dashboards, queries)
+    key = cache.inputs_fingerprint(dashboards, queries)
     delivering = provisioning_dir is not None or configmap_dir is not None
     if not (no_cache or delivering) and _report_cached(out_dir, key):
         return EXIT_OK
     # Imported only now: loading grafanalib is most of a no-change build.
-    from generator.build import iter_built
-    from generator.build_outputs import StagedOutputs
+    from generator.outputs.build import iter_built
+    from generator.outputs.staging import StagedOutputs
 
     staged = StagedOutputs(out_dir)
     try:
         with (
-            build_cache.recording_environment() as reads,
+            cache.recording_environment() as reads,
             closing(iter_built(dashboards, queries_dirs=queries)) as built,
         ):
             for item in built:
@@ -90,7 +90,7 @@ def build_command(
         staged.commit(_report)
     finally:
         staged.discard()
-    build_cache.remember(out_dir, key, _hashes(staged), reads)
+    cache.remember(out_dir, key, _hashes(staged), reads)
     if delivering:
         _deliver(staged.dashboards(), provisioning_dir, configmap_dir, check_only=False)
     return EXIT_OK
@@ -104,7 +104,7 @@ def _deliver(
     check_only: bool,
 ) -> None:
     """Write provisioning files and ConfigMaps; with ``check_only``, refuse before any write."""
-    from generator import deliver
+    from generator.outputs import deliver
 
     if provisioning_dir is not None and check_only:
         deliver.check_provisioning(built, provisioning_dir)
@@ -136,8 +136,8 @@ def _rebuild_command(
 
 
 def _check(dashboards: Path, queries: list[Path], out_dir: Path, rebuild: str) -> int:
-    from generator.build import iter_built
-    from generator.build_outputs import check_outputs
+    from generator.outputs.build import iter_built
+    from generator.outputs.staging import check_outputs
 
     with closing(iter_built(dashboards, queries_dirs=queries)) as built:
         count, problems = check_outputs(built, out_dir)
@@ -154,7 +154,7 @@ def _check(dashboards: Path, queries: list[Path], out_dir: Path, rebuild: str) -
 
 def _report_cached(out_dir: Path, key: str) -> bool:
     """Report the outputs unchanged when the last build had the same inputs."""
-    cached = build_cache.cached_outputs(out_dir, key)
+    cached = cache.cached_outputs(out_dir, key)
     if cached is None:
         return False
     for path in cached:

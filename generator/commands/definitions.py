@@ -13,7 +13,7 @@ from generator.errors import FlavorError
 from generator.flavors import FLAVORS, envoy_flavor, set_current_flavor
 
 if TYPE_CHECKING:
-    from generator.built import BuiltDashboard
+    from generator.outputs.built import BuiltDashboard
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,7 +76,7 @@ def build_from_options(
 ) -> list[BuiltDashboard]:
     """Build the definitions the options (or pyproject.toml) point at."""
     # Imported here: loading grafanalib is most of a no-change `meshdash build`.
-    from generator.build import build_dashboards
+    from generator.outputs.build import build_dashboards
 
     dashboards, extra = resolve_sources(dashboards_dir, queries_dirs)
     return build_dashboards(dashboards, queries_dirs=extra)

@@ -17,13 +17,13 @@ from typing import Any, TypeVar
 
 import click
 
-from generator.built import BuiltDashboard
 from generator.commands.definitions import build_from_options
 from generator.grafana.backends import Backend, Listing
 from generator.grafana.client import GrafanaClient
 from generator.grafana.plan import Plan, check_uids, compute_plan
 from generator.grafana.settings import GrafanaSettings, RetryPolicy, settings_from
 from generator.grafana.source import from_built, from_files
+from generator.outputs.built import BuiltDashboard
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -22,7 +22,7 @@ from generator.promql.interpolate import TimeRange
 from generator.validate import PrometheusClient, connection_from
 
 if TYPE_CHECKING:
-    from generator.build import BuiltDashboard
+    from generator.outputs.build import BuiltDashboard
     from generator.preview.run import PreviewOptions
     from generator.sim import MeshConfig
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from generator.build import BuiltDashboard
 from generator.commands.definitions import build_from_options, definitions_options
 from generator.commands.from_files import from_options, read_from, report_unreadable
 from generator.commands.params import EXIT_OK, fail_on_option, parse_end, problems_found
@@ -15,6 +14,7 @@ from generator.commands.prometheus_options import prometheus_options, window_opt
 from generator.commands.sandbox_options import incidents_option, sandbox_mesh
 from generator.errors import ConfigError
 from generator.flavors import current_flavor
+from generator.outputs.build import BuiltDashboard
 from generator.promql.foreign import ForeignSet
 from generator.promql.interpolate import TimeRange
 from generator.promql.lint.problems import Severity, at_or_above

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from generator.errors import GrafanaConflict
-from generator.folder_paths import split_path
+from generator.outputs.folder_paths import split_path
 
 if TYPE_CHECKING:
     from generator.grafana.backends import Backend

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from generator.built import BuiltDashboard
 from generator.errors import ConfigError, InvalidUidError
 from generator.grafana import state
 from generator.grafana.backends import Backend, LegacyBackend, Survey
 from generator.grafana.client import GrafanaClient, RemoteDashboard
 from generator.grafana.folders import FolderRef, missing_folders, uid_for
+from generator.outputs.built import BuiltDashboard
 
 
 class Action(StrEnum):

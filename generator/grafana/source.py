@@ -2,7 +2,7 @@
 
 With ``--from DIR`` every ``*.json`` under DIR is one dashboard. Its folder is the one
 the nearest ``.meshdash-manifest`` listing it records (``meshdash build`` writes one
-beside its outputs; generator.manifest), so a push from built files places every
+beside its outputs; generator.outputs.manifest), so a push from built files places every
 dashboard where a push from the definitions would. A file no manifest lists belongs in
 its subfolder's path (``DIR/Platform/Service Mesh/x.json``), the convention of
 Grafana's ``foldersFromFilesStructure``; one at the top of DIR is an error, since
@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.built import BuiltDashboard
 from generator.errors import ConfigError, DefinitionError, DuplicateUidError
-from generator.manifest import MANIFEST_NAME, Entry, read_manifest
+from generator.outputs.built import BuiltDashboard
+from generator.outputs.manifest import MANIFEST_NAME, Entry, read_manifest
 
 
 def from_built(built: Sequence[BuiltDashboard], folder: str | None = None) -> list[BuiltDashboard]:

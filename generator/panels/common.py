@@ -1,6 +1,6 @@
 """Shared shapes for panel builders: a Prometheus target and a time series panel.
 
-Builders in this package return grafanalib objects; `generator.render` turns
+Builders in this package return grafanalib objects; `generator.render.grafana_json` turns
 them into clean Grafana JSON. Every panel queries `${datasource}`.
 """
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.build import BuiltDashboard
 from generator.errors import OutputError
-from generator.files import prepare_output_dir, write_atomic
+from generator.outputs.build import BuiltDashboard
+from generator.outputs.files import prepare_output_dir, write_atomic
 from generator.preview.choose import Choice, choose
 from generator.preview.draw import NO_DATA, Drawn, draw_dashboard, image_size
 from generator.preview.fetch import PanelData, QuerySettings, fetch_panels

@@ -43,9 +43,9 @@ from typing import Any
 
 import promql_parser
 
-from generator.build import BuiltDashboard
 from generator.errors import PrometheusAuthError, PrometheusError, PrometheusUnreachable
 from generator.flavors import FLAVORS
+from generator.outputs.build import BuiltDashboard
 from generator.promql import analysis
 from generator.promql.dashboard import legend_labels
 from generator.promql.durations import to_ms

@@ -11,7 +11,7 @@ from typing import Any
 from generator.grafana import state
 from generator.grafana.settings import Credentials, GrafanaSettings, RetryPolicy
 from generator.http import Secret
-from generator.manifest import MANIFEST_NAME, entry, manifest_text
+from generator.outputs.manifest import MANIFEST_NAME, entry, manifest_text
 
 ADMIN_TOKEN = "glsa_ADMINsecret_5b1f0c9e7d"
 VIEWER_TOKEN = "glsa_VIEWERsecret_77aa3e21c4"

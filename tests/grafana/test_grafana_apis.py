@@ -23,12 +23,12 @@ from grafana_testdata import (
 )
 from standin import GrafanaStandIn
 
-from generator.built import BuiltDashboard
 from generator.grafana import state
 from generator.grafana.backends import connect
 from generator.grafana.client import GrafanaClient
 from generator.grafana.plan import compute_plan
 from generator.grafana.publish import Result, publish
+from generator.outputs.built import BuiltDashboard
 
 EXPECTED_API = {
     "grafana11": "legacy /api",

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from grafana_testdata import BUILD, VIEWER_TOKEN, fast_settings
 
-from generator.built import BuiltDashboard
 from generator.errors import GrafanaAuthError, GrafanaConflict, GrafanaNotFound
 from generator.grafana import state
 from generator.grafana.client import GrafanaClient, build_retry, new_session
 from generator.grafana.plan import compute_plan
 from generator.grafana.publish import Result, publish
+from generator.outputs.built import BuiltDashboard
 
 
 def desired(uid: str = "meshdash-service") -> BuiltDashboard:

@@ -1,4 +1,4 @@
-"""Provisioning files and ConfigMaps (generator/deliver.py), and pushing the shipped build."""
+"""Provisioning files and ConfigMaps (generator/outputs/deliver.py), and pushing the shipped build."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ import pytest
 import yaml
 from grafana_testdata import holds_build, summary_counts
 
-from generator.built import BuiltDashboard
-from generator.deliver import (
+from generator.errors import OutputError
+from generator.grafana.folders import folder_uid
+from generator.outputs.built import BuiltDashboard
+from generator.outputs.deliver import (
     configmap_document,
     configmap_name,
     write_configmaps,
     write_provisioning,
 )
-from generator.errors import OutputError
-from generator.grafana.folders import folder_uid
-from generator.manifest import MANIFEST_NAME
+from generator.outputs.manifest import MANIFEST_NAME
 
 
 def test_provisioning_provider_and_files_match_the_build(shipped, tmp_path):

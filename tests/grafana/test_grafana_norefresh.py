@@ -14,10 +14,10 @@ import pytest
 from grafana_testdata import ADMIN_TOKEN, BUILD, summary_counts, write_build
 from standin import GrafanaStandIn
 
-from generator.built import BuiltDashboard
 from generator.grafana import state
 from generator.grafana.folders import folder_uid
 from generator.grafana.plan import Action, unchanged_by_tag
+from generator.outputs.built import BuiltDashboard
 
 SEARCH = ("GET", "/api/search")
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from grafana_testdata import BUILD
 
-from generator.built import BuiltDashboard
 from generator.errors import ConfigError
 from generator.grafana import state
 from generator.grafana.client import RemoteDashboard
@@ -19,6 +18,7 @@ from generator.grafana.plan import Action, classify, classify_removed
 from generator.grafana.provenance import version_message
 from generator.grafana.settings import load_credentials, settings_from
 from generator.http import Secret
+from generator.outputs.built import BuiltDashboard
 
 BASE = BUILD["meshdash-service"]
 WANT = BuiltDashboard("meshdash-service", "Service overview", None, Path("test"), BASE)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from generator.build import BuiltDashboard
+from generator.outputs.build import BuiltDashboard
 from generator.preview.fetch import QuerySettings
 from generator.promql.interpolate import TimeRange
 from generator.sim import MeshConfig, Sandbox, backfilled_prometheus

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuiltDashboard
+from generator.outputs.build import BuiltDashboard
 from generator.sim import MeshConfig, Truth
 from generator.sim.truth import is_close
 from tests.conftest import ROOT

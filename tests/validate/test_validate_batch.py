@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from bench.synthetic_mesh import CALL_OFFSETS, Gaps, backfilled, service_name
-from generator.build import BuiltDashboard
+from generator.outputs.build import BuiltDashboard
 from generator.promql.dashboard import iter_targets
 from generator.promql.interpolate import TimeRange
 from generator.promql.lint.problems import Problem, Severity

@@ -1,6 +1,6 @@
 """The output folder of `meshdash build`: one `<uid>.json` per dashboard and a manifest.
 
-Dashboards arrive one at a time (generator.build.iter_built) and are not kept in
+Dashboards arrive one at a time (generator.outputs.build.iter_built) and are not kept in
 memory. "Nothing written on error" still holds: each file whose text changed is
 written into a private staging folder inside the output folder
 (`.meshdash-staging/`, names ending `.staged`, so nothing that reads `*.json` picks
@@ -8,7 +8,7 @@ them up), and only when every definition has loaded, passed the checks and
 rendered are the staged files renamed over the outputs. A build that fails on
 file N removes the staging folder and leaves the outputs exactly as they were.
 Each rename replaces a whole file, so a reader never sees half a file; the folder's
-manifest (generator.manifest) is written last. `check_outputs` serves the CI drift
+manifest (generator.outputs.manifest) is written last. `check_outputs` serves the CI drift
 check (`meshdash build --check`), streaming the same way.
 """
 
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
 
-from generator.built import BuiltDashboard, is_built_dashboard
 from generator.errors import OutputError
-from generator.files import prepare_output_dir
-from generator.manifest import MANIFEST_NAME, Entry, ManagedFolder, manifest_text
+from generator.outputs.built import BuiltDashboard, is_built_dashboard
+from generator.outputs.files import prepare_output_dir
+from generator.outputs.manifest import MANIFEST_NAME, Entry, ManagedFolder, manifest_text
 
 STAGING_NAME = ".meshdash-staging"
 STAGED_SUFFIX = ".staged"

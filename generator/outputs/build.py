@@ -5,8 +5,8 @@ lets the file go before the next one loads: memory stays flat however many files
 there are. What the cross-file checks (uids, titles within a folder) need of the
 dashboards already built is kept as small tuples. `build_dashboards` collects
 them all for the commands that need every dashboard at once (validate, preview,
-push); `meshdash build` streams them into generator.build_outputs. Each is a
-generator.built.BuiltDashboard, the one dashboard value from here to push.
+push); `meshdash build` streams them into generator.outputs.staging. Each is a
+generator.outputs.built.BuiltDashboard, the one dashboard value from here to push.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import queries
-from generator.built import BuiltDashboard
 from generator.dashboard import Dashboard
 from generator.errors import (
     ConfigError,
@@ -27,9 +26,10 @@ from generator.errors import (
     InvalidUidError,
     MeshdashError,
 )
-from generator.folder_paths import split_path
 from generator.loader import iter_definitions
-from generator.render import render_dashboard
+from generator.outputs.built import BuiltDashboard
+from generator.outputs.folder_paths import split_path
+from generator.render.grafana_json import render_dashboard
 
 UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
@@ -50,7 +50,7 @@ def iter_built(
     A mistake (a file that does not load, a bad or colliding uid or title, a panel
     that cannot render) raises when its file is reached, after the dashboards of
     the files before it were handed out: a caller that must not write half a build
-    stages what it gets until the end (generator.build_outputs does).
+    stages what it gets until the end (generator.outputs.staging does).
     """
     checks = CrossChecks()
     with queries.search_path(queries_dirs), closing(iter_definitions(dashboards_dir)) as files:

@@ -1,6 +1,6 @@
 """The one place grafanalib objects become Grafana JSON: clean and deterministic.
 
-(`generator.jsontext` turns the result into text.)
+(`generator.render.jsontext` turns the result into text.)
 
 grafanalib's `to_json_data()` carries legacy fields (`rows`, `span`, Graphite
 `target`, ...) and dozens of `null`s. Here each object is reduced to the keys

@@ -1,6 +1,6 @@
 """The one value of a rendered dashboard, from the build to the outputs to push.
 
-`generator.build` renders definitions into :class:`BuiltDashboard` values; the build's
+`generator.outputs.build` renders definitions into :class:`BuiltDashboard` values; the build's
 outputs, provisioning and ConfigMaps write them; validate, preview and lint read them;
 push plans from them. ``push --from DIR`` reads built files back into the same value
 (:meth:`BuiltDashboard.from_text`), so a build and its files compare equal.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.grafana import state
-from generator.jsontext import to_json_text
+from generator.render.jsontext import to_json_text
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 
 from generator.errors import ConfigError, OutputError
-from generator.files import write_atomic
+from generator.outputs.files import write_atomic
 
 MANIFEST_NAME = ".meshdash-manifest"
 _VERSION = 1

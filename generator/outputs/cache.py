@@ -29,9 +29,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from generator.config import BUILTIN_QUERIES
-from generator.files import write_atomic
 from generator.flavors import current_flavor
-from generator.manifest import file_hash
+from generator.outputs.files import write_atomic
+from generator.outputs.manifest import file_hash
 
 CACHE_NAME = ".meshdash-build-cache"
 _LIBRARIES = ("meshdash", "grafanalib", "jinja2", "attrs")

@@ -17,7 +17,7 @@ directory; with ``folder=...`` every dashboard goes flat into that one folder in
 one that exists (its namespace, other resources and keys are kept), never overwritten.
 
 Every file is written atomically (temporary file and rename). Each folder gets a
-manifest (generator.manifest) of the files meshdash wrote and their dashboards' folders,
+manifest (generator.outputs.manifest) of the files meshdash wrote and their dashboards' folders,
 so ``push --from DIR/dashboards`` places them as a push from the definitions would, and
 only files meshdash wrote, unchanged since, are removed when their dashboard is gone.
 """
@@ -31,11 +31,11 @@ from typing import Any
 
 import yaml
 
-from generator.built import BuiltDashboard, is_built_dashboard
 from generator.errors import ConfigError, OutputError
-from generator.files import prepare_output_dir, write_atomic
-from generator.folder_paths import split_path
-from generator.manifest import MANIFEST_NAME, Entry, ManagedFolder, entry, refuse_foreign
+from generator.outputs.built import BuiltDashboard, is_built_dashboard
+from generator.outputs.files import prepare_output_dir, write_atomic
+from generator.outputs.folder_paths import split_path
+from generator.outputs.manifest import MANIFEST_NAME, Entry, ManagedFolder, entry, refuse_foreign
 
 PROVIDER_FILE = Path("provisioning/dashboards/meshdash.yaml")
 DEFAULT_GRAFANA_PATH = "/var/lib/grafana/dashboards/meshdash"

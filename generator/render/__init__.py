@@ -1,0 +1,2 @@
+"""Render: grafanalib objects -> clean, deterministic Grafana JSON (grafana_json),
+then text (jsontext)."""
