@@ -6,9 +6,8 @@ cannot show (Envoy's external-origin stats under Istio) are left out.
 
 from generator.dashboard import Dashboard, DashboardLink, Row
 from generator.flavors import current_flavor
-from generator.panels import callers, http, latency, resilience, retries, tcp, upstream
-from generator.variables import datasource, service
-from generator.variables import upstream as upstream_variable
+from generator.panels import callers, http, latency, resilience, retries, tcp, upstreams
+from generator.variables import datasource, service, upstream
 
 FLAVOR = current_flavor()
 
@@ -23,7 +22,7 @@ SERVICE = Dashboard(
     tags=["service-mesh", "envoy", FLAVOR.name],
     folder="Service Mesh",
     links=[DashboardLink(title="Service mesh", tags=["service-mesh"])],
-    variables=[datasource(), service(), upstream_variable()],
+    variables=[datasource(), service(), upstream()],
     rows=[
         Row(
             "Inbound: what $service answers",
@@ -42,13 +41,13 @@ SERVICE = Dashboard(
         Row(
             "Upstream: $service -> $upstream",
             [
-                upstream.upstream_request_rate(),
-                *([upstream.upstream_request_rate(external=True)] if FLAVOR.cluster_stats else []),
+                upstreams.upstream_request_rate(),
+                *([upstreams.upstream_request_rate(external=True)] if FLAVOR.cluster_stats else []),
                 latency.upstream_latency(),
                 retries.upstream_retries()
                 if FLAVOR.cluster_stats
                 else resilience.failure_flags(flags=resilience.GAVE_UP_FLAGS),
-                upstream.upstream_success_ratio(width=24),
+                upstreams.upstream_success_ratio(width=24),
             ],
             repeat="upstream",
         ),

@@ -21,7 +21,7 @@ from generator.cli import cli
 from generator.dashboard import Dashboard, Row
 from generator.errors import FlavorError
 from generator.flavors import CONSUL, ENVOY, ISTIO
-from generator.panels import http, latency, overview, retries, upstream
+from generator.panels import http, latency, overview, retries, upstreams
 from generator.queries import render_query
 from generator.render.grafana_json import render_dashboard
 from tests.conftest import ROOT
@@ -149,7 +149,7 @@ def test_without_traceback_a_later_run_in_the_same_process_is_one_line_again(
 
 
 def _flavored_builders() -> list:
-    modules = (http, upstream, latency, retries, overview, variables)
+    modules = (http, upstreams, latency, retries, overview, variables)
     return [
         function
         for module in modules

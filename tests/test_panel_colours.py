@@ -9,7 +9,7 @@ import pytest
 
 from generator.errors import DefinitionError
 from generator.flavors import CONSUL, ISTIO
-from generator.panels import http, overview, retries, upstream
+from generator.panels import http, overview, retries, upstreams
 from generator.render.grafana_json import _panel
 
 
@@ -34,7 +34,7 @@ RETRIES = {"payments retried 5xx": "red", "payments retries": None}
     ("builder", "expected"),
     [
         (http.downstream_request_rate, CLASSES),
-        (upstream.upstream_request_rate, {**CODES, "payments 503": "red"}),
+        (upstreams.upstream_request_rate, {**CODES, "payments 503": "red"}),
         (retries.upstream_retries, RETRIES),
     ],
 )
@@ -47,7 +47,7 @@ def test_response_classes_get_the_colours_sres_expect(
 
 
 @pytest.mark.parametrize(
-    "builder", [http.downstream_success_ratio, upstream.upstream_success_ratio]
+    "builder", [http.downstream_success_ratio, upstreams.upstream_success_ratio]
 )
 @pytest.mark.parametrize("flavor", [CONSUL, ISTIO])
 def test_a_success_ratio_turns_red_below_its_objective(builder: Any, flavor: Any) -> None:

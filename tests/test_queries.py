@@ -11,7 +11,7 @@ import pytest
 
 from generator.errors import QueryTemplateError
 from generator.flavors import CONSUL, ENVOY, Flavor
-from generator.panels import http, latency, upstream
+from generator.panels import http, latency, upstreams
 from generator.promql.dashboard import variable_promql
 from generator.queries import list_templates, render_query, search_path
 from tests.conftest import ROOT
@@ -58,7 +58,7 @@ def test_every_range_uses_rate_interval(shipped) -> None:
 
 
 def test_legends_keep_grafana_label_syntax() -> None:
-    panel = upstream.upstream_request_rate(flavor=CONSUL)
+    panel = upstreams.upstream_request_rate(flavor=CONSUL)
     assert panel.targets[0].legendFormat == "{{consul_destination_service}} {{envoy_response_code}}"
 
 
@@ -67,7 +67,7 @@ def test_a_flavor_changes_labels_not_panels() -> None:
     envoy = http.downstream_request_rate(flavor=ENVOY).targets[0].expr
     assert 'envoy_http_conn_manager_prefix="public_listener"' in consul
     assert 'envoy_http_conn_manager_prefix="ingress_http"' in envoy
-    up = upstream.upstream_request_rate(flavor=ENVOY).targets[0].expr
+    up = upstreams.upstream_request_rate(flavor=ENVOY).targets[0].expr
     assert 'envoy_cluster_name=~"$upstream"' in up and "consul_" not in up
 
 

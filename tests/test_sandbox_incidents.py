@@ -24,7 +24,7 @@ import requests
 
 from generator.sim import MeshConfig
 from generator.sim.incidents import Incidents
-from generator.sim.sandbox import wait_for_scrapes
+from generator.sim.prometheus_sandbox import wait_for_scrapes
 from generator.validate.live_sandbox import live_sandbox
 from tests.conftest import DASHBOARDS
 from tests.sim.conftest import SIDECARS, needs_prometheus

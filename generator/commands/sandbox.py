@@ -11,7 +11,7 @@ import click
 from generator.commands.definitions import flavor_option
 from generator.commands.params import EXIT_OK, Duration, seconds
 from generator.commands.sandbox_options import incidents_option, sandbox_mesh
-from generator.sim.sandbox import live_prometheus
+from generator.sim.prometheus_sandbox import live_prometheus
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:

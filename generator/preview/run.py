@@ -84,15 +84,6 @@ def preview_dashboard(
     )
 
 
-def write_previews(
-    previews: Sequence[DashboardPreview], out_dir: Path, options: PreviewOptions
-) -> Path:
-    """``<uid>.png`` and ``<uid>.html`` per dashboard and ``index.html``; returns the index."""
-    with staged_folder(out_dir) as staging:
-        write_index([write_preview(p, staging, options) for p in previews], staging)
-    return out_dir / INDEX_NAME
-
-
 @contextmanager
 def staged_folder(out_dir: Path) -> Iterator[Path]:
     """A private folder in `out_dir` whose files move into `out_dir` if the block succeeds.

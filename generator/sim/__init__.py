@@ -9,7 +9,7 @@ live (scraped HTTP endpoints) or by backfill (promtool).
 from generator.sim.config import Latency, MeshConfig
 from generator.sim.mesh import Mesh
 from generator.sim.prometheus import PrometheusServer
-from generator.sim.sandbox import Sandbox, backfilled_prometheus, live_prometheus
+from generator.sim.prometheus_sandbox import Sandbox, backfilled_prometheus, live_prometheus
 from generator.sim.truth import Truth
 
 __all__ = [

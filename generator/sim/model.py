@@ -24,7 +24,7 @@ from generator.sim.distribution import Mixture, Piece
 
 
 @dataclass(frozen=True)
-class Outcome:
+class AttemptOutcome:
     """One possible result of a single attempt: its probability, code and latency."""
 
     prob: float
@@ -39,12 +39,12 @@ class Path:
     """One sequence of attempts of a request (failures then a final answer)."""
 
     prob: float
-    attempts: tuple[Outcome, ...]
+    attempts: tuple[AttemptOutcome, ...]
     backoff_ms: float
     retry_policy: bool
 
     @property
-    def final(self) -> Outcome:
+    def final(self) -> AttemptOutcome:
         return self.attempts[-1]
 
     @property
@@ -127,12 +127,12 @@ class Sidecar:
 
 
 def call_paths(
-    outcomes: list[Outcome], num_retries: int, backoff_ms: float, weight: float = 1.0
+    outcomes: list[AttemptOutcome], num_retries: int, backoff_ms: float, weight: float = 1.0
 ) -> list[Path]:
     """Every attempt sequence of a request, retrying 5xx up to ``num_retries`` times."""
     paths: list[Path] = []
 
-    def walk(prefix: tuple[Outcome, ...], prob: float) -> None:
+    def walk(prefix: tuple[AttemptOutcome, ...], prob: float) -> None:
         for outcome in outcomes:
             attempts = (*prefix, outcome)
             p = prob * outcome.prob
@@ -176,15 +176,15 @@ def build_mesh(config: MeshConfig) -> tuple[Sidecar, ...]:
 _public = ("public_listener", "0.0.0.0_20000")
 
 
-def _payments_outcomes(config: MeshConfig, subset: str, share: float) -> list[Outcome]:
+def _payments_outcomes(config: MeshConfig, subset: str, share: float) -> list[AttemptOutcome]:
     cur = config.currency_latency
     if subset == "v1":
         lat = config.payments_v1_latency
-        return [Outcome(share, 200, lat.lo_ms + cur.lo_ms, lat.hi_ms + cur.hi_ms, "v1")]
+        return [AttemptOutcome(share, 200, lat.lo_ms + cur.lo_ms, lat.hi_ms + cur.hi_ms, "v1")]
     ok, err, e = config.payments_v2_latency, config.payments_v2_error_latency, config.v2_error_rate
     return [
-        Outcome(share * (1 - e), 200, ok.lo_ms + cur.lo_ms, ok.hi_ms + cur.hi_ms, "v2"),
-        Outcome(share * e, config.v2_error_code, err.lo_ms, err.hi_ms, "v2"),
+        AttemptOutcome(share * (1 - e), 200, ok.lo_ms + cur.lo_ms, ok.hi_ms + cur.hi_ms, "v2"),
+        AttemptOutcome(share * e, config.v2_error_code, err.lo_ms, err.hi_ms, "v2"),
     ]
 
 

@@ -204,17 +204,6 @@ class Truth:
             envoy_http_conn_manager_prefix=prefix,
         )
 
-    def inbound_exact_quantile(
-        self, service: str, q: float, prefix: str = PUBLIC_LISTENER
-    ) -> float:
-        """The true ``q`` quantile of a service's inbound request time."""
-        return self.exact_quantile(
-            "envoy_http_downstream_rq_time",
-            q,
-            local_cluster=service,
-            envoy_http_conn_manager_prefix=prefix,
-        )
-
     def services(self) -> list[str]:
         """``local_cluster`` values, sorted."""
         return sorted({s.label("local_cluster") or "" for s in self._series} - {""})

@@ -11,7 +11,7 @@ from types import FrameType
 from generator.promql.durations import to_ms
 from generator.promql.interpolate import TimeRange, builtin_values
 from generator.sim.config import MeshConfig
-from generator.sim.sandbox import Sandbox, live_prometheus
+from generator.sim.prometheus_sandbox import Sandbox, live_prometheus
 
 #: The sandbox scrapes often, so a validation needs only seconds of data.
 SANDBOX_SCRAPE_INTERVAL = "1s"

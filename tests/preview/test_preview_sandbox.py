@@ -25,7 +25,13 @@ from tests.preview.conftest import NEEDS_MATPLOTLIB, SERVICE, PreviewBox, open_b
 pytest.importorskip("matplotlib", reason=NEEDS_MATPLOTLIB)
 
 from generator.preview.draw import COLUMN_PX, NO_DATA, ROW_PX
-from generator.preview.run import DashboardPreview, write_previews
+from generator.preview.run import (
+    DashboardPreview,
+    PreviewOptions,
+    staged_folder,
+    write_index,
+    write_preview,
+)
 
 DROPPED = "envoy_cluster_upstream_rq"
 
@@ -69,6 +75,12 @@ def expected_grid_rows(dashboard: dict, values: dict[str, list[str]]) -> int:
     return bottom
 
 
+def _write_pages(previews: list[DashboardPreview], out_dir: Path, options: PreviewOptions) -> None:
+    """The pages as `meshdash preview` writes them: staged, each dashboard, then the index."""
+    with staged_folder(out_dir) as staging:
+        write_index([write_preview(p, staging, options) for p in previews], staging)
+
+
 def shipped_by_uid(shipped: list[BuiltDashboard]) -> dict[str, BuiltDashboard]:
     return {item.uid: item for item in shipped}
 
@@ -93,7 +105,7 @@ def test_every_panel_title_appears_in_the_html(
     tmp_path: Path,
 ) -> None:
     options = preview_box.options(service=(SERVICE,))
-    write_previews(list(service_previews.values()), tmp_path, options)
+    _write_pages(list(service_previews.values()), tmp_path, options)
     values = expected_values(preview_box.sandbox.truth, SERVICE)
     for item in shipped:
         page = (tmp_path / f"{item.uid}.html").read_text()
@@ -181,7 +193,7 @@ def test_an_empty_query_is_drawn_as_no_data(
     assert empty and full
     assert all(d.message == NO_DATA and not d.series for d in empty)
     assert all(d.message != NO_DATA and d.series for d in full)
-    write_previews([preview], tmp_path, damaged_box.options(service=(SERVICE,)))
+    _write_pages([preview], tmp_path, damaged_box.options(service=(SERVICE,)))
     page = (tmp_path / "meshdash-service.html").read_text()
     for drawn in empty:
         assert f'<h4>{escape(drawn.title)}</h4><p class="muted">{NO_DATA}</p>' in page
@@ -203,9 +215,7 @@ def test_each_panels_data_is_inline_in_its_page(
     preview_box: PreviewBox, service_previews: dict[str, DashboardPreview], tmp_path: Path
 ) -> None:
     """The JSON block of every panel holds the series fetched and the values shown."""
-    write_previews(
-        list(service_previews.values()), tmp_path, preview_box.options(service=(SERVICE,))
-    )
+    _write_pages(list(service_previews.values()), tmp_path, preview_box.options(service=(SERVICE,)))
     for uid, preview in service_previews.items():
         page = (tmp_path / f"{uid}.html").read_text()
         blocks = re.findall(
