@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -57,36 +58,6 @@ def grouped(
     return {key: pick(values) for key, values in groups.items()}
 
 
-def cluster(family: str, agg: str = "sum") -> Expect:
-    """A per-upstream cluster statistic from `$service` to `$upstream`."""
-
-    def values(t: Truth, v: Values) -> Expected:
-        return grouped(t, family, (DEST,), agg, **{SRC: v["service"], DEST: v["upstream"]})
-
-    return Expect((DEST,), values)
-
-
-def outbound(family: str) -> Expect:
-    def values(t: Truth, v: Values) -> Expected:
-        return grouped(t, family, (DEST,), **{SRC: v["service"]})
-
-    return Expect((DEST,), values)
-
-
-def proxy(family: str, agg: str = "sum", **match: str) -> Expect:
-    def values(t: Truth, v: Values) -> Expected:
-        return grouped(t, family, (PROXY,), agg, local_cluster=v["service"], **match)
-
-    return Expect((PROXY,), values)
-
-
-def callers(family: str, keys: tuple[str, ...], **match: str) -> Expect:
-    def values(t: Truth, v: Values) -> Expected:
-        return grouped(t, family, keys, **{DEST: v["service"]}, **match)
-
-    return Expect(keys, values)
-
-
 def per_version(t: Truth, v: Values, family: str, **match: str) -> Expected:
     return grouped(t, family, (DEST, SUBSET), **{SRC: v["service"], DEST: v["upstream"]}, **match)
 
@@ -126,23 +97,60 @@ def version_p99(t: Truth, v: Values) -> Expected:
     return out
 
 
-def grpc_success(t: Truth, v: Values) -> Expected:
-    match = {SRC: v["service"], DEST: v["upstream"]}
-    total = grouped(t, "envoy_cluster_grpc_total", (DEST, *METHOD), **match)
-    ok = grouped(t, "envoy_cluster_grpc_success", (DEST, *METHOD), **match)
-    return {k: ok.get(k, 0.0) / n for k, n in total.items()}
+@dataclass(frozen=True)
+class StoryLabels:
+    """What one flavor names the story's series by; the expectations shared by flavors use it."""
+
+    #: the calling service, on cluster (upstream) stats
+    source: str
+    #: the proxy's own service, on its listener, RBAC and server stats
+    proxy: str
+    #: the called service, on cluster stats
+    dest: str
+    #: `envoy_http_conn_manager_prefix` of the inbound listener, where the HTTP RBAC filter sits
+    inbound_prefix: str
+
+    def cluster(self, family: str, agg: str = "sum") -> Expect:
+        """A per-upstream cluster statistic from `$service` to `$upstream`."""
+
+        def values(t: Truth, v: Values) -> Expected:
+            match = {self.source: v["service"], self.dest: v["upstream"]}
+            return grouped(t, family, (self.dest,), agg, **match)
+
+        return Expect((self.dest,), values)
+
+    def outbound(self, family: str) -> Expect:
+        def values(t: Truth, v: Values) -> Expected:
+            return grouped(t, family, (self.dest,), **{self.source: v["service"]})
+
+        return Expect((self.dest,), values)
+
+    def proxy_stat(self, family: str, agg: str = "sum", **match: str) -> Expect:
+        def values(t: Truth, v: Values) -> Expected:
+            return grouped(t, family, (self.proxy,), agg, **{self.proxy: v["service"]}, **match)
+
+        return Expect((self.proxy,), values)
+
+    def callers(self, family: str, keys: tuple[str, ...], **match: str) -> Expect:
+        def values(t: Truth, v: Values) -> Expected:
+            return grouped(t, family, keys, **{self.dest: v["service"]}, **match)
+
+        return Expect(keys, values)
+
+    def grpc_success(self, t: Truth, v: Values) -> Expected:
+        match = {self.source: v["service"], self.dest: v["upstream"]}
+        total = grouped(t, "envoy_cluster_grpc_total", (self.dest, *METHOD), **match)
+        ok = grouped(t, "envoy_cluster_grpc_success", (self.dest, *METHOD), **match)
+        return {k: ok.get(k, 0.0) / n for k, n in total.items()}
 
 
-def _story_expectations() -> dict[tuple[str, str, str], Expect]:
+def shared_story_expectations(
+    uids: tuple[str, str, str], labels: StoryLabels
+) -> dict[tuple[str, str, str], Expect]:
+    """The story's targets that every Envoy-stats flavor has, keyed by (uid, title, ref)."""
     found: dict[tuple[str, str, str], Expect] = {}
-    rel, res, sec = STORY_UIDS
-    ver = (DEST, SUBSET)
-    found[(rel, "Requests to each version of $upstream", "A")] = Expect(ver, version_rate)
-    found[(rel, "Traffic split of $upstream", "A")] = Expect(ver, version_share)
-    ratio = "Error ratio per version of $upstream vs $service's own"
-    found[(rel, ratio, "A")] = Expect(ver, version_error_ratio)
-    found[(rel, ratio, "B")] = Expect((PROXY,), caller_error_ratio)
-    found[(rel, "p99 latency per version of $upstream", "A")] = Expect(ver, version_p99)
+    rel, res, sec = uids
+    cluster, proxy = labels.cluster, labels.proxy_stat
     retries = "Retries to $upstream: made, succeeded, refused, given up"
     for ref, stat in zip("ABCD", ("", "_success", "_overflow", "_limit_exceeded"), strict=True):
         found[(rel, retries, ref)] = cluster(f"envoy_cluster_upstream_rq_retry{stat}")
@@ -169,36 +177,58 @@ def _story_expectations() -> dict[tuple[str, str, str], Expect]:
     found[(res, ejections, "B")] = cluster(
         "envoy_cluster_outlier_detection_ejections_enforced_total"
     )
-    found[(res, "Healthy endpoints of $upstream", "A")] = cluster(
-        "envoy_cluster_membership_healthy"
+    healthy = "Healthy endpoints of $upstream"
+    found[(res, healthy, "A")] = cluster("envoy_cluster_membership_healthy")
+    found[(res, healthy, "B")] = cluster("envoy_cluster_membership_total")
+    by_method = (labels.dest, *METHOD)
+    found[(res, "gRPC success to $upstream by method", "A")] = Expect(
+        by_method, labels.grpc_success
     )
-    found[(res, "Healthy endpoints of $upstream", "B")] = cluster("envoy_cluster_membership_total")
-    found[(res, "gRPC success to $upstream by method", "A")] = Expect((DEST, *METHOD), grpc_success)
     l7 = "L7 authorization on $service (HTTP RBAC)"
     for ref, verdict in zip(
         "ABCD", ("allowed", "denied", "shadow_allowed", "shadow_denied"), strict=True
     ):
         found[(sec, l7, ref)] = proxy(
-            f"envoy_http_rbac_{verdict}", envoy_http_conn_manager_prefix="public_listener"
+            f"envoy_http_rbac_{verdict}", envoy_http_conn_manager_prefix=labels.inbound_prefix
         )
     l4 = "L4 authorization on $service (network RBAC)"
     found[(sec, l4, "A")] = proxy("envoy_connect_authz_rbac_allowed")
     found[(sec, l4, "B")] = proxy("envoy_connect_authz_rbac_denied")
     denied = "Denied calls to $service, as callers see them"
-    found[(sec, denied, "A")] = callers(
-        "envoy_cluster_upstream_rq", (SRC, DEST), envoy_response_code="403"
+    pair = (labels.source, labels.dest)
+    found[(sec, denied, "A")] = labels.callers(
+        "envoy_cluster_upstream_rq", pair, envoy_response_code="403"
     )
-    found[(sec, denied, "B")] = callers("envoy_cluster_grpc_7", (SRC, DEST, *METHOD))
+    found[(sec, denied, "B")] = labels.callers("envoy_cluster_grpc_7", (*pair, *METHOD))
     inbound = ("handshake", "connection_error", "fail_verify_no_cert", "fail_verify_san")
     for ref, stat in zip("ABCDE", (*inbound, "fail_verify_error"), strict=True):
         found[(sec, "Inbound mTLS on $service", ref)] = proxy(f"envoy_listener_ssl_{stat}")
     for ref, stat in zip(
         "ABC", ("handshake", "connection_error", "fail_verify_error"), strict=True
     ):
-        found[(sec, "Outbound mTLS from $service", ref)] = outbound(f"envoy_cluster_ssl_{stat}")
+        found[(sec, "Outbound mTLS from $service", ref)] = labels.outbound(
+            f"envoy_cluster_ssl_{stat}"
+        )
     found[(sec, "Days until a certificate of $service expires", "A")] = proxy(
         "envoy_server_days_until_first_cert_expiring", "min"
     )
+    return found
+
+
+CONSUL_LABELS = StoryLabels(source=SRC, proxy=PROXY, dest=DEST, inbound_prefix="public_listener")
+
+
+def _story_expectations() -> dict[tuple[str, str, str], Expect]:
+    """The shared targets, and the release dashboard's per-version panels (Consul only)."""
+    found = shared_story_expectations(STORY_UIDS, CONSUL_LABELS)
+    rel = STORY_UIDS[0]
+    ver = (DEST, SUBSET)
+    found[(rel, "Requests to each version of $upstream", "A")] = Expect(ver, version_rate)
+    found[(rel, "Traffic split of $upstream", "A")] = Expect(ver, version_share)
+    ratio = "Error ratio per version of $upstream vs $service's own"
+    found[(rel, ratio, "A")] = Expect(ver, version_error_ratio)
+    found[(rel, ratio, "B")] = Expect((PROXY,), caller_error_ratio)
+    found[(rel, "p99 latency per version of $upstream", "A")] = Expect(ver, version_p99)
     return found
 
 

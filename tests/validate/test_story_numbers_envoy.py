@@ -16,12 +16,12 @@ import pytest
 
 from generator.flavors import ENVOY, using_flavor
 from generator.promql.dashboard import iter_targets
-from generator.sim import MeshConfig, Truth
+from generator.sim import MeshConfig
 from generator.sim.incidents import Incidents
 from tests.conftest import build_shipped
 from tests.validate.conftest import Backfill, open_backfill
-from tests.validate.test_story_numbers import METHOD, Expected, Values, grouped
-from tests.validate.test_validate_numbers import Expect, compare_with_truth
+from tests.validate.test_story_numbers import StoryLabels, shared_story_expectations
+from tests.validate.test_validate_numbers import compare_with_truth
 
 STORY_UIDS = ("meshdash-envoy-release", "meshdash-envoy-resilience", "meshdash-envoy-security")
 DASHBOARDS = [d for d in build_shipped("envoy") if d.uid in STORY_UIDS]
@@ -37,103 +37,8 @@ def story() -> Iterator[Backfill]:
         yield opened
 
 
-def cluster(family: str, agg: str = "sum") -> Expect:
-    def values(t: Truth, v: Values) -> Expected:
-        return grouped(t, family, (DEST,), agg, **{SERVICE: v["service"], DEST: v["upstream"]})
-
-    return Expect((DEST,), values)
-
-
-def outbound(family: str) -> Expect:
-    def values(t: Truth, v: Values) -> Expected:
-        return grouped(t, family, (DEST,), **{SERVICE: v["service"]})
-
-    return Expect((DEST,), values)
-
-
-def proxy(family: str, agg: str = "sum", **match: str) -> Expect:
-    def values(t: Truth, v: Values) -> Expected:
-        return grouped(t, family, (SERVICE,), agg, **{SERVICE: v["service"]}, **match)
-
-    return Expect((SERVICE,), values)
-
-
-def callers(family: str, keys: tuple[str, ...], **match: str) -> Expect:
-    def values(t: Truth, v: Values) -> Expected:
-        return grouped(t, family, keys, **{DEST: v["service"]}, **match)
-
-    return Expect(keys, values)
-
-
-def grpc_success(t: Truth, v: Values) -> Expected:
-    match = {SERVICE: v["service"], DEST: v["upstream"]}
-    total = grouped(t, "envoy_cluster_grpc_total", (DEST, *METHOD), **match)
-    ok = grouped(t, "envoy_cluster_grpc_success", (DEST, *METHOD), **match)
-    return {k: ok.get(k, 0.0) / n for k, n in total.items()}
-
-
-def _expectations() -> dict[tuple[str, str, str], Expect]:
-    found: dict[tuple[str, str, str], Expect] = {}
-    rel, res, sec = STORY_UIDS
-    retries = "Retries to $upstream: made, succeeded, refused, given up"
-    for ref, stat in zip("ABCD", ("", "_success", "_overflow", "_limit_exceeded"), strict=True):
-        found[(rel, retries, ref)] = cluster(f"envoy_cluster_upstream_rq_retry{stat}")
-    connection = ("connect_fail", "connect_timeout", "none_healthy", "overflow")
-    for ref, stat in zip("ABCD", connection, strict=True):
-        found[(res, "Connection failures to $upstream", ref)] = cluster(
-            f"envoy_cluster_upstream_cx_{stat}"
-        )
-    request = (
-        *("rq_timeout", "rq_per_try_timeout", "rq_rx_reset", "rq_tx_reset"),
-        *("rq_pending_overflow", "cx_destroy_remote_with_active_rq"),
-    )
-    for ref, stat in zip("ABCDEF", request, strict=True):
-        found[(res, "Request failures to $upstream", ref)] = cluster(
-            f"envoy_cluster_upstream_{stat}"
-        )
-    flags = ("cx_open", "cx_pool_open", "rq_open", "rq_pending_open", "rq_retry_open")
-    for ref, flag in zip("ABCDE", flags, strict=True):
-        found[(res, "Circuit breakers open to $upstream (default priority)", ref)] = cluster(
-            f"envoy_cluster_circuit_breakers_default_{flag}", "max"
-        )
-    ejections = "Outlier ejections of $upstream"
-    found[(res, ejections, "A")] = cluster("envoy_cluster_outlier_detection_ejections_active")
-    found[(res, ejections, "B")] = cluster(
-        "envoy_cluster_outlier_detection_ejections_enforced_total"
-    )
-    healthy = "Healthy endpoints of $upstream"
-    found[(res, healthy, "A")] = cluster("envoy_cluster_membership_healthy")
-    found[(res, healthy, "B")] = cluster("envoy_cluster_membership_total")
-    found[(res, "gRPC success to $upstream by method", "A")] = Expect((DEST, *METHOD), grpc_success)
-    l7 = "L7 authorization on $service (HTTP RBAC)"
-    for ref, verdict in zip(
-        "ABCD", ("allowed", "denied", "shadow_allowed", "shadow_denied"), strict=True
-    ):
-        found[(sec, l7, ref)] = proxy(
-            f"envoy_http_rbac_{verdict}", envoy_http_conn_manager_prefix=ENVOY.inbound_prefix
-        )
-    l4 = "L4 authorization on $service (network RBAC)"
-    found[(sec, l4, "A")] = proxy("envoy_connect_authz_rbac_allowed")
-    found[(sec, l4, "B")] = proxy("envoy_connect_authz_rbac_denied")
-    denied = "Denied calls to $service, as callers see them"
-    found[(sec, denied, "A")] = callers(
-        "envoy_cluster_upstream_rq", (SERVICE, DEST), envoy_response_code="403"
-    )
-    found[(sec, denied, "B")] = callers("envoy_cluster_grpc_7", (SERVICE, DEST, *METHOD))
-    inbound = ("handshake", "connection_error", "fail_verify_no_cert", "fail_verify_san")
-    for ref, stat in zip("ABCDE", (*inbound, "fail_verify_error"), strict=True):
-        found[(sec, "Inbound mTLS on $service", ref)] = proxy(f"envoy_listener_ssl_{stat}")
-    for ref, stat in zip(
-        "ABC", ("handshake", "connection_error", "fail_verify_error"), strict=True
-    ):
-        found[(sec, "Outbound mTLS from $service", ref)] = outbound(f"envoy_cluster_ssl_{stat}")
-    found[(sec, "Days until a certificate of $service expires", "A")] = proxy(
-        "envoy_server_days_until_first_cert_expiring", "min"
-    )
-    return found
-
-
-EXPECTATIONS = _expectations()
+LABELS = StoryLabels(source=SERVICE, proxy=SERVICE, dest=DEST, inbound_prefix=ENVOY.inbound_prefix)
+EXPECTATIONS = shared_story_expectations(STORY_UIDS, LABELS)
 
 
 def test_every_envoy_story_target_has_an_expectation() -> None:
