@@ -39,6 +39,13 @@ def walk(node: pp.Expr) -> Iterator[pp.Expr]:
         yield from walk(child)
 
 
+def counter_calls(node: pp.Expr) -> Iterator[pp.Call]:
+    """Every ``rate``/``irate``/``increase`` call in ``node``, depth first."""
+    for found in walk(node):
+        if isinstance(found, pp.Call) and found.func.name in COUNTER_FUNCTIONS:
+            yield found
+
+
 def shortest_range_ms(node: pp.Expr) -> int | None:
     """The shortest range (``[5m]``, a subquery's ``[5m:1m]``) under ``node``, in ms."""
     ranges = [n.range for n in walk(node) if isinstance(n, pp.MatrixSelector | pp.SubqueryExpr)]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import promql_parser as pp
 
-from generator.promql.analysis import COUNTER_FUNCTIONS, walk
+from generator.promql.analysis import counter_calls
 from generator.promql.lint.context import RANGE_SENTINEL, RATE_INTERVAL_SENTINEL, DashboardContext
 from generator.promql.lint.problems import Problem, Severity
 from generator.promql.lint.rules.base import Rule
@@ -45,9 +45,7 @@ class RateInterval(Rule):
         for target in ctx.targets:
             if target.ast is None:
                 continue
-            for node in walk(target.ast):
-                if not isinstance(node, pp.Call) or node.func.name not in COUNTER_FUNCTIONS:
-                    continue
+            for node in counter_calls(target.ast):
                 window = _window(node)
                 allowed = {RATE_INTERVAL_SENTINEL}
                 if target.ref.instant and not target.ref.range:

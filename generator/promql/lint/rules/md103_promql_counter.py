@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-import promql_parser as pp
-
-from generator.promql.analysis import COUNTER_FUNCTIONS, metric_name, selectors, walk
+from generator.promql.analysis import counter_calls, metric_name, selectors
 from generator.promql.lint.context import DashboardContext
 from generator.promql.lint.problems import Problem, Severity
 from generator.promql.lint.rules.base import Rule
@@ -50,9 +48,7 @@ class RateOverCounter(Rule):
         for target in ctx.targets:
             if target.ast is None:
                 continue
-            for node in walk(target.ast):
-                if not isinstance(node, pp.Call) or node.func.name not in COUNTER_FUNCTIONS:
-                    continue
+            for node in counter_calls(target.ast):
                 for selector in selectors(node):
                     name = metric_name(selector)
                     if name and metric_type(name, types) == "gauge":
