@@ -12,8 +12,10 @@ and exit 3.
 
 from __future__ import annotations
 
+import difflib
 import gc
 import importlib
+import re
 import sys
 import traceback
 
@@ -50,11 +52,26 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command), target
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            close = difflib.get_close_matches(args[0], COMMANDS, n=1)
+            if not close:
+                raise
+            raise click.UsageError(
+                f"{exc.format_message()} Did you mean '{close[0]}'?", ctx
+            ) from None
+
 
 #: what the global options asked of the error report; reset by every :func:`main`
 REPORT = {"traceback": False}
 #: flags of the group that may also be written after the command
 GLOBAL_FLAGS = frozenset(["--traceback"])
+#: click's suggestion after its message: `. Did you mean '--out'?` or `. (Did you mean one of: ...)`
+SUGGESTION = re.compile(r"\. \(?Did you mean (.*?)\)?$")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,8 +111,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except click.exceptions.NoArgsIsHelpError as exc:
         exc.show()
+        return 2
+    except click.UsageError as exc:
+        click.echo(_usage_line(exc, args), err=True)
+        return 2
+    except click.ClickException as exc:
+        click.echo(f"meshdash: error: {_one_line(exc.format_message())}", err=True)
         return 2
     except Exception:
         _report_bug()
@@ -112,6 +135,23 @@ def _global_flags_first(args: list[str]) -> list[str]:
     flags = [arg for arg in args[:end] if arg in GLOBAL_FLAGS]
     rest = [arg for arg in args[:end] if arg not in GLOBAL_FLAGS]
     return flags + rest + args[end:]
+
+
+def _usage_line(exc: click.UsageError, args: list[str]) -> str:
+    """`meshdash build: no such option '--bogus'; did you mean '--out'? (see meshdash build
+    --help)`: what is wrong and where to look, on one line instead of click's usage block."""
+    if exc.ctx is not None:
+        path = exc.ctx.command_path
+    else:  # click leaves it out of some errors, e.g. an option given without its value
+        path = " ".join(["meshdash", *[a for a in args if a in COMMANDS][:1]])
+    message = _one_line(exc.format_message())
+    message = SUGGESTION.sub(r"; did you mean \1", message)
+    message = message[:1].lower() + message[1:]
+    return f"{path}: {message} (see {path} --help)"
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split()).rstrip(".")
 
 
 def _report_bug() -> None:
