@@ -8,6 +8,7 @@ import click
 
 from generator.commands.definitions import build_from_options, definitions_options
 from generator.commands.params import EXIT_OK
+from generator.promql.dashboard import iter_panels
 
 
 @click.command("list")
@@ -19,7 +20,7 @@ def list_command(dashboards_dir: Path | None, queries_dirs: tuple[Path, ...]) ->
         for variable in item.data["templating"]["list"]:
             query = variable.get("query", "")
             click.echo(f"  ${variable['name']}: {query}  {variable.get('regex', '')}".rstrip())
-        for panel in _panels(item.data["panels"]):
+        for panel in iter_panels(item.data, rows=True):
             if panel["type"] == "row":
                 repeat = f" (repeated per ${panel['repeat']})" if panel.get("repeat") else ""
                 click.echo(f"  row: {panel['title']}{repeat}")
@@ -28,12 +29,3 @@ def list_command(dashboards_dir: Path | None, queries_dirs: tuple[Path, ...]) ->
             for target in panel.get("targets", []):
                 click.echo(f"      {target['refId']}: {target['expr']}")
     return EXIT_OK
-
-
-def _panels(panels: list[dict]) -> list[dict]:
-    """Panels in display order, with a collapsed row's panels after the row."""
-    flat: list[dict] = []
-    for panel in panels:
-        flat.append(panel)
-        flat.extend(panel.get("panels", []))
-    return flat

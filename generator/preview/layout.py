@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.preview.choose import Choice, selection
+from generator.promql.dashboard import walk_panels
 from generator.promql.interpolate import VariableValue, find_references
 
 Json = Mapping[str, Any]
@@ -130,12 +131,12 @@ def _sections(dashboard: Json) -> Iterator[tuple[Json | None, list[Json]]]:
     """The panels before the first row, then each row with the panels it holds."""
     row: Json | None = None
     panels: list[Json] = []
-    for panel in dashboard.get("panels") or ():
+    for panel, _ in walk_panels(dashboard):
         if panel.get("type") != "row":
             panels.append(panel)
             continue
         yield row, panels
-        row, panels = panel, list(panel.get("panels") or ())
+        row, panels = panel, []
     yield row, panels
 
 

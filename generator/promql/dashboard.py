@@ -69,30 +69,39 @@ class TargetRef:
         return may_be_empty_query(self.expr)
 
 
+def walk_panels(dashboard: Json) -> Iterator[tuple[Json, Json | None]]:
+    """Every panel in layout order with the row it sits in: the one walker of dashboard JSON.
+
+    A row panel comes with None, then the panels a collapsed row holds; panels
+    listed after a row (an open row's) come with that row, panels above the
+    first row with None. Entries that are not objects are skipped: foreign
+    dashboards have them, and Grafana ignores them too.
+    """
+    row: Json | None = None
+    for panel in dashboard.get("panels") or ():
+        if not isinstance(panel, Mapping):
+            continue
+        if panel.get("type") != "row":
+            yield panel, row
+            continue
+        row = panel
+        yield row, None
+        for inner in row.get("panels") or ():
+            if isinstance(inner, Mapping):
+                yield inner, row
+
+
 def iter_panels(dashboard: Json, *, rows: bool = False) -> Iterator[Json]:
     """Every panel in layout order, including those inside collapsed rows.
 
     Row panels themselves are yielded only when ``rows`` is true.
     """
-    for panel in dashboard.get("panels") or ():
-        if panel.get("type") == "row":
-            if rows:
-                yield panel
-            yield from panel.get("panels") or ()
-        else:
-            yield panel
+    return (p for p, _ in walk_panels(dashboard) if rows or p.get("type") != "row")
 
 
 def panels_with_rows(dashboard: Json) -> Iterator[tuple[Json, Json | None]]:
     """Every non-row panel with the row it sits in (None above the first row)."""
-    row: Json | None = None
-    for panel in dashboard.get("panels") or ():
-        if panel.get("type") == "row":
-            row = panel
-            for inner in panel.get("panels") or ():
-                yield inner, panel
-            continue
-        yield panel, row
+    return ((p, row) for p, row in walk_panels(dashboard) if p.get("type") != "row")
 
 
 def repeated_variables(panel: Json, row: Json | None) -> frozenset[str]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.promql.dashboard import variables
+from generator.promql.dashboard import iter_panels, variables
 
 Json = dict[str, Any]
 _VARIABLE = re.compile(r"^\$\{?([A-Za-z0-9_]+)(?::[a-z]+)?\}?$")
@@ -120,7 +120,7 @@ def normalize(dashboard: Mapping[str, Any]) -> tuple[Json, list[str]]:
         data["panels"] = _panels_from_rows(data.pop("rows"), data.get("panels") or [])
     _fill_inputs(data, _datasource_kinds(data))
     kinds = _datasource_kinds(data)
-    for panel in _all_panels(data):
+    for panel in iter_panels(data, rows=True):
         _keep_prometheus_targets(panel, kinds, notes)
     templating = data.get("templating") or {}
     kept = []
@@ -150,16 +150,6 @@ def _panels_from_rows(rows: list[Json], panels: list[Json]) -> list[Json]:
                 "panels": inner,
             }
         )
-    return out
-
-
-def _all_panels(data: Json) -> list[Json]:
-    out = []
-    for panel in data.get("panels") or []:
-        if not isinstance(panel, dict):
-            continue
-        out.append(panel)
-        out.extend(p for p in panel.get("panels") or [] if isinstance(p, dict))
     return out
 
 
