@@ -1,10 +1,15 @@
-"""What an SRE sees on a first day: one clear line for every usage mistake."""
+"""What an SRE sees on a first day: one clear line for every usage or setup mistake."""
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from generator.errors import SandboxError
+from generator.sim.prometheus import PrometheusServer
 
 
 @pytest.mark.parametrize(
@@ -58,3 +63,41 @@ def test_no_command_still_shows_the_help(run_cli: Any) -> None:
     result = run_cli()
     assert result.exit_code == 2
     assert "Commands:" in result.out + result.err
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A loopback port something listens on for the length of the test."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield int(holder.getsockname()[1])
+
+
+def test_sandbox_on_a_busy_port_is_one_line_and_starts_nothing(
+    run_cli: Any, busy_port: int
+) -> None:
+    result = run_cli("sandbox", "--port", str(busy_port), "--duration", "1")
+    assert result.exit_code == 2
+    assert result.err == (
+        f"meshdash: error: sandbox: port {busy_port} on 127.0.0.1 is in use; "
+        "pick another --port or stop what uses it\n"
+    )
+    assert "Prometheus:" not in result.out
+
+
+class _Unchecked(PrometheusServer):
+    """Starts Prometheus without looking at the port first, as when it is taken meanwhile."""
+
+    def _check_port(self) -> None:
+        pass
+
+
+def test_prometheus_failing_to_bind_says_the_port_is_in_use(busy_port: int) -> None:
+    """Prometheus's own bind error (its log) is recognised: the same line, not its log."""
+    with pytest.raises(SandboxError) as raised, _Unchecked(port=busy_port):
+        pass
+    assert str(raised.value) == (
+        f"sandbox: port {busy_port} on 127.0.0.1 is in use; "
+        "pick another --port or stop what uses it"
+    )

@@ -7,6 +7,7 @@ kill) and removes the temp dir, on errors too.
 
 from __future__ import annotations
 
+import errno
 import shutil
 import socket
 import subprocess
@@ -116,6 +117,8 @@ class PrometheusServer:
         config.write_text(yaml.safe_dump(self._config(), sort_keys=False))
         if self.port is None:
             self.port = free_port()
+        else:
+            self._check_port()
         data_dir = self.data_dir or self._tmp / "data"
         command = [
             binary,
@@ -137,6 +140,27 @@ class PrometheusServer:
             )
         self._wait_ready()
 
+    def _check_port(self) -> None:
+        """A chosen port must be free: whatever holds it might answer `/-/ready` itself."""
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            # as Prometheus (Go) binds: a port left in TIME_WAIT is free
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", self.port or 0))
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise SandboxError(self._port_in_use()) from None
+                raise SandboxError(
+                    f"sandbox: port {self.port} on 127.0.0.1 cannot be used ({exc.strerror}); "
+                    "pick another --port"
+                ) from None
+
+    def _port_in_use(self) -> str:
+        return (
+            f"sandbox: port {self.port} on 127.0.0.1 is in use; "
+            "pick another --port or stop what uses it"
+        )
+
     def _config(self) -> dict[str, Any]:
         interval = self.scrape_interval
         return {
@@ -153,6 +177,8 @@ class PrometheusServer:
         deadline = time.monotonic() + self.ready_timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
+                if "bind: address already in use" in self._log_tail():
+                    raise SandboxError(self._port_in_use())  # taken since _check_port
                 raise SandboxError(
                     f"prometheus exited with code {self._process.returncode} while starting "
                     f"on {self.url}: {self._log_tail()}"
