@@ -10,13 +10,17 @@
 - :data:`Send` is the transport seam: a client sends every prepared request through
   one function, ``send(request, timeout)``. :func:`session_send` is the real one; a
   test passes its own and exercises the client's logic without a socket.
+- :func:`retrying` wraps a ``Send`` in a bounded :class:`RetryPolicy`, above the
+  seam, so the retries a client makes are the ones its tests see.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -97,6 +101,14 @@ def scrub_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
 
 
+def url_credentials(url: str) -> tuple[str, str | None, Secret | None]:
+    """``url`` made safe to print (:func:`scrub_url`), and the user and password it held."""
+    parts = urlsplit(url.strip())
+    user = unquote(parts.username) if parts.username else None
+    password = Secret(unquote(parts.password)) if parts.password else None
+    return scrub_url(url), user, password
+
+
 def new_session(
     url: str,
     *,
@@ -142,3 +154,49 @@ def session_send(session: requests.Session) -> Send:
         return session.send(request, timeout=timeout)
 
     return send
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When a request is sent again: no answer at all, or a gateway's 502/503/504.
+
+    Only methods in ``methods`` are repeated, so a client lists the ones that are
+    safe to repeat for it. A 4xx is never in ``status_forcelist``: the request itself
+    is wrong and would be refused again. Retry ``n`` waits
+    ``min(backoff_max, backoff_factor * 2 ** (n - 1))`` seconds first.
+    """
+
+    retries: int = 2
+    backoff_factor: float = 0.2
+    backoff_max: float = 2.0
+    status_forcelist: frozenset[int] = frozenset({502, 503, 504})
+    methods: frozenset[str] = frozenset({"GET", "HEAD"})
+
+    def delay(self, retry: int) -> float:
+        return min(self.backoff_max, self.backoff_factor * 2 ** (retry - 1))
+
+
+def retrying(
+    send: Send, policy: RetryPolicy, *, sleep: Callable[[float], None] = time.sleep
+) -> Send:
+    """``send``, trying a request again as ``policy`` allows; the last answer or error stands.
+
+    A TLS failure is not retried: the certificate will not change in a second.
+    """
+
+    def send_with_retries(request: requests.PreparedRequest, timeout: Timeout) -> requests.Response:
+        allowed = policy.retries if request.method in policy.methods else 0
+        for retry in range(1, allowed + 1):
+            try:
+                response = send(request, timeout)
+            except requests.exceptions.SSLError:
+                raise
+            except requests.exceptions.ConnectionError:
+                pass
+            else:
+                if response.status_code not in policy.status_forcelist:
+                    return response
+            sleep(policy.delay(retry))
+        return send(request, timeout)
+
+    return send_with_retries

@@ -7,10 +7,12 @@ prepared request and answers from a script, as ``generator.http.Send`` allows.
 from __future__ import annotations
 
 import ast
+import base64
 import json
 import re
 import ssl
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,11 +24,13 @@ from generator.errors import (
     GrafanaConflict,
     GrafanaUnreachable,
     PrometheusAuthError,
+    PrometheusError,
     PrometheusUnreachable,
 )
 from generator.grafana.client import GrafanaClient
 from generator.grafana.settings import Credentials, GrafanaSettings
-from generator.validate import Connection, PrometheusClient
+from generator.validate import Connection, PrometheusClient, connection_from
+from generator.validate.client import RETRY
 
 GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 Answer = requests.Response | BaseException
@@ -57,6 +61,10 @@ class Script:
         if isinstance(reply, BaseException):
             raise reply
         return reply
+
+
+def basic_header(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def grafana(send: Callable[..., requests.Response], **overrides: object) -> GrafanaClient:
@@ -217,3 +225,79 @@ def test_library_names_flags_only_as_command_line_hints(module: str) -> None:
     hints = re.findall(r"\([^()]*\bon the command line\b[^()]*\)", joined)
     hinted = [flag for hint in hints for flag in FLAG.findall(hint)]
     assert sorted(flags) == sorted(hinted)
+
+
+def test_retrying_waits_longer_each_time_and_gives_the_last_answer() -> None:
+    policy = http.RetryPolicy(retries=3, backoff_factor=0.2, backoff_max=0.5)
+    waits: list[float] = []
+    script = Script(*(answer(503, {}) for _ in range(4)))
+    send = http.retrying(script, policy, sleep=waits.append)
+    request = requests.Request("GET", "http://prom.example/api/v1/query").prepare()
+    assert send(request, (1.0, 2.0)).status_code == 503
+    assert len(script.sent) == 4 and waits == [0.2, 0.4, 0.5]
+
+
+def test_retrying_repeats_only_the_methods_the_policy_allows() -> None:
+    script = Script(answer(503, {}))
+    send = http.retrying(script, http.RetryPolicy(), sleep=lambda _: None)
+    request = requests.Request("POST", "http://grafana.example/api/dashboards/db").prepare()
+    assert send(request, (1.0, 2.0)).status_code == 503 and len(script.sent) == 1
+
+
+NO_WAIT = replace(RETRY, backoff_factor=0.0)
+VECTOR = {"status": "success", "data": {"resultType": "vector", "result": []}}
+# what the transport does on each attempt; how many attempts; the error the caller gets
+PROMETHEUS_RETRIES = {
+    "503 then 200": ([answer(503, {}), answer(200, VECTOR)], 2, None),
+    "refused then 200": ([requests.exceptions.ConnectionError("refused"), answer(200, VECTOR)], 2, None),
+    "400 is not retried": ([answer(400, {"status": "error", "error": "bad"})], 1, PrometheusError),
+    "a read timeout is not retried": ([requests.exceptions.ReadTimeout("slow")], 1, PrometheusUnreachable),
+    "a TLS failure is not retried": ([requests.exceptions.SSLError("self-signed")], 1, PrometheusUnreachable),
+    "502, 504, 503: the last answer stands": ([answer(s, {}) for s in (502, 504, 503)], 3, PrometheusError),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answers", "attempts", "error"), PROMETHEUS_RETRIES.values(), ids=PROMETHEUS_RETRIES
+)
+def test_prometheus_retries_gateways_and_lost_connections_only(
+    answers: list[Answer], attempts: int, error: type[Exception] | None
+) -> None:
+    script = Script(*answers)
+    with PrometheusClient(
+        Connection("http://prom.example:9090", retry=NO_WAIT), send=script
+    ) as client:
+        if error is None:
+            assert client.instant("up", at=None) == []
+        else:
+            with pytest.raises(error, match=r"prom\.example:9090|bad"):
+                client.instant("up", at=None)
+    assert [r.method for r in script.sent] == ["POST"] * attempts
+
+
+def test_a_prometheus_credential_never_shows_after_retries() -> None:
+    connection = connection_from(
+        "http://me:pw-in-url@prom.example:9090/", environ={"PROMETHEUS_TOKEN": "tok-env"}
+    )
+    basic = connection_from("http://me:pw-in-url@prom.example:9090/", environ={})
+    assert basic.url == "http://prom.example:9090" and basic.password == http.Secret("pw-in-url")
+    for conn in (connection, basic):
+        refused = requests.exceptions.ConnectionError("refused")
+        script = Script(answer(503, {}), refused, answer(503, {"message": "down"}))
+        with (
+            PrometheusClient(replace(conn, retry=NO_WAIT), send=script) as client,
+            pytest.raises(PrometheusError) as caught,
+        ):
+            client.check()
+        text = f"{caught.value} {conn!r} {client!r}"
+        assert "pw-in-url" not in text and "tok-env" not in text and "prom.example:9090" in text
+        assert len(script.sent) == 3
+    assert {r.headers["Authorization"] for r in script.sent} == {basic_header("me", "pw-in-url")}
+
+
+def test_a_url_that_is_not_http_is_refused_without_its_password() -> None:
+    with pytest.raises(
+        ConfigError, match=r"^Prometheus URL 'ftp://prom.example' .*http://"
+    ) as caught:
+        connection_from("ftp://me:pw-in-url@prom.example/", environ={})
+    assert "pw-in-url" not in str(caught.value)

@@ -20,6 +20,9 @@ Errors are translated at one boundary, :meth:`PrometheusClient._get`:
 - any other refusal (bad query, 5xx) -> :class:`PrometheusError` with
   Prometheus's own error text, which a caller may report per query.
 
+Both methods are repeated under :data:`RETRY` (no answer, or 502/503/504; never a
+4xx): the POST carries only a read-only query, so sending it twice is safe.
+
 Messages are built from the URL (scrubbed by :func:`generator.http.scrub_url`)
 and the status, never from headers or the credentials; a flag is named only as
 "(--flag on the command line)". The session comes from :mod:`generator.http`,
@@ -47,6 +50,9 @@ from generator.errors import (
 
 Json = dict[str, Any]
 
+#: The bounded retry of every Prometheus request (:func:`generator.http.retrying`).
+RETRY = http.RetryPolicy(methods=frozenset({"GET", "POST"}))
+
 
 @dataclass(frozen=True)
 class Connection:
@@ -60,6 +66,7 @@ class Connection:
     timeout: float = 30.0
     connect_timeout: float = 5.0
     parallel: int = 8
+    retry: http.RetryPolicy = RETRY
 
     @property
     def display_url(self) -> str:
@@ -101,7 +108,7 @@ class PrometheusClient:
             pool_size=connection.parallel,
             headers=dict(connection.headers),
         )
-        self._transport = send or http.session_send(session)
+        self._transport = http.retrying(send or http.session_send(session), connection.retry)
         self._template = session.prepare_request(requests.Request("GET", self.base))
         self._post = True
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from generator.errors import ConfigError
-from generator.http import Secret, read_token_file
+from generator.http import Secret, read_token_file, scrub_url, url_credentials
 from generator.validate.client import Connection
 
 TOKEN_ENV = "PROMETHEUS_TOKEN"
@@ -36,24 +36,28 @@ def connection_from(
     environ: Mapping[str, str] | None = None,
 ) -> Connection:
     """A :class:`Connection`: token from ``--token-file`` or ``PROMETHEUS_TOKEN``,
-    basic auth from ``PROMETHEUS_USER``/``PROMETHEUS_PASSWORD``."""
+    basic auth from ``PROMETHEUS_USER``/``PROMETHEUS_PASSWORD`` or the URL's ``user:password@``."""
     env = os.environ if environ is None else environ
     if not url.startswith(("http://", "https://")):
         raise ConfigError(
-            f"Prometheus URL {url!r} (--prometheus on the command line) must start with http:// "
+            f"Prometheus URL {scrub_url(url)!r} (--prometheus on the command line) must start with http:// "
             "or https://"
         )
+    url, url_user, url_password = url_credentials(url)
     token = read_token_file(token_file) if token_file else _secret(env.get(TOKEN_ENV))
     user = env.get(USER_ENV) or None
     if token and user:
         raise ConfigError(
             f"both a bearer token and {USER_ENV} are set; use one way to authenticate"
         )
+    password = _secret(env.get(PASSWORD_ENV)) if user else None
+    if token is None and user is None:
+        user, password = url_user, url_password  # http://user:password@host, as a Secret
     return Connection(
         url=url,
         token=token,
         user=user,
-        password=_secret(env.get(PASSWORD_ENV)) if user else None,
+        password=password,
         headers=tuple(parse_header(h) for h in headers),
         timeout=timeout,
         parallel=parallel,
