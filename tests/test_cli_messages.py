@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,3 +103,58 @@ def test_prometheus_failing_to_bind_says_the_port_is_in_use(busy_port: int) -> N
         f"sandbox: port {busy_port} on 127.0.0.1 is in use; "
         "pick another --port or stop what uses it"
     )
+
+
+UNUSED_UPSTREAM = """
+from generator.dashboard import Dashboard, Row
+from generator.flavors import CONSUL
+from generator.panels import overview
+from generator.variables import datasource, service, upstream
+
+BROKEN = Dashboard(
+    uid="lint-broken",
+    title="Lint broken",
+    variables=[datasource(), service(flavor=CONSUL), upstream(flavor=CONSUL)],
+    rows=[Row("$service", [overview.service_request_rate(flavor=CONSUL)], repeat="service")],
+)
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "dashboards").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.meshdash]\ndashboards = "dashboards"\n')
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _panel_count(dashboard: dict[str, Any]) -> int:
+    """Panels as Grafana shows them: rows are headers, a collapsed row's panels count."""
+    count = 0
+    for panel in dashboard["panels"]:
+        count += len(panel.get("panels", [])) if panel["type"] == "row" else 1
+    return count
+
+
+def test_a_clean_lint_says_what_it_checked(
+    run_cli: Any, shipped_dir: Path, shipped: list[Any]
+) -> None:
+    result = run_cli("lint", "--dashboards", str(shipped_dir))
+    panels = sum(_panel_count(item.data) for item in shipped)
+    assert (result.exit_code, result.err) == (0, "")
+    assert result.out == f"lint: {len(shipped)} dashboard(s), {panels} panel(s), 0 problem(s)\n"
+
+
+def test_the_summary_counts_the_problems_by_severity(run_cli: Any, project: Path) -> None:
+    (project / "dashboards" / "broken.py").write_text(UNUSED_UPSTREAM)
+    result = run_cli("lint", "--fail-on", "bug")
+    assert result.exit_code == 0
+    assert result.out.startswith("Warning: $upstream is defined but nothing uses it")
+    assert result.out.endswith("\nlint: 1 dashboard(s), 1 panel(s), 1 problem(s) (1 warning)\n")
+
+
+def test_json_lint_output_is_the_json_alone(run_cli: Any, project: Path) -> None:
+    (project / "dashboards" / "broken.py").write_text(UNUSED_UPSTREAM)
+    result = run_cli("lint", "--format", "json")
+    assert result.exit_code == 1
+    assert [p["code"] for p in json.loads(result.out)] == ["MD202"]

@@ -98,7 +98,9 @@ def test_the_readme_extension_path_builds_lints_validates_and_publishes(
     ]
 
     linted = run_cli("lint")
-    assert (linted.exit_code, linted.out) == (0, ""), linted.err
+    # the two dashboards: payments-team's four panels and the team's one
+    summary = "lint: 2 dashboard(s), 5 panel(s), 0 problem(s)\n"
+    assert (linted.exit_code, linted.out) == (0, summary), linted.err
 
     with open_backfill() as backfill:
         validated = run_cli(*backfill.cli_args(), "--strict", "--format", "json")

@@ -11,9 +11,10 @@ from generator.commands.from_files import from_options, read_from, report_unread
 from generator.commands.params import EXIT_OK, Duration, fail_on_option, problems_found
 from generator.config import load_config
 from generator.errors import ConfigError
+from generator.promql.dashboard import iter_panels
 from generator.promql.lint.context import LintOptions
 from generator.promql.lint.engine import lint_dashboard, select_rules
-from generator.promql.lint.findings_report import format_json, format_text
+from generator.promql.lint.findings_report import format_json, format_text, lint_summary
 from generator.promql.lint.problems import Severity, at_or_above
 
 
@@ -50,21 +51,21 @@ def lint_command(
         raise ConfigError(f"{config.source}: [tool.meshdash.lint] disable: {exc}") from None
     foreign = read_from(from_paths, more_paths)
     options = LintOptions(scrape_interval=scrape_interval, foreign=foreign is not None)
-    problems = []
     if foreign is None:
-        for built in build_from_options(dashboards_dir, queries_dirs):
-            problems += lint_dashboard(
-                built.data, source=built.source, rules=rules, options=options
-            )
+        sources = [(b.data, b.source) for b in build_from_options(dashboards_dir, queries_dirs)]
     else:
-        for item in foreign.dashboards:
-            problems += lint_dashboard(item.data, source=item.path, rules=rules, options=options)
+        sources = [(item.data, item.path) for item in foreign.dashboards]
+    problems = []
+    for data, source in sources:
+        problems += lint_dashboard(data, source=source, rules=rules, options=options)
     if output_format == "json":
         click.echo(format_json(problems), nl=False)
     else:
         click.echo(format_text(problems, root=config.root), nl=False)
         for note in foreign.notes if foreign else ():
             click.echo(f"note: {note}")
+        panels = sum(1 for data, _ in sources for _ in iter_panels(data))
+        click.echo(lint_summary(len(sources), panels, problems))
     if foreign is not None:
         report_unreadable(foreign)
     failing = at_or_above(problems, Severity.parse(fail_on))

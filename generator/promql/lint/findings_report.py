@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,15 @@ def format_text(problems: Sequence[Problem], *, root: Path | None = None) -> str
     indented) and a caret under the span."""
     blocks = [_format_one(p, root) for p in problems]
     return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def lint_summary(dashboards: int, panels: int, problems: Sequence[Problem]) -> str:
+    """`lint: 5 dashboard(s), 87 panel(s), 3 problem(s) (1 bug, 2 warning)`: a clean run says
+    what it checked, as validate's summary does."""
+    counts = Counter(p.severity for p in problems)
+    detail = ", ".join(f"{counts[s]} {s.name.lower()}" for s in sorted(counts, reverse=True))
+    summary = f"lint: {dashboards} dashboard(s), {panels} panel(s), {len(problems)} problem(s)"
+    return f"{summary} ({detail})" if detail else summary
 
 
 def format_json(problems: Sequence[Problem]) -> str:
