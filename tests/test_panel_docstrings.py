@@ -1,7 +1,7 @@
 """Every panel builder's docstring shows exactly the PromQL the builder renders.
 
 The builders are found by inspection (every public function of every module in
-`generator/panels/` but `common`), so a new builder is held to this without being listed
+`generator/panels/` but `common` and the deprecated alias `upstream`), so a new builder is held to this without being listed
 here. Each is called with its default options and the Consul flavor, which is what the
 docstrings show; the text of its ```promql blocks, in order, must equal its targets'
 queries, in order, up to whitespace.
@@ -23,7 +23,8 @@ import generator.panels
 from generator.flavors import CONSUL, ISTIO, using_flavor
 
 BLOCK = re.compile(r"```promql\n(.*?)```", re.S)
-NOT_BUILDER_MODULES = {"common"}
+#: helpers, and the deprecated alias generator.panels.upstream (it forwards to `upstreams`)
+NOT_BUILDER_MODULES = {"common", "upstream"}
 #: builders of what only Istio has; their docstrings show the Istio flavor
 ISTIO_ONLY = {
     "security.mtls_share",
