@@ -10,7 +10,7 @@ import pytest
 from generator.errors import DefinitionError
 from generator.flavors import CONSUL, ISTIO
 from generator.panels import http, overview, retries, upstreams
-from generator.render.grafana_json import _panel
+from generator.render.grafana_json import render_panel
 
 
 def _colour_of(panel: dict[str, Any], series_name: str) -> str | None:
@@ -41,7 +41,7 @@ RETRIES = {"payments retried 5xx": "red", "payments retries": None}
 def test_response_classes_get_the_colours_sres_expect(
     builder: Any, expected: dict[str, str | None]
 ) -> None:
-    panel = _panel(builder(flavor=CONSUL), 1)
+    panel = render_panel(builder(flavor=CONSUL), 1)
     assert {name: _colour_of(panel, name) for name in expected} == expected
     assert _colour_of(panel, "api 2xxx") is None
 
@@ -51,19 +51,19 @@ def test_response_classes_get_the_colours_sres_expect(
 )
 @pytest.mark.parametrize("flavor", [CONSUL, ISTIO])
 def test_a_success_ratio_turns_red_below_its_objective(builder: Any, flavor: Any) -> None:
-    default = _panel(builder(flavor=flavor), 1)["fieldConfig"]["defaults"]
+    default = render_panel(builder(flavor=flavor), 1)["fieldConfig"]["defaults"]
     assert default["thresholds"]["steps"] == [
         {"color": "red", "value": None},
         {"color": "green", "value": 0.99},
     ]
     assert default["custom"]["thresholdsStyle"] == {"mode": "area"}
-    stricter = _panel(builder(flavor=flavor, objective=0.999), 1)["fieldConfig"]["defaults"]
+    stricter = render_panel(builder(flavor=flavor, objective=0.999), 1)["fieldConfig"]["defaults"]
     assert stricter["thresholds"]["steps"][1] == {"color": "green", "value": 0.999}
 
 
 def test_the_error_ratio_stat_is_red_above_the_error_budget() -> None:
     for objective, budget in ((0.99, 0.01), (0.999, 0.001), (0.9, 0.1)):
-        stat = _panel(overview.service_error_ratio(flavor=CONSUL, objective=objective), 1)
+        stat = render_panel(overview.service_error_ratio(flavor=CONSUL, objective=objective), 1)
         steps = stat["fieldConfig"]["defaults"]["thresholds"]["steps"]
         assert steps == [{"color": "green", "value": None}, {"color": "red", "value": budget}]
 
