@@ -62,7 +62,7 @@ UNUSED = Dashboard(
 """
 #: The modules that test the shipped dashboards, and the one that checks every dashboard.
 SHIPPED_MODULES = (
-    "tests/test_render.py",
+    "tests/render/test_render.py",
     "tests/test_schema.py",
     "tests/test_queries.py",
     "tests/promql/test_promql_lint_cli.py",

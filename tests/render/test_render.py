@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import ROOT, SHIPPED_UIDS
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent.parent / "golden"
 LEGACY_FIELDS = {
     "rows",
     "sharedCrosshair",
