@@ -5,9 +5,10 @@ command that calls the library and returns its exit code (0 clean, 1 problems
 found); no command imports another, and click is used only here and in
 ``generator/commands/``. Errors are turned into exit codes in one place,
 :func:`main`: a :class:`MeshdashError` becomes one line on stderr and
-its ``exit_code`` (after the whole chained trace with ``--traceback``); Ctrl-C
-is 130; anything else is a bug, reported with the versions needed to file it,
-and exit 3.
+its ``exit_code`` (after the whole chained trace with ``--traceback``); a usage
+mistake is one line naming the command and its ``--help``, exit 2; a
+:class:`MeshdashWarning` is one line and the command goes on; Ctrl-C is 130;
+anything else is a bug, reported with the versions needed to file it, and exit 3.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ import importlib
 import re
 import sys
 import traceback
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import click
 
-from generator.errors import MeshdashError
+from generator.errors import MeshdashError, MeshdashWarning
 
 # name -> "module:attribute". Commands are imported only when run, so `meshdash build`
 # does not pay for the HTTP, simulator and validation stacks it does not use.
@@ -97,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     REPORT["traceback"] = False
     args = _global_flags_first(sys.argv[1:] if argv is None else argv)
     try:
-        result = cli.main(args=args, prog_name="meshdash", standalone_mode=False)
+        with _warnings_as_lines():
+            result = cli.main(args=args, prog_name="meshdash", standalone_mode=False)
     except MeshdashError as exc:
         if REPORT["traceback"]:
             click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
@@ -124,6 +130,24 @@ def main(argv: list[str] | None = None) -> int:
         _report_bug()
         return 3
     return result if isinstance(result, int) else 0
+
+
+@contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Print each MeshdashWarning as one line on stderr, every time (a test or a bench may run
+    several commands in one process); other warnings go where they went."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", MeshdashWarning)
+        shown_before = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *args: Any) -> None:
+            if issubclass(category, MeshdashWarning):
+                click.echo(f"meshdash: warning: {message}", err=True)
+            else:
+                shown_before(message, category, *args)
+
+        warnings.showwarning = show
+        yield
 
 
 def _global_flags_first(args: list[str]) -> list[str]:

@@ -27,6 +27,9 @@ errors: the command reports them and returns exit code 1.
         ├── GrafanaNotFound          404
         └── GrafanaConflict          412 (legacy) or 409 (/apis): changed meanwhile, exists
 
+A :class:`MeshdashWarning` (a ``warnings`` category, not an error) is something the user
+should hear of while the command goes on: the CLI prints it as one line on stderr.
+
 Messages must never contain a secret: the Grafana and Prometheus clients build
 their messages from the URL and status only, never from request headers.
 """
@@ -115,3 +118,7 @@ class GrafanaNotFound(GrafanaError):
 class GrafanaConflict(GrafanaError):
     """Grafana refused a write: 412 (legacy: version-mismatch, name-exists,
     plugin-dashboard) or 409 (resource API: a stale resourceVersion, or it exists)."""
+
+
+class MeshdashWarning(UserWarning):
+    """Likely a mistake, but not one to stop for (a definition file defining no dashboard)."""

@@ -2,9 +2,9 @@
 
 Every `*.py` file not starting with `_` is imported as a plain module; the
 dashboards it defines are the module-level :class:`Dashboard` objects, alone or
-in a list or tuple. Files starting with `_` are helpers the definitions may
-import (the folder is on `sys.path` while they load). A file that fails to
-import is reported as one line naming the file and the line.
+in a list or tuple (a file defining none is warned about). Files starting with `_`
+are helpers the definitions may import (the folder is on `sys.path` while they
+load). A file that fails to import is reported as one line naming the file and the line.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ import importlib.util
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
 from generator.dashboard import Dashboard
-from generator.errors import ConfigError, DashboardLoadError, MeshdashError
+from generator.errors import ConfigError, DashboardLoadError, MeshdashError, MeshdashWarning
 
 MODULE_PREFIX = "meshdash_definitions"
 #: meshdash's own frames are never the user's to fix, even with --dashboards at the repo root
@@ -53,9 +54,22 @@ def iter_definitions(directory: Path) -> Iterator[tuple[Path, list[Dashboard]]]:
         for name in definition_names(directory):
             path = directory / name
             dashboards = _dashboards_of(_import(path, directory))
+            _warn_if_none(path, dashboards)
             yield path, dashboards
             # The next import would otherwise run while this file's objects are still alive.
             del dashboards
+
+
+def _warn_if_none(path: Path, dashboards: list[Dashboard]) -> None:
+    """A definition file without a dashboard is most likely a slip (a `Dashboard(...)` never
+    assigned, or kept in a dict), not a helper: helpers start with `_`."""
+    if not dashboards:
+        warnings.warn(
+            f"{path} defines no dashboard; assign a Dashboard(...) to a module-level name "
+            f"(alone or in a list or tuple), or rename the file to _{path.name} if it is a helper",
+            MeshdashWarning,
+            stacklevel=2,
+        )
 
 
 def _dashboards_of(module: ModuleType) -> list[Dashboard]:

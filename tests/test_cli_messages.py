@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from generator.errors import SandboxError
 from generator.sim.prometheus import PrometheusServer
+from tests.conftest import DASHBOARDS
 
 
 @pytest.mark.parametrize(
@@ -158,3 +160,29 @@ def test_json_lint_output_is_the_json_alone(run_cli: Any, project: Path) -> None
     result = run_cli("lint", "--format", "json")
     assert result.exit_code == 1
     assert [p["code"] for p in json.loads(result.out)] == ["MD202"]
+
+
+#: a Dashboard kept in a dict: the loader finds none, as with one never assigned
+IN_A_DICT = """
+from generator.dashboard import Dashboard
+
+BOARDS = {"a": Dashboard(uid="in-a-dict", title="In a dict", rows=[])}
+"""
+
+
+@pytest.mark.parametrize("command", [["build", "--no-cache", "--out", "out"], ["lint"], ["list"]])
+def test_a_definition_file_without_a_dashboard_is_warned_about(
+    run_cli: Any, project: Path, command: list[str]
+) -> None:
+    shutil.copyfile(DASHBOARDS / "overview.py", project / "dashboards" / "overview.py")
+    (project / "dashboards" / "typo.py").write_text(IN_A_DICT)
+    (project / "dashboards" / "_helper.py").write_text("WIDTH = 12\n")
+    warning = (
+        "meshdash: warning: dashboards/typo.py defines no dashboard; assign a Dashboard(...) "
+        "to a module-level name (alone or in a list or tuple), or rename the file to "
+        "_typo.py if it is a helper\n"
+    )
+    for _ in range(2):  # every run says it, not only the first in a process
+        result = run_cli(*command, "--dashboards", "dashboards")
+        assert result.err.replace(str(project) + "/", "").startswith(warning)
+        assert (result.exit_code, result.err.count("\n")) == (0, 1)
