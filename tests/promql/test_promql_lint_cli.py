@@ -57,8 +57,15 @@ def test_lint_reports_pint_style_and_exits_1(
     assert "lint found 1 problem(s) at or above warning" in err
 
 
-def test_fail_on_above_the_problems_exits_0(project: Path) -> None:
+def test_fail_on_above_the_problems_exits_0_and_the_summary_counts_them(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["lint", "--fail-on", "bug"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("Warning: $upstream is defined but nothing uses it")
+    # the one panel of the repeated row; the row is a header, not a panel
+    assert out.endswith("\nlint: 1 dashboard(s), 1 panel(s), 1 problem(s) (1 warning(s))\n")
+    assert err == ""
 
 
 def test_json_format(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from generator.promql.lint.problems import Problem
+from generator.promql.lint.problems import Problem, Severity
 
 
 def format_text(problems: Sequence[Problem], *, root: Path | None = None) -> str:
@@ -19,10 +19,13 @@ def format_text(problems: Sequence[Problem], *, root: Path | None = None) -> str
 
 
 def lint_summary(dashboards: int, panels: int, problems: Sequence[Problem]) -> str:
-    """`lint: 5 dashboard(s), 87 panel(s), 3 problem(s) (1 bug, 2 warning)`: a clean run says
-    what it checked, as validate's summary does."""
+    """`lint: 5 dashboard(s), 87 panel(s), 3 problem(s) (1 bug(s), 2 warning(s))`: a clean
+    run says what it checked, as validate's summary does."""
     counts = Counter(p.severity for p in problems)
-    detail = ", ".join(f"{counts[s]} {s.name.lower()}" for s in sorted(counts, reverse=True))
+    detail = ", ".join(
+        f"{counts[s]} {s.name.lower()}{'' if s == Severity.INFORMATION else '(s)'}"
+        for s in sorted(counts, reverse=True)
+    )
     summary = f"lint: {dashboards} dashboard(s), {panels} panel(s), {len(problems)} problem(s)"
     return f"{summary} ({detail})" if detail else summary
 
