@@ -52,6 +52,11 @@ from tests.conftest import DASHBOARDS
             "meshdash: no such command 'buidl'; did you mean 'build'? (see meshdash --help)",
         ),
         (["frobnicate"], "meshdash: no such command 'frobnicate' (see meshdash --help)"),
+        (  # a usage error a command raises itself, after click parsed the line
+            ["push", "--no-refresh", "--force"],
+            "meshdash push: --no-refresh cannot be combined with --force or --adopt: they need "
+            "every dashboard read from Grafana; drop --no-refresh (see meshdash push --help)",
+        ),
         (["--bogus"], "meshdash: no such option '--bogus' (see meshdash --help)"),
     ],
 )
