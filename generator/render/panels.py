@@ -90,7 +90,7 @@ def thresholds_json(title: str, steps: Any, mode: Any) -> dict[str, Any]:
     """Steps of color and value; Grafana wants the base step's value as null."""
     shaped = [_step(title, step) for step in steps or [] if step is not None]
     if not shaped:
-        return {"mode": "absolute", "steps": [{"color": "green", "value": None}]}
+        shaped = [{"color": "green", "value": None}]
     shaped[0]["value"] = None
     return {"mode": mode or "absolute", "steps": shaped}
 
