@@ -38,9 +38,19 @@ from __future__ import annotations
 
 
 class MeshdashError(Exception):
-    """Base of every error meshdash reports to its user."""
+    """Base of every error meshdash reports to its user.
+
+    ``setting`` names, in the library's own words, the input the error is about
+    (``"out_dir"``, ``"prometheus_url"``). The library's message names no command-line
+    flag, since the library is called without the CLI too; a command that took the
+    input from a flag adds it (``generator.commands.params.flag_hints``).
+    """
 
     exit_code: int = 2
+
+    def __init__(self, *args: object, setting: str | None = None) -> None:
+        super().__init__(*args)
+        self.setting = setting
 
 
 class ConfigError(MeshdashError):

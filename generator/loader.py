@@ -23,7 +23,7 @@ from generator.dashboard import Dashboard
 from generator.errors import ConfigError, DashboardLoadError, MeshdashError, MeshdashWarning
 
 MODULE_PREFIX = "meshdash_definitions"
-#: meshdash's own frames are never the user's to fix, even with --dashboards at the repo root
+#: meshdash's own frames are never the user's to fix, even with the dashboards folder at the repo root
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -31,8 +31,9 @@ def definition_names(directory: Path) -> list[str]:
     """The definition files' names (plain strings: 10,000 Paths would weigh 4 MB), sorted."""
     if not directory.is_dir():
         raise ConfigError(
-            f"dashboards folder {directory} not found; pass --dashboards DIR "
-            "or set [tool.meshdash] dashboards in pyproject.toml"
+            f"dashboards folder {directory} not found; give the folder that holds the "
+            "dashboard definitions",
+            setting="dashboards_dir",
         )
     with os.scandir(directory) as entries:
         return sorted(e.name for e in entries if e.name.endswith(".py") and e.name[0] not in "._")

@@ -237,7 +237,7 @@ def test_out_pointing_at_a_file_is_a_clear_error(run_cli, project) -> None:
     out.write_text("not a folder")
     result = _build(run_cli, dashboards, out)
     assert result.exit_code == 2
-    assert f"--out {out} is a file" in result.err
+    assert result.err == f"meshdash: error: output folder {out} is a file; give a folder (--out)\n"
 
 
 def test_out_below_a_file_is_a_clear_error(run_cli, project) -> None:
@@ -251,7 +251,11 @@ def test_out_below_a_file_is_a_clear_error(run_cli, project) -> None:
 def test_missing_dashboards_folder_says_how_to_fix(run_cli, tmp_path) -> None:
     result = _build(run_cli, tmp_path / "nowhere", tmp_path / "out")
     assert result.exit_code == 2
-    assert "dashboards folder" in result.err and "--dashboards DIR" in result.err
+    assert result.err == (
+        f"meshdash: error: dashboards folder {tmp_path / 'nowhere'} not found; give the folder "
+        "that holds the dashboard definitions (--dashboards DIR, or [tool.meshdash] dashboards "
+        "in pyproject.toml)\n"
+    )
 
 
 def test_check_names_drifted_missing_and_stale_files(run_cli, project) -> None:

@@ -175,8 +175,9 @@ def test_prometheus_refusal_and_timeout_never_show_the_credentials() -> None:
     with PrometheusClient(connection, send=script) as client:
         with pytest.raises(PrometheusAuthError, match=r"^Prometheus at http://prom.example:9090 "):
             client.check()
-        with pytest.raises(PrometheusUnreachable, match=r"\(--timeout on the command line\)$"):
+        with pytest.raises(PrometheusUnreachable, match=r"or raise the timeout$") as caught:
             client.check()
+    assert caught.value.setting == "timeout"
 
 
 def test_token_file_errors_name_the_file_and_the_flag_as_a_hint(tmp_path: Path) -> None:
@@ -189,23 +190,28 @@ def test_token_file_errors_name_the_file_and_the_flag_as_a_hint(tmp_path: Path) 
     assert token.reveal() == "tok-file" and repr(token) == "Secret('********')"
 
 
-# The one scheme: the HTTP layer and the publishing library name a flag only as
-# "(--flag on the command line)", because they are also called without the CLI.
-# A whole command line in backticks (`meshdash build --out DIR`) is a command, not a flag.
-LIBRARY = [
+# Library modules are also called without the CLI. The publishing library (and the token
+# file reader it shares) names a flag only as "(--flag on the command line)"; the modules in
+# NEUTRAL name none: their errors carry a `setting` and the command adds its flag
+# (tests/test_flag_hints.py). A whole command line in backticks (`meshdash build --out DIR`)
+# is a command, not a flag.
+HINTING = [
     "http.py",
+    *sorted(p.relative_to(GENERATOR).as_posix() for p in (GENERATOR / "grafana").glob("*.py")),
+]
+NEUTRAL = [
+    "loader.py",
     "validate/client.py",
     "validate/connection.py",
-    *sorted(p.relative_to(GENERATOR).as_posix() for p in (GENERATOR / "grafana").glob("*.py")),
+    *sorted(p.relative_to(GENERATOR).as_posix() for p in (GENERATOR / "outputs").glob("*.py")),
 ]
 FLAG = re.compile(r"--[a-z][a-z-]+")
 GIT_ARGUMENTS = re.compile(r"--(short|abbrev-ref|porcelain|untracked-files)\b")
 
 
-@pytest.mark.parametrize("module", LIBRARY)
-def test_library_names_flags_only_as_command_line_hints(module: str) -> None:
-    source = (GENERATOR / module).read_text(encoding="utf-8")
-    tree = ast.parse(source)
+def _flags(module: str) -> tuple[list[str], list[str]]:
+    """The flags a module's strings (not its docstrings) name, and those named as hints."""
+    tree = ast.parse((GENERATOR / module).read_text(encoding="utf-8"))
     docstrings = {
         id(node.body[0].value)
         for node in ast.walk(tree)
@@ -221,10 +227,19 @@ def test_library_names_flags_only_as_command_line_hints(module: str) -> None:
     ]
     joined = " ".join(" ".join(texts).split())
     joined = GIT_ARGUMENTS.sub("", re.sub(r"`meshdash [^`]*", "", joined))
-    flags = FLAG.findall(joined)
     hints = re.findall(r"\([^()]*\bon the command line\b[^()]*\)", joined)
-    hinted = [flag for hint in hints for flag in FLAG.findall(hint)]
+    return FLAG.findall(joined), [flag for hint in hints for flag in FLAG.findall(hint)]
+
+
+@pytest.mark.parametrize("module", HINTING)
+def test_library_names_flags_only_as_command_line_hints(module: str) -> None:
+    flags, hinted = _flags(module)
     assert sorted(flags) == sorted(hinted)
+
+
+@pytest.mark.parametrize("module", NEUTRAL)
+def test_neutral_library_modules_name_no_flag(module: str) -> None:
+    assert _flags(module) == ([], [])
 
 
 def test_retrying_waits_longer_each_time_and_gives_the_last_answer() -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from generator.commands.definitions import definitions_options, resolve_sources
-from generator.commands.params import EXIT_OK, problems_found
+from generator.commands.params import EXIT_OK, flag_hints, problems_found
 from generator.flavors import current_flavor
 from generator.outputs import cache
 from generator.outputs.manifest import MANIFEST_NAME, file_hash
@@ -55,6 +55,7 @@ DEFAULT_OUT = Path("build/dashboards")
     type=click.Path(path_type=Path, file_okay=False),
     help="Also write one ConfigMap per dashboard here, for Grafana's dashboard sidecar.",
 )
+@flag_hints(out_dir="--out")
 def build_command(
     dashboards_dir: Path | None,
     queries_dirs: tuple[Path, ...],

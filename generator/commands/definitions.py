@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from generator.commands.params import flag_hints
 from generator.config import load_config
 from generator.errors import FlavorError
 from generator.flavors import FLAVORS, envoy_flavor, set_current_flavor
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from generator.outputs.built import BuiltDashboard
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: where the dashboards folder comes from, for the errors about it
+DASHBOARDS_HINT = "--dashboards DIR, or [tool.meshdash] dashboards in pyproject.toml"
 
 
 def flavor_option(command: F) -> F:
@@ -32,6 +36,7 @@ def flavor_option(command: F) -> F:
 
 def definitions_options(command: F) -> F:
     """Add `--dashboards DIR`, `--queries DIR` and `--flavor` (defaults from [tool.meshdash])."""
+    command = flag_hints(dashboards_dir=DASHBOARDS_HINT)(command)
     command = flavor_option(command)
     command = click.option(
         "--queries",

@@ -7,13 +7,14 @@ problems (a result, returned by the command), 2 bad input or setup (a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
-from generator.errors import ConfigError, InterpolationError
+from generator.errors import ConfigError, InterpolationError, MeshdashError
 from generator.promql.durations import to_ms
 from generator.promql.lint.problems import Severity
 
@@ -27,6 +28,31 @@ def problems_found(summary: str) -> int:
     """Say what the run found on stderr; the exit code for it."""
     click.echo(f"meshdash: error: {summary}", err=True)
     return EXIT_PROBLEMS
+
+
+def flag_hints(**flags: str) -> Callable[[F], F]:
+    """Name the flag behind a library input in the errors about it.
+
+    The library raises ``OutputError(message, setting="out_dir")`` in its own words;
+    a command whose ``--out`` gave ``out_dir`` is decorated with
+    ``flag_hints(out_dir="--out")``, and its user reads ``message (--out)``.
+    """
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return command(*args, **kwargs)
+            except MeshdashError as exc:
+                flag = flags.get(exc.setting or "")
+                if flag is not None:
+                    exc.args = (f"{exc} ({flag})",)
+                    exc.setting = None  # named once, by the innermost decorator that knows it
+                raise
+
+        return cast(F, run)
+
+    return decorate
 
 
 def fail_on_option(*, default: str) -> Callable[[F], F]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from generator.commands.definitions import build_from_options, definitions_options
-from generator.commands.params import EXIT_OK, parse_end
+from generator.commands.params import EXIT_OK, flag_hints, parse_end
 from generator.commands.prometheus_options import prometheus_options, window_options
 from generator.commands.sandbox_options import incidents_option, sandbox_mesh
 from generator.errors import ConfigError
@@ -56,6 +56,7 @@ SANDBOX_STEP = "15s"
 @click.option(
     "-v", "--verbose", is_flag=True, help="One line per dashboard even when not a terminal."
 )
+@flag_hints(out_dir="--out")
 def preview_command(
     url: str | None,
     sandbox: bool,

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from generator.commands.params import Duration
+from generator.commands.params import Duration, flag_hints
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -19,6 +19,11 @@ def prometheus_options(command: F) -> F:
     Credentials otherwise come from the environment (`PROMETHEUS_TOKEN`,
     `PROMETHEUS_USER`/`PROMETHEUS_PASSWORD`), never from a flag's value.
     """
+    command = flag_hints(
+        prometheus_url="--prometheus URL",
+        credentials="--token-file FILE, --header",
+        headers="--header",
+    )(command)
     command = click.option(
         "--header",
         "headers",

@@ -9,7 +9,13 @@ import click
 
 from generator.commands.definitions import build_from_options, definitions_options
 from generator.commands.from_files import from_options, read_from, report_unreadable
-from generator.commands.params import EXIT_OK, fail_on_option, parse_end, problems_found
+from generator.commands.params import (
+    EXIT_OK,
+    fail_on_option,
+    flag_hints,
+    parse_end,
+    problems_found,
+)
 from generator.commands.prometheus_options import prometheus_options, window_options
 from generator.commands.sandbox_options import incidents_option, sandbox_mesh
 from generator.errors import ConfigError
@@ -83,6 +89,7 @@ from generator.validate.live_sandbox import SANDBOX_SCRAPE_INTERVAL
     default="text",
     show_default=True,
 )
+@flag_hints(timeout="--timeout")
 def validate_command(
     url: str | None,
     sandbox: bool,

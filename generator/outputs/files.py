@@ -12,15 +12,20 @@ from pathlib import Path
 from generator.errors import OutputError
 
 
-def prepare_output_dir(out_dir: Path) -> None:
+def prepare_output_dir(out_dir: Path, *, setting: str | None = None) -> None:
+    """Make ``out_dir`` if needed; an error names it and carries ``setting``, the caller's name for it."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"--out {out_dir} is a file; pass a folder for the dashboards")
+        raise OutputError(f"output folder {out_dir} is a file; give a folder", setting=setting)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot create output folder {out_dir}: {exc.strerror}") from None
+        raise OutputError(
+            f"cannot create output folder {out_dir}: {exc.strerror}", setting=setting
+        ) from None
     if not os.access(out_dir, os.W_OK):
-        raise OutputError(f"output folder {out_dir} is not writable; pass another --out")
+        raise OutputError(
+            f"output folder {out_dir} is not writable; give another folder", setting=setting
+        )
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:

@@ -58,7 +58,7 @@ class StagedOutputs:
 
     def __init__(self, out_dir: Path) -> None:
         self._created = not out_dir.exists()
-        prepare_output_dir(out_dir)
+        prepare_output_dir(out_dir, setting="out_dir")
         self.out_dir = out_dir
         # Plain strings: a Path per dashboard would intern its name for good.
         self._out = str(out_dir)
@@ -135,7 +135,9 @@ def check_outputs(built: Iterable[BuiltDashboard], out_dir: Path) -> tuple[int, 
     manifest = _read_bytes(out_dir / MANIFEST_NAME)
     if manifest != manifest_text(entries).encode("utf-8"):
         state = "missing" if manifest is None else "differs from a fresh build"
-        problems.append(f"{out_dir / MANIFEST_NAME}: {state} (the folders `push --from` reads)")
+        problems.append(
+            f"{out_dir / MANIFEST_NAME}: {state} (the folders `meshdash push --from` reads)"
+        )
     stale = ManagedFolder(out_dir, is_built_dashboard).stale(entries)
     problems.extend(f"{path}: stale, no dashboard defines it" for path in stale)
     return len(entries), problems

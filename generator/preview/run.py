@@ -91,7 +91,7 @@ def staged_folder(out_dir: Path) -> Iterator[Path]:
     On an error nothing moves; `out_dir` is removed again if it was made for this run.
     """
     created = not out_dir.exists()
-    prepare_output_dir(out_dir)
+    prepare_output_dir(out_dir, setting="out_dir")
     staging = out_dir / STAGING_NAME
     # A run killed half-way leaves its staging folder behind; it only ever holds copies.
     shutil.rmtree(staging, ignore_errors=True)

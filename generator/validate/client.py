@@ -24,8 +24,8 @@ Both methods are repeated under :data:`RETRY` (no answer, or 502/503/504; never 
 4xx): the POST carries only a read-only query, so sending it twice is safe.
 
 Messages are built from the URL (scrubbed by :func:`generator.http.scrub_url`)
-and the status, never from headers or the credentials; a flag is named only as
-"(--flag on the command line)". The session comes from :mod:`generator.http`,
+and the status, never from headers or the credentials; they name no flag, but
+carry the ``setting`` they are about for a command to name its flag. The session comes from :mod:`generator.http`,
 and every request goes out through its transport seam (``send``), which a test
 may replace to run the client without a socket.
 """
@@ -194,13 +194,14 @@ class PrometheusClient:
         except requests.Timeout:
             raise PrometheusUnreachable(
                 f"Prometheus at {shown} did not answer within {self.connection.timeout:g}s; "
-                "check that it is up and not overloaded, or raise the timeout (--timeout on "
-                "the command line)"
+                "check that it is up and not overloaded, or raise the timeout",
+                setting="timeout",
             ) from None
         except requests.RequestException:
             raise PrometheusUnreachable(
                 f"cannot connect to Prometheus at {shown}; check the URL, that Prometheus "
-                "is running, and that this machine can reach it"
+                "is running, and that this machine can reach it",
+                setting="prometheus_url",
             ) from None
 
 
@@ -210,15 +211,15 @@ def _payload(answer: requests.Response, shown: str, path: str) -> Any:
     if foreign:
         raise NotPrometheusError(
             f"{shown} does not answer like a Prometheus API ({path} got HTTP {status} "
-            f"with {foreign}); give the Prometheus API root instead, e.g. http://host:9090 "
-            "(--prometheus on the command line)"
+            f"with {foreign}); give the Prometheus API root instead, e.g. http://host:9090",
+            setting="prometheus_url",
         )
     if status in (401, 403):
         what = "the credentials" if status == 401 else "access"
         raise PrometheusAuthError(
             f"Prometheus at {shown} refused {what} (HTTP {status}); check PROMETHEUS_TOKEN, "
-            "the token file (--token-file on the command line), PROMETHEUS_USER/"
-            "PROMETHEUS_PASSWORD and tenant headers"
+            "the token file, PROMETHEUS_USER/PROMETHEUS_PASSWORD and tenant headers",
+            setting="credentials",
         )
     try:
         body = answer.json()

@@ -20,9 +20,7 @@ def parse_header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     name = name.strip()
     if not sep or not name or any(c.isspace() for c in name):
-        raise ConfigError(
-            f"header {name or '?'!r} (--header on the command line) must look like 'Name: value'"
-        )
+        raise ConfigError(f"header {name or '?'!r} must look like 'Name: value'", setting="headers")
     return name, value.strip()
 
 
@@ -40,8 +38,8 @@ def connection_from(
     env = os.environ if environ is None else environ
     if not url.startswith(("http://", "https://")):
         raise ConfigError(
-            f"Prometheus URL {scrub_url(url)!r} (--prometheus on the command line) must start with http:// "
-            "or https://"
+            f"Prometheus URL {scrub_url(url)!r} must start with http:// or https://",
+            setting="prometheus_url",
         )
     url, url_user, url_password = url_credentials(url)
     token = read_token_file(token_file) if token_file else _secret(env.get(TOKEN_ENV))

@@ -80,7 +80,7 @@ def test_a_grafana_url_is_named_as_not_prometheus(
     assert line == (
         f"meshdash: error: {answering} does not answer like a Prometheus API "
         f"(/api/v1/query got {got}); give the Prometheus API root instead, e.g. "
-        "http://host:9090 (--prometheus on the command line)"
+        "http://host:9090 (--prometheus URL)"
     )
     assert "credentials" not in line
 
