@@ -7,10 +7,11 @@ No option takes a secret: the token comes from ``GRAFANA_TOKEN`` or a file
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from generator.commands.definitions import build_from_options
-from generator.grafana.backends import Backend, Listing
+from generator.grafana.backends import Backend, start_listing
 from generator.grafana.client import GrafanaClient
 from generator.grafana.plan import Plan, check_uids, compute_plan
 from generator.grafana.settings import GrafanaSettings, RetryPolicy, settings_from
@@ -179,21 +180,42 @@ def plan_from_options(
     the parser. Only reads are sent before the build is known good; a bad build or uid
     still stops the run before any write, and its error wins over Grafana's.
     """
-    listing = Listing(client, opts.api, namespace=opts.namespace, org_id=opts.org_id)
-    listing.start()
-    desired = desired_from_options(opts)
-    backend, survey = listing.outcome()
-    plan = compute_plan(
-        backend,
-        desired,
-        prune=opts.prune,
-        adopt=opts.adopt,
-        force=opts.force,
-        parallel=opts.parallel,
-        refresh=refresh,
-        survey=survey,
-    )
+    # A build runs the definitions' code, which may make cycles: only --from pauses.
+    with acyclic_allocations() if opts.from_dir is not None else nullcontext():
+        listing = start_listing(client, opts.api, namespace=opts.namespace, org_id=opts.org_id)
+        desired = desired_from_options(opts)
+        backend, survey = listing.result()
+        plan = compute_plan(
+            backend,
+            desired,
+            prune=opts.prune,
+            adopt=opts.adopt,
+            force=opts.force,
+            parallel=opts.parallel,
+            refresh=refresh,
+            survey=survey,
+        )
     return backend, plan
+
+
+@contextmanager
+def acyclic_allocations() -> Iterator[None]:
+    """The cycle collector paused while the build and Grafana's copy are parsed.
+
+    Parsed JSON holds no reference cycles (nor do ``--from`` files), yet the collector's young-generation scans
+    visited each of the millions of dicts and lists a plan of 1,000 dashboards parses,
+    a sixth of a no-change push's CPU time. Afterwards what was allocated goes straight
+    to the oldest generation (freeze, then unfreeze), left to the rare full collection.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def desired_from_options(opts: GrafanaOptions) -> list[BuiltDashboard]:

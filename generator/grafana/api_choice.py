@@ -58,7 +58,9 @@ def detect(client: GrafanaClient, requested: str, namespace: str) -> ApiChoice:
     """Ask the server once; ``auto`` falls back to legacy when no classic version is served.
 
     Only ``legacy`` (and an ``auto`` that falls back) calls ``/api/health``: on the resource
-    API the discovery request already proves the URL and the credentials.
+    API the discovery request already proves the URL and the credentials. Push asks this
+    only after the LIST of ``v1`` was not found (``backends.connect``): on Grafana 13 that
+    LIST's first page proves ``v1`` and nothing else is asked.
     """
     if requested not in API_CHOICES:
         raise ConfigError(

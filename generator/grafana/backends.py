@@ -10,14 +10,16 @@ stops the others; a refused role (401/403) still stops the run.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from generator.errors import GrafanaAuthError, GrafanaError
-from generator.grafana.api_choice import ApiChoice, detect, namespace_for
+import requests
+
+from generator.errors import GrafanaAuthError, GrafanaError, GrafanaNotFound
+from generator.grafana.api_choice import CLASSIC_VERSIONS, ApiChoice, detect, namespace_for
+from generator.grafana.background import Background
 from generator.grafana.client import GrafanaClient, RemoteDashboard
 from generator.grafana.resources import HASH_ANNOTATION, ResourceClient
 from generator.grafana.state import MANAGED_TAG
@@ -145,12 +147,22 @@ class ResourceBackend:
         self.choice = choice
         self.resources = ResourceClient(client, choice)
         self._listed: dict[str, RemoteDashboard] = {}
+        self._first_page: requests.Response | None = None
 
     def dashboard_url(self, uid: str) -> str:
         return self.client.dashboard_url(uid)
 
+    def open_list(self) -> bool:
+        """Fetch the LIST's first page now; False when Grafana does not serve this version."""
+        try:
+            self._first_page = self.resources.first_page()
+        except GrafanaNotFound:
+            return False
+        return True
+
     def survey(self) -> Survey:
-        self._listed = {remote.uid: remote for remote in self.resources.list_dashboards()}
+        first, self._first_page = self._first_page, None
+        self._listed = {remote.uid: remote for remote in self.resources.list_dashboards(first)}
         managed = {uid for uid, remote in self._listed.items() if remote.managed}
         return Survey(existing=set(self._listed), managed=managed)
 
@@ -201,39 +213,31 @@ def backend_for(client: GrafanaClient, choice: ApiChoice) -> Backend:
 def connect(
     client: GrafanaClient, requested: str, *, namespace: str | None, org_id: int | None
 ) -> Backend:
-    """Detect the API once (``--api``) and return the backend speaking it."""
-    choice = detect(client, requested, namespace_for(org_id, namespace))
-    return backend_for(client, choice)
+    """Detect the API once (``--api``) and return the backend speaking it.
+
+    Grafana 13 serves ``v1``, the best classic version: the first page of its LIST both
+    proves that and starts the survey, so no discovery request is sent there. Only when
+    that page is not found (Grafana 12 and older) is Grafana asked what it serves.
+    """
+    where = namespace_for(org_id, namespace)
+    if requested in ("auto", "apis"):
+        probe = ResourceBackend(client, ApiChoice("apis", CLASSIC_VERSIONS[0], where))
+        if probe.open_list():
+            return probe
+    return backend_for(client, detect(client, requested, where))
 
 
-class Listing(threading.Thread):
-    """:func:`connect` and the backend's survey in a daemon thread, started early.
+def start_listing(
+    client: GrafanaClient, requested: str, *, namespace: str | None, org_id: int | None
+) -> Background[tuple[Backend, Survey]]:
+    """:func:`connect` and the backend's survey, started in the background.
 
     The caller reads its build meanwhile (the listing waits on the network, the build on
-    the disk and the parser). Daemon: a run that stops on bad input exits at once instead
-    of waiting for Grafana's retries.
+    the disk and the parser).
     """
 
-    def __init__(
-        self, client: GrafanaClient, requested: str, *, namespace: str | None, org_id: int | None
-    ) -> None:
-        super().__init__(name="meshdash-listing", daemon=True)
-        self._connect = (client, requested, namespace, org_id)
-        self._result: tuple[Backend, Survey] | None = None
-        self._error: BaseException | None = None
+    def listing() -> tuple[Backend, Survey]:
+        backend = connect(client, requested, namespace=namespace, org_id=org_id)
+        return backend, backend.survey()
 
-    def run(self) -> None:
-        client, requested, namespace, org_id = self._connect
-        try:
-            backend = connect(client, requested, namespace=namespace, org_id=org_id)
-            self._result = (backend, backend.survey())
-        except BaseException as exc:  # handed to the caller by outcome()
-            self._error = exc
-
-    def outcome(self) -> tuple[Backend, Survey]:
-        """The backend and its survey; the thread's error, if any, is raised here."""
-        self.join()
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None, "run() sets a result or an error"
-        return self._result
+    return Background(listing, name="meshdash-listing")

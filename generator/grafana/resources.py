@@ -16,11 +16,17 @@ provisioning and tools it knows (§8), and none is documented as open to clients
 
 from __future__ import annotations
 
+import functools
+import json
+import re
 from typing import Any
+
+import requests
 
 from generator.errors import GrafanaNotFound
 from generator.grafana import state
 from generator.grafana.api_choice import DASHBOARD_GROUP, FOLDER_GROUP, ApiChoice
+from generator.grafana.background import Background
 from generator.grafana.client import GrafanaClient, RemoteDashboard
 
 HASH_ANNOTATION = "meshdash.dev/content-hash"
@@ -41,13 +47,17 @@ class ResourceClient:
         self.dashboards = choice.collection(DASHBOARD_GROUP, "dashboards")
         self.folders = choice.collection(FOLDER_GROUP, "folders")
 
-    def list_dashboards(self, page_size: int = LIST_PAGE_SIZE) -> list[RemoteDashboard]:
-        return [
-            self.to_remote(item) for item in self._list(self.dashboards, "dashboards", page_size)
-        ]
+    def first_page(self) -> requests.Response:
+        """The first page of the dashboards' LIST, unparsed (:meth:`list_dashboards` goes on)."""
+        return self._page(self.dashboards, "dashboards", "")
+
+    def list_dashboards(self, first: requests.Response | None = None) -> list[RemoteDashboard]:
+        """Every dashboard of the namespace, from ``first`` (:meth:`first_page`) if given."""
+        items = self._list(self.dashboards, "dashboards", first)
+        return [self.to_remote(item) for item in items]
 
     def list_folder_uids(self) -> set[str]:
-        items = self._list(self.folders, "folders", LIST_PAGE_SIZE)
+        items = self._list(self.folders, "folders")
         return {str(item["metadata"]["name"]) for item in items}
 
     def get_dashboard(self, uid: str) -> RemoteDashboard | None:
@@ -145,20 +155,60 @@ class ResourceClient:
             schema_v2=str(conversion.get("storedVersion", "")).startswith("v2"),
         )
 
-    def _list(self, path: str, what: str, page_size: int) -> list[dict[str, Any]]:
-        """Every item, following ``continue`` until a page has none (short pages included)."""
+    def _list(
+        self, path: str, what: str, first: requests.Response | None = None
+    ) -> list[dict[str, Any]]:
+        """Every item, following ``continue`` until a page has none (short pages included).
+
+        The next page is asked for as soon as a page has arrived, with the token its head
+        shows (:func:`head_continue`), and arrives while this one is parsed; the parsed
+        token decides, so a wrong guess costs one request, never a wrong listing.
+        """
         items: list[dict[str, Any]] = []
-        token = ""
+        answer = first or self._page(path, what, "")
         while True:
-            params: dict[str, Any] = {"limit": page_size}
-            if token:
-                params["continue"] = token
-            answer = self.client.read_whole_run(path, what=f"the list of {what}", params=params)
+            guess = head_continue(answer.content)
+            ahead = (
+                Background(functools.partial(self._page, path, what, guess), name="meshdash-page")
+                if guess
+                else None
+            )
             page = answer.json()
             items.extend(page.get("items") or [])
             token = str((page.get("metadata") or {}).get("continue") or "")
             if not token:
                 return items
+            answer = ahead.result() if ahead and guess == token else self._page(path, what, token)
+
+    def _page(self, path: str, what: str, token: str) -> requests.Response:
+        params: dict[str, Any] = {"limit": LIST_PAGE_SIZE}
+        if token:
+            params["continue"] = token
+        return self.client.read_whole_run(path, what=f"the list of {what}", params=params)
+
+
+# A LIST answer's head: ``{"kind": .., "apiVersion": .., "metadata": {flat}`` before its
+# items, as Go serialises a Kubernetes list (and the stand-in does).
+_LIST_HEAD = re.compile(
+    rb'\s*\{\s*(?:"(?:kind|apiVersion)"\s*:\s*"[^"\\]*"\s*,\s*)*"metadata"\s*:\s*(\{[^{}]*\})'
+)
+HEAD_BYTES = 4096
+
+
+def head_continue(body: bytes) -> str:
+    """The ``continue`` token in a LIST answer's head, without parsing its items; "" if none.
+
+    Only a guess, made to ask for the next page early: the parsed page has the last word.
+    """
+    match = _LIST_HEAD.match(body, 0, HEAD_BYTES)
+    if match is None:
+        return ""
+    try:
+        metadata = json.loads(match.group(1))
+    except ValueError:
+        return ""
+    token = metadata.get("continue") if isinstance(metadata, dict) else None
+    return token if isinstance(token, str) else ""
 
 
 def _int(value: Any) -> int:

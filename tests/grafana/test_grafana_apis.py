@@ -89,7 +89,7 @@ def test_org_id_selects_the_org_namespace_and_an_unknown_namespace_is_refused(
     assert len(run.err.strip().splitlines()) == 1
 
 
-def test_no_change_push_on_apis_is_discovery_plus_one_list_and_no_write(meshdash, g13, build_dir):
+def test_no_change_push_on_apis_is_one_list_and_no_write(meshdash, g13, build_dir):
     url = ["--url", g13.url]
     assert meshdash("push", "--from", str(build_dir), *url).code == 0
     before, writes = copy.deepcopy(g13.requests), g13.writes
@@ -98,11 +98,34 @@ def test_no_change_push_on_apis_is_discovery_plus_one_list_and_no_write(meshdash
 
     assert run.code == 0 and summary_counts(run.out)["unchanged"] == 3
     sent = g13.requests - before
-    assert sum(sent.values()) == 2 and g13.writes == writes
-    assert set(sent) == {
-        ("GET", "/apis/dashboard.grafana.app"),
-        ("GET", "/apis/dashboard.grafana.app/v1/namespaces/default/dashboards"),
+    # the LIST's first page proves v1: no discovery request on Grafana 13
+    assert dict(sent) == {
+        ("GET", "/apis/dashboard.grafana.app/v1/namespaces/default/dashboards"): 1
     }
+    assert g13.writes == writes
+
+
+LIST = "/apis/dashboard.grafana.app/{}/namespaces/default/dashboards"
+DETECTION = {
+    "grafana13": {LIST.format("v1"): 1},
+    "grafana12": {
+        LIST.format("v1"): 1,
+        "/apis/dashboard.grafana.app": 1,
+        LIST.format("v1beta1"): 1,
+    },
+    "grafana11": {LIST.format("v1"): 1, "/apis/dashboard.grafana.app": 1, "/api/health": 1},
+}
+
+
+def test_auto_asks_discovery_only_where_the_v1_list_is_not_found(meshdash, grafana, build_dir):
+    assert meshdash("push", "--from", str(build_dir)).code == 0
+    before = copy.deepcopy(grafana.requests)
+
+    assert meshdash("push", "--from", str(build_dir)).code == 0
+
+    sent = grafana.requests - before
+    asked = {path: n for (method, path), n in sent.items() if path.startswith(("/apis", "/api/h"))}
+    assert asked == DETECTION[grafana.mode.name]
 
 
 def test_short_pages_are_followed_and_every_ui_edit_is_reported(meshdash, g13, build_dir):

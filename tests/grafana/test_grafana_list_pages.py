@@ -1,0 +1,71 @@
+"""The resource API's LIST: the next page is asked for early, from the token in a page's
+head, but the parsed page decides which page comes next."""
+
+from __future__ import annotations
+
+import threading
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from grafana_testdata import fast_settings
+
+from generator.grafana.api_choice import ApiChoice
+from generator.grafana.client import GrafanaClient
+from generator.grafana.resources import ResourceClient, head_continue
+
+STANDIN_HEAD = b'{"kind": "DashboardList", "apiVersion": "dashboard.grafana.app/v1", '
+
+
+@pytest.mark.parametrize(
+    ("body", "token"),
+    [
+        (STANDIN_HEAD + b'"metadata": {"resourceVersion": "7", "continue": "eyJvIjo1fQ=="}, '
+         b'"items": []}', "eyJvIjo1fQ=="),
+        (b'{"kind":"DashboardList","metadata":{"continue":"a\\/b"},"items":[]}', "a/b"),
+        (STANDIN_HEAD + b'"metadata": {"resourceVersion": "7"}, "items": []}', ""),
+        (b'{"items": [{"metadata": {"continue": "x"}}], "metadata": {"continue": "y"}}', ""),
+        (b'{"kind": "DashboardList", "metadata": {"x": {"continue": "nested"}}}', ""),
+        (b'{"kind": "DashboardList", "metadata": {"continue": 5}}', ""),
+        (b"Not found", ""),
+    ],
+)  # fmt: skip
+def test_head_continue_reads_only_a_flat_metadata_before_the_items(body, token):
+    assert head_continue(body) == token
+
+
+class Pages:
+    """A LIST whose first page's head names token "decoy", while its parsed metadata (the
+    last duplicate key wins in JSON parsing) names "real"; each page lists its token."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, request: requests.PreparedRequest, timeout: object) -> requests.Response:
+        token = parse_qs(urlsplit(request.url or "").query).get("continue", [""])[0]
+        with self.lock:
+            self.asked.append(token)
+        bodies = {
+            "": '{"metadata": {"continue": "decoy"}, "items": [%s], "metadata": {"continue": '
+            '"real"}}',
+            "decoy": '{"metadata": {}, "items": [%s]}',
+            "real": '{"metadata": {"continue": "last"}, "items": [%s]}',
+            "last": '{"metadata": {}, "items": [%s]}',
+        }
+        item = '{"metadata": {"name": "from-%s"}, "spec": {"title": "t"}}' % (token or "first")
+        answer = requests.Response()
+        answer.status_code = 200
+        answer._content = (bodies[token] % item).encode()
+        answer.request = request
+        return answer
+
+
+def test_a_wrong_early_token_costs_a_request_never_a_wrong_listing():
+    pages = Pages()
+    with GrafanaClient(fast_settings("http://grafana.example"), send=pages) as client:
+        listed = ResourceClient(client, ApiChoice("apis", "v1")).list_dashboards()
+
+    assert [remote.uid for remote in listed] == ["from-first", "from-real", "from-last"]
+    assert pages.asked[0] == "" and pages.asked.count("real") == 1
+    assert pages.asked.count("last") == 1  # asked early, from the head of page "real"
