@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from generator.commands.validate import _options, validate_command
 from generator.errors import MeshdashError
 from generator.loader import definition_names
 from generator.outputs.files import prepare_output_dir
 from generator.validate import Connection, PrometheusClient, connection_from
 from generator.validate.connection import parse_header
+from generator.validate.diagnose import SettingNames
 
 
 @pytest.fixture
@@ -92,3 +95,11 @@ def test_a_prometheus_that_does_not_answer_in_time(
     )
     assert result.exit_code == 2
     assert result.err == f"meshdash: error: {error} (--timeout)\n"
+
+
+def test_validate_findings_name_the_settings_by_the_commands_own_flags() -> None:
+    options = _options(None, range_text="30m", scrape_interval="15s", max_combinations=5,
+                       parallel=1, batch=True)  # fmt: skip
+    flags = {opt for param in validate_command.params for opt in param.opts}
+    assert set(asdict(options.names).values()) <= flags
+    assert not [name for name in asdict(SettingNames()).values() if "--" in name]

@@ -201,8 +201,11 @@ HINTING = [
 ]
 NEUTRAL = [
     "loader.py",
+    "preview/choose.py",
     "validate/client.py",
     "validate/connection.py",
+    "validate/diagnose.py",
+    "validate/runner.py",
     *sorted(p.relative_to(GENERATOR).as_posix() for p in (GENERATOR / "outputs").glob("*.py")),
 ]
 FLAG = re.compile(r"--[a-z][a-z-]+")

@@ -56,7 +56,7 @@ SANDBOX_STEP = "15s"
 @click.option(
     "-v", "--verbose", is_flag=True, help="One line per dashboard even when not a terminal."
 )
-@flag_hints(out_dir="--out")
+@flag_hints(out_dir="--out", variables="--var NAME=VALUE")
 def preview_command(
     url: str | None,
     sandbox: bool,

@@ -32,7 +32,16 @@ from generator.validate import (
     live_sandbox,
     validate,
 )
+from generator.validate.diagnose import SettingNames
 from generator.validate.live_sandbox import SANDBOX_SCRAPE_INTERVAL
+
+#: What the findings call the run's settings: this command's flags.
+FLAG_NAMES = SettingNames(
+    range="--range",
+    scrape_interval="--scrape-interval",
+    max_combinations="--max-combinations",
+    flavor="--flavor",
+)
 
 
 @click.command("validate")
@@ -203,4 +212,5 @@ def _options(
         max_combinations=max_combinations,
         parallel=parallel,
         batch=batch,
+        names=FLAG_NAMES,
     )

@@ -60,8 +60,9 @@ def choose(
             if unknown:
                 offered = ", ".join(options) or "none"
                 raise ConfigError(
-                    f"dashboard {uid}: --var {name}={unknown[0]} is not a value of ${name} "
-                    f"(its values: {offered}); pick one of them"
+                    f"dashboard {uid}: {name}={unknown[0]} is not a value of ${name} "
+                    f"(its values: {offered}); pick one of them",
+                    setting="variables",
                 )
         else:
             wanted = wanted or _current(raw.get(name, {}), options)

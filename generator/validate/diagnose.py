@@ -13,6 +13,8 @@ younger than that window (a Prometheus started moments ago) or scraped less ofte
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import promql_parser as pp
 
 from generator.metrics_catalogue import sample_type
@@ -25,6 +27,20 @@ from generator.validate.client import PrometheusClient
 YOUNG_SPAN = "1m"
 #: How many existing label values a diagnosis lists.
 MAX_VALUES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class SettingNames:
+    """How findings name the run's settings: in the library's words, or a command's flags."""
+
+    range: str = "the time range"
+    scrape_interval: str = "the scrape interval"
+    max_combinations: str = "max_combinations"
+    flavor: str = "the current flavor"
+
+
+LIBRARY_NAMES = SettingNames()
+
 # MatchOp is not hashable: key by its name.
 _OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 
@@ -40,7 +56,14 @@ def selector_text(name: str | None, matchers: list[pp.Matcher]) -> str:
     return f"{name or ''}{{{inner}}}" if matchers or not name else name
 
 
-def explain_no_series(client: PrometheusClient, expr: str, *, at: float, window: str) -> str:
+def explain_no_series(
+    client: PrometheusClient,
+    expr: str,
+    *,
+    at: float,
+    window: str,
+    names: SettingNames = LIBRARY_NAMES,
+) -> str:
     """A one-line reason for an empty result of ``expr`` evaluated up to ``at``."""
     try:
         ast = pp.parse(expr)
@@ -57,7 +80,7 @@ def explain_no_series(client: PrometheusClient, expr: str, *, at: float, window:
         reason = _explain_selector(client, name, matchers, at=at, window=window)
         if reason:
             return reason
-    return _too_few_samples(client, ast, at=at) or (
+    return _too_few_samples(client, ast, at=at, names=names) or (
         f"no series: every selector has series in the last {window}, so an operator "
         "(a join, a filter, a comparison or `unless`) removes them all"
     )
@@ -90,7 +113,9 @@ def _explain_selector(
     return None
 
 
-def _too_few_samples(client: PrometheusClient, ast: pp.Expr, *, at: float) -> str | None:
+def _too_few_samples(
+    client: PrometheusClient, ast: pp.Expr, *, at: float, names: SettingNames
+) -> str | None:
     """Data too young (or a range too sparse) for the query: `rate` or a gauge has nothing."""
     spans = {
         _text(node.vector_selector): format_interval(round(node.range.total_seconds() * 1000))
@@ -103,13 +128,14 @@ def _too_few_samples(client: PrometheusClient, ast: pp.Expr, *, at: float) -> st
             return (
                 f"no values: {selector} has series, but none older than {span}: the data is "
                 f"younger than the query's window; wait until it spans more than {span}, "
-                "or shorten --range"
+                f"or shorten {names.range}"
             )
     for selector, span in spans.items():
         if _counted(client, f"count_over_time({selector}[{span}]) >= 2", at) == 0:
             return (
                 f"no values: {selector} has series, but fewer than two samples in its [{span}] "
-                "range: it is scraped less often than that; give the right --scrape-interval"
+                "range: it is scraped less often than that; set "
+                f"{names.scrape_interval} to how often it is scraped"
             )
     return None
 

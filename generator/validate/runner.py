@@ -62,7 +62,7 @@ from generator.validate.checks import (
     WIDENED_EMPTY,
 )
 from generator.validate.client import PrometheusClient, Series
-from generator.validate.diagnose import explain_no_series
+from generator.validate.diagnose import LIBRARY_NAMES, SettingNames, explain_no_series
 from generator.validate.plan import Job, PanelPlan, Widening, plan_dashboard
 from generator.validate.resolve import Resolution, resolve
 from generator.validate.validation_report import PanelCheck, Report
@@ -81,6 +81,8 @@ class ValidateOptions:
     batch: bool = True
     #: The mesh ``--sandbox`` simulates: a dashboard built for another is said so.
     sandbox_flavor: str | None = None
+    #: How findings name the settings above (a command passes its flags).
+    names: SettingNames = LIBRARY_NAMES
 
 
 @dataclass(frozen=True)
@@ -120,8 +122,8 @@ def plan_panels(
     if options.sandbox_flavor and built and built != options.sandbox_flavor:
         note = (
             f"; its panels are pinned to {built} while the sandbox simulates "
-            f"{options.sandbox_flavor} (pin no flavor= to follow --flavor, or "
-            f"validate --sandbox --flavor {built})"
+            f"{options.sandbox_flavor} (pin no flavor= to follow {options.names.flavor}, or "
+            f"set {options.names.flavor} to {built})"
         )
         plans = [replace(p, skipped=p.skipped + note) if p.skipped else p for p in plans]
     return resolution, plans
@@ -158,7 +160,7 @@ def validate(
             if found.reason:
                 report.fallbacks.append(
                     f"{plan.key.dashboard} panel {plan.key.title!r} {ref_id}: one query per "
-                    f"combination (at most --max-combinations): {found.reason}"
+                    f"combination (at most {options.names.max_combinations}): {found.reason}"
                 )
     report.requests = client.requests_sent
     return report
@@ -189,11 +191,11 @@ def run_planned(
     at = options.time_range.end_ms / 1000
     shares, refused = run_batches(client, found, window.validation, at=at, pool=pool)
     text = options.range_text
-    alone = partial(run_job, client, window=window, at=at, range_text=text)
+    alone = partial(run_job, client, window=window, at=at, range_text=text, names=options.names)
     outcomes = _run_expanded(pool, [*single, *refused], alone)
     batched = [job for batch in found for job in batch.jobs if id(job) in shares]
     empty = [job for job in batched if not shares[id(job)]]
-    explain = partial(explain_job, client, at=at, range_text=text)
+    explain = partial(explain_job, client, at=at, range_text=text, names=options.names)
     outcomes.update(_run_expanded(pool, empty, explain))
     for job in batched:
         if shares[id(job)]:
@@ -219,11 +221,18 @@ def _all_or_raise(futures: dict[Future[QueryOutcome], Job]) -> dict[int, QueryOu
     return {id(futures[f]): f.result() for f in futures}
 
 
-def explain_job(client: PrometheusClient, job: Job, *, at: float, range_text: str) -> QueryOutcome:
+def explain_job(
+    client: PrometheusClient,
+    job: Job,
+    *,
+    at: float,
+    range_text: str,
+    names: SettingNames = LIBRARY_NAMES,
+) -> QueryOutcome:
     """The outcome of a job whose query returned no series: which matcher removed the data."""
     assert job.expr is not None
     try:
-        reason = explain_no_series(client, job.expr, at=at, window=range_text)
+        reason = explain_no_series(client, job.expr, at=at, window=range_text, names=names)
     except (PrometheusUnreachable, PrometheusAuthError):
         raise
     except PrometheusError as exc:
@@ -232,7 +241,13 @@ def explain_job(client: PrometheusClient, job: Job, *, at: float, range_text: st
 
 
 def run_job(
-    client: PrometheusClient, job: Job, window: QueryWindow, *, at: float, range_text: str
+    client: PrometheusClient,
+    job: Job,
+    window: QueryWindow,
+    *,
+    at: float,
+    range_text: str,
+    names: SettingNames = LIBRARY_NAMES,
 ) -> QueryOutcome:
     """Run one job's query; for an empty result, find out which matcher removed the data."""
     if job.expr is None:
@@ -249,7 +264,7 @@ def run_job(
         raise
     except PrometheusError as exc:
         return QueryOutcome(job, error=f"query failed: {exc}")
-    return explain_job(client, job, at=at, range_text=range_text)
+    return explain_job(client, job, at=at, range_text=range_text, names=names)
 
 
 def query_window(time_range: TimeRange, scrape: str) -> tuple[float, float, float]:

@@ -84,7 +84,8 @@ def test_a_value_the_variable_does_not_have_is_one_line_exit_2(
     )
     assert result.exit_code == 2
     assert result.err.count("\n") == 1
-    assert "--var service=apii is not a value of $service" in result.err
+    assert ": service=apii is not a value of $service" in result.err
+    assert result.err.endswith("; pick one of them (--var NAME=VALUE)\n")
     assert "api" in result.err.split("its values:")[1]
     assert not list(tmp_path.iterdir()), "nothing is written when the input is wrong"
 
@@ -135,7 +136,7 @@ def test_a_bad_value_in_a_later_dashboard_writes_nothing(
     args = [*preview_box.cli_args(), "--dashboards", str(dashboards), "-v"]
     result = run_cli("preview", *args, "--out", str(out), "--var", "upstream=nope")
     assert result.exit_code == 2
-    assert "dashboard b-second: --var upstream=nope is not a value of $upstream" in result.err
+    assert "dashboard b-second: upstream=nope is not a value of $upstream" in result.err
     # a-first was drawn before b-second failed, and none of it is left behind.
     assert result.out.startswith("preview a-first: ")
     assert sorted(p.name for p in out.iterdir()) == ["index.html"]

@@ -97,8 +97,9 @@ def test_without_all_the_default_is_the_first_option() -> None:
 
 def test_a_value_that_is_not_an_option_names_the_options() -> None:
     dashboard = _dashboard()
-    with pytest.raises(ConfigError, match=r"demo: --var service=db .*\(its values: api, web\)"):
+    with pytest.raises(ConfigError, match=r"demo: service=db .*\(its values: api, web\)") as caught:
         choose(dashboard, _resolution(dashboard), {"service": ("db",)})
+    assert caught.value.setting == "variables" and "--" not in str(caught.value)
 
 
 def _repeated_panel_dashboard(direction: str, max_per_row: int | None = None) -> dict[str, Any]:

@@ -192,10 +192,10 @@ def test_targets_that_mix_series_fall_back_and_say_why(reports: tuple[Report, Re
     batched, single = reports
     assert sorted(batched.fallbacks) == [
         "batch-extra panel 'Busiest upstream' A: one query per combination "
-        "(at most --max-combinations): topk() has no by (...) to keep "
+        "(at most max_combinations): topk() has no by (...) to keep "
         "consul_source_service in",
         "batch-extra panel 'Retries, no grouping' A: one query per combination "
-        "(at most --max-combinations): sum() has no by (...) to keep "
+        "(at most max_combinations): sum() has no by (...) to keep "
         "consul_source_service in",
     ]
     assert single.fallbacks == []

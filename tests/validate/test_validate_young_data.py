@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from generator.commands.validate import FLAG_NAMES
 from generator.validate.diagnose import explain_no_series
 from tests.validate.conftest import STEP_SECONDS, WINDOW_SECONDS, Backfill, open_backfill
 
@@ -34,6 +35,9 @@ def test_a_rate_over_data_younger_than_its_window_says_so(backfill: Backfill) ->
         "but none older than 1m: the data is younger than the query's window"
     ), reason
     assert "operator" not in reason
+    assert reason.endswith("or shorten the time range")
+    told = explain_no_series(backfill.client, expr, at=at, window="10m", names=FLAG_NAMES)
+    assert told == reason.replace("the time range", "--range")
 
 
 def test_a_gauge_younger_than_the_step_says_so(backfill: Backfill) -> None:
@@ -54,6 +58,7 @@ def test_a_window_shorter_than_the_scrape_interval_is_not_called_young(
     reason = explain_no_series(backfill.client, expr, at=backfill.end, window="10m")
 
     assert "scraped less often than that" in reason and "younger" not in reason, reason
+    assert reason.endswith("set the scrape interval to how often it is scraped")
 
 
 def test_enough_samples_leave_the_operator_to_blame(backfill: Backfill) -> None:
