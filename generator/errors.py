@@ -28,7 +28,8 @@ errors: the command reports them and returns exit code 1.
         └── GrafanaConflict          412 (legacy) or 409 (/apis): changed meanwhile, exists
 
 A :class:`MeshdashWarning` (a ``warnings`` category, not an error) is something the user
-should hear of while the command goes on: the CLI prints it as one line on stderr.
+should hear of while the command goes on: the CLI prints it as one line on stderr. Its
+:class:`MeshdashDeprecation` is also a ``DeprecationWarning``, for a renamed module.
 
 Messages must never contain a secret: the Grafana and Prometheus clients build
 their messages from the URL and status only, never from request headers.
@@ -132,3 +133,7 @@ class GrafanaConflict(GrafanaError):
 
 class MeshdashWarning(UserWarning):
     """Likely a mistake, but not one to stop for (a definition file defining no dashboard)."""
+
+
+class MeshdashDeprecation(MeshdashWarning, DeprecationWarning):
+    """A name meshdash renamed is still in use: the CLI says so; plain Python hides it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,3 +54,14 @@ def test_a_definition_using_the_old_name_builds_the_same_dashboard(tmp_path: Pat
             [str(folder / "calls.py")] if module == "upstream" else []
         )
     assert built["upstream"] == built["upstreams"]
+
+
+@pytest.mark.usefixtures("fresh_import")
+def test_meshdash_says_so_in_one_line(run_cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "calls.py").write_text(DEFINITION.format(module="upstream"))
+    result = run_cli("list", "--dashboards", str(tmp_path))
+    assert result.exit_code == 0
+    assert result.err == (
+        "meshdash: warning: generator.panels.upstream is deprecated: import "
+        "generator.panels.upstreams instead (same builders, e.g. upstreams.upstream_request_rate)\n"
+    )

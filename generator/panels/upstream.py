@@ -10,12 +10,13 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from generator.errors import MeshdashDeprecation
 from generator.panels import upstreams
 
 warnings.warn(
     "generator.panels.upstream is deprecated: import generator.panels.upstreams instead "
     "(same builders, e.g. upstreams.upstream_request_rate)",
-    DeprecationWarning,
+    MeshdashDeprecation,
     stacklevel=2,  # the importing line (importlib's own frames are skipped)
 )
 
