@@ -88,8 +88,8 @@ def test_sandbox_on_a_busy_port_is_one_line_and_starts_nothing(
     result = run_cli("sandbox", "--port", str(busy_port), "--duration", "1")
     assert result.exit_code == 2
     assert result.err == (
-        f"meshdash: error: sandbox: port {busy_port} on 127.0.0.1 is in use; "
-        "pick another --port or stop what uses it\n"
+        f"meshdash: error: port {busy_port} on 127.0.0.1 is in use; "
+        "pick another port or stop what uses it (--port)\n"
     )
     assert "Prometheus:" not in result.out
 
@@ -105,9 +105,9 @@ def test_prometheus_failing_to_bind_says_the_port_is_in_use(busy_port: int) -> N
     """Prometheus's own bind error (its log) is recognised: the same line, not its log."""
     with pytest.raises(SandboxError) as raised, _Unchecked(port=busy_port):
         pass
-    assert str(raised.value) == (
-        f"sandbox: port {busy_port} on 127.0.0.1 is in use; "
-        "pick another --port or stop what uses it"
+    assert (str(raised.value), raised.value.setting) == (
+        f"port {busy_port} on 127.0.0.1 is in use; pick another port or stop what uses it",
+        "port",
     )
 
 

@@ -9,7 +9,7 @@ from types import FrameType
 import click
 
 from generator.commands.definitions import flavor_option
-from generator.commands.params import EXIT_OK, Duration, seconds
+from generator.commands.params import EXIT_OK, Duration, flag_hints, seconds
 from generator.commands.sandbox_options import incidents_option, sandbox_mesh
 from generator.sim.prometheus_sandbox import live_prometheus
 
@@ -38,6 +38,7 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 )  # fmt: skip
 @incidents_option
 @flavor_option
+@flag_hints(port="--port")
 def sandbox_command(duration: str | None, scrape_interval: str, port: int, incidents: bool) -> int:
     """Run the simulated mesh and a real Prometheus scraping it, on loopback.
 

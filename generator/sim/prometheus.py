@@ -149,16 +149,17 @@ class PrometheusServer:
                 sock.bind(("127.0.0.1", self.port or 0))
             except OSError as exc:
                 if exc.errno == errno.EADDRINUSE:
-                    raise SandboxError(self._port_in_use()) from None
+                    raise self._port_in_use() from None
                 raise SandboxError(
-                    f"sandbox: port {self.port} on 127.0.0.1 cannot be used ({exc.strerror}); "
-                    "pick another --port"
+                    f"port {self.port} on 127.0.0.1 cannot be used ({exc.strerror}); "
+                    "pick another port",
+                    setting="port",
                 ) from None
 
-    def _port_in_use(self) -> str:
-        return (
-            f"sandbox: port {self.port} on 127.0.0.1 is in use; "
-            "pick another --port or stop what uses it"
+    def _port_in_use(self) -> SandboxError:
+        return SandboxError(
+            f"port {self.port} on 127.0.0.1 is in use; pick another port or stop what uses it",
+            setting="port",
         )
 
     def _config(self) -> dict[str, Any]:
@@ -178,7 +179,7 @@ class PrometheusServer:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 if "bind: address already in use" in self._log_tail():
-                    raise SandboxError(self._port_in_use())  # taken since _check_port
+                    raise self._port_in_use()  # taken since _check_port
                 raise SandboxError(
                     f"prometheus exited with code {self._process.returncode} while starting "
                     f"on {self.url}: {self._log_tail()}"
