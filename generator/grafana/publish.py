@@ -20,7 +20,7 @@ from generator.grafana import state
 from generator.grafana.backends import Backend, LegacyBackend, Write
 from generator.grafana.client import GrafanaClient
 from generator.grafana.folders import create_folders
-from generator.grafana.plan import Action, Change, Plan
+from generator.grafana.plan import WRITES, Action, Change, Plan
 
 
 class Result(StrEnum):
@@ -85,11 +85,17 @@ def publish(
             refused.append(exc)
             raise
 
+    changes = plan.changes
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        futures = [pool.submit(run, change) for change in plan.changes]
+        futures = {
+            n: pool.submit(run, change)
+            for n, change in enumerate(changes)
+            if change.action in WRITES
+        }
     if refused:
         raise refused[0]
-    return [future.result() for future in futures]
+    # A change that sends nothing (unchanged, drifted, ...) needs no thread.
+    return [futures[n].result() if n in futures else run(c) for n, c in enumerate(changes)]
 
 
 def apply_change(backend: Backend, change: Change, *, message: str) -> PushOutcome:

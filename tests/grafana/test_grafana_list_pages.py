@@ -1,8 +1,10 @@
-"""The resource API's LIST: the next page is asked for early, from the token in a page's
-head, but the parsed page decides which page comes next."""
+"""The no-change push's fast paths: the resource API's next LIST page is asked for early,
+from the token in a page's head, but the parsed page decides which page comes next; the
+cycle collector pauses while a plan parses, and only then."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from urllib.parse import parse_qs, urlsplit
 
@@ -69,3 +71,26 @@ def test_a_wrong_early_token_costs_a_request_never_a_wrong_listing():
     assert [remote.uid for remote in listed] == ["from-first", "from-real", "from-last"]
     assert pages.asked[0] == "" and pages.asked.count("real") == 1
     assert pages.asked.count("last") == 1  # asked early, from the head of page "real"
+
+
+@pytest.mark.parametrize("good_build", [True, False])
+def test_the_cycle_collector_pauses_only_while_a_plan_parses(
+    meshdash, grafana, build_dir, good_build
+):
+    seen: list[bool] = []
+    original = GrafanaClient.read_whole_run
+
+    def spying(self, path, **kwargs):
+        seen.append(gc.isenabled())
+        return original(self, path, **kwargs)
+
+    if not good_build:
+        (build_dir / "broken.json").write_text("{", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(GrafanaClient, "read_whole_run", spying)
+        run = meshdash("push", "--from", str(build_dir))
+
+    assert run.code == (0 if good_build else 2), run.err
+    assert not any(seen)  # paused while Grafana was listed
+    assert seen or not good_build  # a bad build may stop the run before the first request
+    assert gc.isenabled()  # and on again afterwards, also after a bad build
