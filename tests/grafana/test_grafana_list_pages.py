@@ -6,15 +6,33 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from grafana_testdata import fast_settings
+from grafana_testdata import (
+    ADMIN_TOKEN,
+    fast_settings,
+    small_dashboard,
+    summary_counts,
+    write_build,
+)
+from standin import GrafanaStandIn
 
 from generator.grafana.api_choice import ApiChoice
 from generator.grafana.client import GrafanaClient
 from generator.grafana.resources import ResourceClient, head_continue
+
+LIST = "/apis/dashboard.grafana.app/v1/namespaces/default/dashboards"
+
+
+@pytest.fixture
+def grafana() -> Iterator[GrafanaStandIn]:
+    """Grafana 13 only (the fixture of conftest runs every release)."""
+    with GrafanaStandIn(tokens={ADMIN_TOKEN: "Admin"}, mode="grafana13") as standin:
+        yield standin
+
 
 STANDIN_HEAD = b'{"kind": "DashboardList", "apiVersion": "dashboard.grafana.app/v1", '
 
@@ -94,3 +112,40 @@ def test_the_cycle_collector_pauses_only_while_a_plan_parses(
     assert not any(seen)  # paused while Grafana was listed
     assert seen or not good_build  # a bad build may stop the run before the first request
     assert gc.isenabled()  # and on again afterwards, also after a bad build
+
+
+def list_pages(grafana: GrafanaStandIn) -> int:
+    """How many pages the stand-in's LIST takes, walked one at a time."""
+    pages, token = 0, ""
+    while True:
+        params = {"limit": "1000", **({"continue": token} if token else {})}
+        headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        answer = requests.get(grafana.url + LIST, params=params, headers=headers, timeout=5)
+        pages += 1
+        token = answer.json()["metadata"].get("continue", "")
+        if not token:
+            return pages
+
+
+def test_one_panel_edited_among_many_pages_is_the_one_drift_and_each_page_asked_once(
+    meshdash, grafana, tmp_path
+):
+    build = {
+        f"svc-{n:02}": small_dashboard(f"svc-{n:02}", f"Service {n}", f'up{{job="{n}"}}')
+        for n in range(40)
+    }  # schemaVersion 39: Grafana 13 migrates it, and drops id and version, on write
+    build_dir = write_build(tmp_path / "build", build)
+    assert meshdash("push", "--from", str(build_dir)).code == 0
+    grafana.max_page_bytes = 4000
+    grafana.edit_in_ui("svc-23", lambda d: d["panels"][0].update(title="Requests (mine)"))
+    pages = list_pages(grafana)
+    before = sum(grafana.requests.values())
+
+    run = meshdash("push", "--from", str(build_dir))
+
+    asked = sum(grafana.requests.values()) - before
+    assert run.code == 1 and "svc-23" in run.err
+    counts = summary_counts(run.out)
+    assert (counts["drifted"], counts["unchanged"]) == (1, 39)
+    # nothing but the LIST, each page once (the first push listed an empty store)
+    assert pages > 3 and asked == pages and grafana.count("GET", LIST) == 1 + 2 * pages
