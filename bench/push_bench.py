@@ -14,13 +14,18 @@ Each repetition runs twice, each time from an empty stand-in:
   drift detection from one paged LIST of every spec), the changed push, the naive upload.
 
 Every no-change push is held to the same targets against the naive time of its own
-stand-in in the same round; the `/apis` one also to at most 5 requests.
+stand-in in the same round; the `/apis` one also to at most 5 requests. That count has a
+floor no client can go under: Grafana's unified storage ends a LIST page once it holds
+`max_page_bytes` (2 MiB by default in its resource server) of stored objects, so a LIST
+takes ceil(stored bytes / 2 MiB) pages whatever `limit` asks for. :func:`list_floor`
+works it out from the bytes the Grafana 13 stand-in holds after the first push.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
 import shutil
 import sys
@@ -123,6 +128,8 @@ def one_round(root: Path, work: Path, built: Path, changed: Path, python: Path) 
                 if extra is None:
                     argv = [str(python), "-m", "bench.naive_push", standin.url, str(source)]
                 result[name] = phase.run([*argv, *(extra or [])], work, env)
+                if name == "apis_first":
+                    result["apis_list"] = (standin.apis.stored_bytes(), standin.max_page_bytes)
     return result
 
 
@@ -148,7 +155,35 @@ def run(root: Path, work: Path, built: Path, python: Path, *, repeats: int) -> d
         }
     for name, _label, naive in NOCHANGE_MODES:
         result[f"{name}_over_naive"] = _ratio_per_round(rounds, name, naive)
+    result["apis_list_floor"] = list_floor(*rounds[0]["apis_list"], result["dashboards"])
     return result
+
+
+def list_floor(stored_bytes: int, page_budget: int, dashboards: int) -> dict[str, Any]:
+    """The fewest LIST pages (= no-change requests on /apis) Grafana's byte budget allows.
+
+    Also the largest stored dashboard for which the request target could be met.
+    """
+    return {
+        "stored_bytes": stored_bytes,
+        "page_budget": page_budget,
+        "pages": max(1, math.ceil(stored_bytes / page_budget)),
+        "target_fits_bytes_per_dashboard": MAX_APIS_NOCHANGE_REQUESTS * page_budget // dashboards,
+    }
+
+
+def floor_line(result: dict[str, Any]) -> str:
+    """The arithmetic of :func:`list_floor`, in one line for the report."""
+    floor, count = result["apis_list_floor"], result["dashboards"]
+    pages, budget = floor["pages"], floor["page_budget"]
+    verdict = "within" if pages <= MAX_APIS_NOCHANGE_REQUESTS else "over"
+    return (
+        f"/apis no-change requests, floor: ceil({floor['stored_bytes']:,} B stored / "
+        f"{budget:,} B per LIST page) = {pages} page(s), {verdict} the target of "
+        f"{MAX_APIS_NOCHANGE_REQUESTS}; {count:,} dashboards fit {MAX_APIS_NOCHANGE_REQUESTS} "
+        f"pages at up to {floor['target_fits_bytes_per_dashboard']:,} B stored each "
+        f"(now {floor['stored_bytes'] // count:,} B)"
+    )
 
 
 def _ratio_per_round(rounds: list[dict[str, Any]], name: str, naive: str) -> float:

@@ -90,6 +90,11 @@ def table(results: dict[str, Any], targets: Sequence[Target]) -> str:
     for t in targets:
         value = "-" if t.value is None else f"{t.value:.3g}"
         lines.append(f"{t.status:12} {t.name}: {value} (target {t.op} {t.limit:g})")
+    push = results.get("push") or {}
+    if "apis_list_floor" in push:
+        from bench import push_bench
+
+        lines.append(push_bench.floor_line(push))
     return "\n".join(lines)
 
 

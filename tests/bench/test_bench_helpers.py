@@ -89,6 +89,25 @@ def test_changed_copy_changes_every_hundredth_dashboard(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("stored", "pages", "verdict"),
+    [
+        (16_530_000, 8, "over"),
+        (10_485_760, 5, "within"),
+        (10_485_761, 6, "over"),
+        (10, 1, "within"),
+    ],
+)
+def test_list_floor_is_the_stored_bytes_over_the_page_budget(
+    stored: int, pages: int, verdict: str
+) -> None:
+    floor = push_bench.list_floor(stored, 2 * 1024 * 1024, 1000)
+    assert floor["pages"] == pages
+    assert floor["target_fits_bytes_per_dashboard"] == 10_485  # 5 pages of 2 MiB over 1,000
+    line = push_bench.floor_line({"dashboards": 1000, "apis_list_floor": floor})
+    assert f"= {pages} page(s), {verdict} the target of 5" in line
+
+
 def test_synthetic_mesh_has_every_service_called_twice() -> None:
     sidecars = synthetic_mesh.sidecars(20)
     called = [c.destination for s in sidecars for c in s.clusters if c.destination]

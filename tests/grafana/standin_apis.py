@@ -145,6 +145,10 @@ class ResourceApi:
             store = Folders(self.s, group, version, namespace)
         return store.dispatch(method, name, query, body)
 
+    def stored_bytes(self, version: str = "v1", namespace: str = "default") -> int:
+        """The bytes of every dashboard a LIST at ``version`` pages through (for the bench)."""
+        return Dashboards(self.s, DASHBOARDS, version, namespace).stored_bytes()
+
     def discovery(self, group: str) -> Any:
         versions = self.mode.dashboard_versions if group == DASHBOARDS else ()
         if group == FOLDERS:
@@ -197,8 +201,7 @@ class _Collection:
             while offset < len(names) and (limit <= 0 or len(items) < limit):
                 if items and size >= self.s.max_page_bytes:
                     break
-                item = self.to_object(names[offset], fresh=False)
-                items.append(json.dumps(item, separators=(",", ":")))  # compact, as Go writes
+                items.append(self.stored_text(names[offset]))
                 size += len(items[-1])
                 offset += 1
             meta: dict[str, Any] = {"resourceVersion": str(self.s.current_rv)}
@@ -208,6 +211,15 @@ class _Collection:
         # serialised once, under the lock, and sent as it is: a 16 MB LIST costs no copies
         text = json.dumps({**head, "metadata": meta})[:-1] + ', "items": [' + ", ".join(items)
         return RawJson(text + "]}")
+
+    def stored_text(self, name: str) -> str:
+        """The object as storage holds it, compact as Go writes it: what the budget counts."""
+        return json.dumps(self.to_object(name, fresh=False), separators=(",", ":"))
+
+    def stored_bytes(self) -> int:
+        """All objects' :meth:`stored_text` (ASCII), summed: the bytes a full LIST pages."""
+        with self.s._lock:
+            return sum(len(self.stored_text(name)) for name in self.names())
 
     def names(self) -> list[str]:
         raise NotImplementedError

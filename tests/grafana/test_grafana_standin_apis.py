@@ -6,6 +6,7 @@ push tests rely on, so a lenient stand-in cannot make meshdash look right.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -94,17 +95,20 @@ def test_list_pages_end_at_the_byte_cap_before_the_limit(g13):
     g13.max_page_bytes = 1500
     for n in range(10):
         g13.seed_dashboard({"uid": f"d{n}", "title": f"D {n}", "description": "x" * 300})
-    names, pages, token = [], 0, ""
+    names, pages, token, sizes = [], 0, "", []
     while True:
         params = {"limit": 100, **({"continue": token} if token else {})}
         body = call(g13, "GET", BASE.format(v="v1"), params=params).json()
         pages += 1
         names += [item["metadata"]["name"] for item in body["items"]]
+        sizes += [len(json.dumps(item, separators=(",", ":"))) for item in body["items"]]
         token = body["metadata"].get("continue", "")
         if not token:
             break
     assert sorted(names) == [f"d{n}" for n in range(10)]
     assert pages > 2
+    # what the bench divides by the budget: the objects as stored, summed
+    assert g13.apis.stored_bytes() == sum(sizes) > 3000
 
 
 def test_legacy_get_of_a_schema_v2_dashboard_is_406_on_grafana13(g13):
