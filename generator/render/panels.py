@@ -110,7 +110,8 @@ def _or(value: Any, default: Any) -> Any:
     return default if value is None else value
 
 
-def _timeseries(panel: TimeSeries) -> dict[str, Any]:
+def _timeseries_custom(panel: TimeSeries) -> dict[str, Any]:
+    """The plugin's own field settings: how series are drawn."""
     custom = without_nulls(
         {
             "axisPlacement": panel.axisPlacement,
@@ -134,6 +135,10 @@ def _timeseries(panel: TimeSeries) -> dict[str, Any]:
     custom["hideFrom"] = {"legend": False, "tooltip": False, "viz": False}
     custom["thresholdsStyle"] = without_nulls({"mode": panel.thresholdsStyleMode})
     custom["stacking"] = {**NOT_STACKED, **(plain_json(panel.stacking) or {})}
+    return custom
+
+
+def _timeseries(panel: TimeSeries) -> dict[str, Any]:
     legend = {
         "calcs": plain_json(panel.legendCalcs) or [],
         "displayMode": _or(panel.legendDisplayMode, "list"),
@@ -146,7 +151,7 @@ def _timeseries(panel: TimeSeries) -> dict[str, Any]:
         "fieldConfig": field_config(
             panel,
             color=without_nulls({"mode": panel.colorMode}),
-            custom=custom,
+            custom=_timeseries_custom(panel),
             unit=panel.unit,
             overrides=panel.overrides,
             decimals=panel.valueDecimals,
