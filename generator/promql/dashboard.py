@@ -113,7 +113,7 @@ def iter_targets(dashboard: Json) -> Iterator[TargetRef]:
     """Every target with an ``expr`` (a Prometheus query), skipping hidden ones."""
     for panel in iter_panels(dashboard):
         for index, target in enumerate(panel.get("targets") or ()):
-            if "expr" not in target or target.get("hide"):
+            if not isinstance(target, Mapping) or "expr" not in target or target.get("hide"):
                 continue
             instant = bool(target.get("instant", False))
             yield TargetRef(

@@ -10,7 +10,7 @@ import pytest
 
 from generator.preview.choose import choose
 from generator.preview.layout import layout
-from generator.promql.dashboard import iter_panels, panels_with_rows, walk_panels
+from generator.promql.dashboard import iter_panels, iter_targets, panels_with_rows, walk_panels
 from generator.validate.resolve import Resolution, parse_variables
 
 
@@ -59,6 +59,23 @@ def test_the_walker_yields_every_panel_with_its_row(
     assert with_rows == not_rows
     assert [p["title"] for p in iter_panels(dashboard)] == [t for t, _ in not_rows]
     assert [p["title"] for p in iter_panels(dashboard, rows=True)] == [t for t, _ in expected]
+
+
+def test_targets_are_found_in_collapsed_rows_and_junk_targets_skipped() -> None:
+    targets: list[Any] = [
+        "expr",
+        None,
+        {"refId": "A", "expr": "up"},
+        {"expr": "down", "hide": True},
+    ]
+    dashboard = {
+        "panels": [
+            _p("A", targets=targets),
+            _row("R", _p("B", targets=[{"expr": "x"}]), collapsed=True),
+        ]
+    }
+    found = [(ref.panel_title, ref.ref_id, ref.expr) for ref in iter_targets(dashboard)]
+    assert found == [("A", "A", "up"), ("B", "A", "x")]
 
 
 DEFINITION = """\
