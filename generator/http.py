@@ -161,8 +161,8 @@ class RetryPolicy:
     """When a request is sent again: no answer at all, or a gateway's 502/503/504.
 
     Only methods in ``methods`` are repeated, so a client lists the ones that are
-    safe to repeat for it. A 4xx is never in ``status_forcelist``: the request itself
-    is wrong and would be refused again. Retry ``n`` waits
+    safe to repeat for it. The default ``status_forcelist`` holds no 4xx: such a request
+    is itself wrong and would be refused again. Retry ``n`` waits
     ``min(backoff_max, backoff_factor * 2 ** (n - 1))`` seconds first.
     """
 
