@@ -165,7 +165,7 @@ class ResourceClient:
         token decides, so a wrong guess costs one request, never a wrong listing.
         """
         items: list[dict[str, Any]] = []
-        answer = first or self._page(path, what, "")
+        answer = first if first is not None else self._page(path, what, "")
         while True:
             guess = head_continue(answer.content)
             ahead = (
