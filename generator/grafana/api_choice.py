@@ -59,8 +59,8 @@ def detect(client: GrafanaClient, requested: str, namespace: str) -> ApiChoice:
 
     Only ``legacy`` (and an ``auto`` that falls back) calls ``/api/health``: on the resource
     API the discovery request already proves the URL and the credentials. Push asks this
-    only after the LIST of ``v1`` was not found (``backends.connect``): on Grafana 13 that
-    LIST's first page proves ``v1`` and nothing else is asked.
+    only for ``legacy``, or for ``apis`` once neither classic LIST was found
+    (``backends.connect``, whose LIST probe settles ``auto`` without discovery).
     """
     if requested not in API_CHOICES:
         raise ConfigError(

@@ -215,15 +215,20 @@ def connect(
 ) -> Backend:
     """Detect the API once (``--api``) and return the backend speaking it.
 
-    Grafana 13 serves ``v1``, the best classic version: the first page of its LIST both
-    proves that and starts the survey, so no discovery request is sent there. Only when
-    that page is not found (Grafana 12 and older) is Grafana asked what it serves.
+    The first page of the dashboards' LIST at ``v1``, else ``v1beta1``, both proves that
+    classic version served and starts the survey, so Grafana 13 and 12 need no discovery
+    request; a 404 (whatever its body) means not served. ``auto`` then falls back to the
+    legacy API after ``/api/health``; ``apis`` asks discovery, to say what is served.
     """
     where = namespace_for(org_id, namespace)
     if requested in ("auto", "apis"):
-        probe = ResourceBackend(client, ApiChoice("apis", CLASSIC_VERSIONS[0], where))
-        if probe.open_list():
-            return probe
+        for version in CLASSIC_VERSIONS:
+            probe = ResourceBackend(client, ApiChoice("apis", version, where))
+            if probe.open_list():
+                return probe
+        if requested == "auto":
+            client.health()
+            return LegacyBackend(client)
     return backend_for(client, detect(client, requested, where))
 
 

@@ -106,18 +106,16 @@ def test_no_change_push_on_apis_is_one_list_and_no_write(meshdash, g13, build_di
 
 
 LIST = "/apis/dashboard.grafana.app/{}/namespaces/default/dashboards"
-DETECTION = {
+DETECTION = {  # no discovery request: a classic version's LIST page proves it is served
     "grafana13": {LIST.format("v1"): 1},
-    "grafana12": {
-        LIST.format("v1"): 1,
-        "/apis/dashboard.grafana.app": 1,
-        LIST.format("v1beta1"): 1,
-    },
-    "grafana11": {LIST.format("v1"): 1, "/apis/dashboard.grafana.app": 1, "/api/health": 1},
+    "grafana12": {LIST.format("v1"): 1, LIST.format("v1beta1"): 1},
+    "grafana11": {LIST.format("v1"): 1, LIST.format("v1beta1"): 1, "/api/health": 1},
 }
 
 
-def test_auto_asks_discovery_only_where_the_v1_list_is_not_found(meshdash, grafana, build_dir):
+def test_auto_probes_the_classic_lists_best_first_and_asks_no_discovery(
+    meshdash, grafana, build_dir
+):
     assert meshdash("push", "--from", str(build_dir)).code == 0
     before = copy.deepcopy(grafana.requests)
 
