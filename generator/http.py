@@ -5,7 +5,7 @@
 - :func:`scrub_url` is the one way a URL is made safe to print: no ``user:password@``,
   no query or fragment, no trailing slash.
 - :func:`new_session` builds the pinned ``requests.Session``: a pool sized to the
-  parallelism, urllib3 retries (or none), TLS verification, and the environment's
+  parallelism, no retries of its own, TLS verification, and the environment's
   proxies, CA bundle and ``.netrc`` read once for the one URL the client talks to.
 - :data:`Send` is the transport seam: a client sends every prepared request through
   one function, ``send(request, timeout)``. :func:`session_send` is the real one; a
@@ -16,9 +16,14 @@
 
 from __future__ import annotations
 
+import logging
+import math
+import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -26,9 +31,10 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth
 from requests.utils import get_netrc_auth
-from urllib3.util.retry import Retry
 
 from generator.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 #: (connect, read) seconds; every request carries one
 Timeout = tuple[float, float]
@@ -83,13 +89,11 @@ def read_token_file(path: Path) -> Secret:
         token = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise ConfigError(
-            f"the token file {path} (--token-file on the command line) cannot be read "
-            f"({exc.strerror})"
+            f"the token file {path} cannot be read ({exc.strerror})", setting="token_file"
         ) from None
     if not token:
         raise ConfigError(
-            f"the token file {path} (--token-file on the command line) is empty; put the "
-            "token in it"
+            f"the token file {path} is empty; put the token in it", setting="token_file"
         )
     return Secret(token)
 
@@ -114,14 +118,16 @@ def new_session(
     *,
     auth: AuthBase | None,
     verify: bool | str = True,
-    retry: Retry | int = 0,
     pool_size: int = 10,
     headers: Mapping[str, str] | None = None,
 ) -> requests.Session:
-    """The pinned session every request to ``url``'s host goes through."""
+    """The pinned session every request to ``url``'s host goes through.
+
+    Its adapter never retries: :func:`retrying` does, above the transport seam.
+    """
     session = requests.Session()
     size = max(1, pool_size)
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=size, pool_maxsize=size)
+    adapter = HTTPAdapter(max_retries=0, pool_connections=size, pool_maxsize=size)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.auth = auth if auth is not None else get_netrc_auth(url)
@@ -158,22 +164,53 @@ def session_send(session: requests.Session) -> Send:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """When a request is sent again: no answer at all, or a gateway's 502/503/504.
+    """When a request is sent again: no answer at all, or a status in ``status_forcelist``.
 
     Only methods in ``methods`` are repeated, so a client lists the ones that are
     safe to repeat for it. The default ``status_forcelist`` holds no 4xx: such a request
-    is itself wrong and would be refused again. Retry ``n`` waits
-    ``min(backoff_max, backoff_factor * 2 ** (n - 1))`` seconds first.
+    is itself wrong and would be refused again (a client may add 429, Too Many Requests).
+    A timed-out answer is tried again only with ``timeouts``: the server may have applied
+    the request and only be slow to say so. Retry ``n`` waits
+    ``min(backoff_max, backoff_factor * 2 ** (n - 1))`` seconds plus up to
+    ``backoff_jitter`` at random, or what the answer's ``Retry-After`` asks when that is
+    longer, up to ``retry_after_max`` seconds (0: the header is not read).
     """
 
     retries: int = 2
     backoff_factor: float = 0.2
     backoff_max: float = 2.0
+    backoff_jitter: float = 0.0
     status_forcelist: frozenset[int] = frozenset({502, 503, 504})
     methods: frozenset[str] = frozenset({"GET", "HEAD"})
+    timeouts: bool = False
+    retry_after_max: float = 0.0
 
     def delay(self, retry: int) -> float:
-        return min(self.backoff_max, self.backoff_factor * 2 ** (retry - 1))
+        backoff = min(self.backoff_max, self.backoff_factor * 2 ** (retry - 1))
+        return backoff + (random.uniform(0, self.backoff_jitter) if self.backoff_jitter else 0.0)
+
+    def wait(self, retry: int, response: requests.Response | None) -> float:
+        """Seconds before retry ``retry``, after ``response`` (None: no answer came)."""
+        asked = retry_after(response, self.retry_after_max) if response is not None else 0.0
+        return max(self.delay(retry), asked)
+
+
+def retry_after(response: requests.Response, cap: float) -> float:
+    """The seconds ``response``'s ``Retry-After`` asks for (seconds or an HTTP date), at most ``cap``."""
+    value = response.headers.get("Retry-After", "").strip()
+    if cap <= 0 or not value:
+        return 0.0
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return 0.0
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return min(cap, max(0.0, seconds)) if math.isfinite(seconds) else 0.0
 
 
 def retrying(
@@ -181,22 +218,45 @@ def retrying(
 ) -> Send:
     """``send``, trying a request again as ``policy`` allows; the last answer or error stands.
 
-    A TLS failure is not retried: the certificate will not change in a second.
+    A TLS failure is not retried: the certificate will not change in a second. Each retry
+    is logged (method, path, what came back), never a header or the query.
     """
 
     def send_with_retries(request: requests.PreparedRequest, timeout: Timeout) -> requests.Response:
         allowed = policy.retries if request.method in policy.methods else 0
         for retry in range(1, allowed + 1):
-            try:
-                response = send(request, timeout)
-            except requests.exceptions.SSLError:
-                raise
-            except requests.exceptions.ConnectionError:
-                pass
-            else:
-                if response.status_code not in policy.status_forcelist:
-                    return response
-            sleep(policy.delay(retry))
+            response = _attempt(send, request, timeout, policy)
+            if response is not None and response.status_code not in policy.status_forcelist:
+                return response
+            wait = policy.wait(retry, response)
+            what = "no answer" if response is None else str(response.status_code)
+            path = urlsplit(request.url or "").path
+            log.debug(
+                "%s %s: %s; retry %d of %d in %.2fs",
+                request.method,
+                path,
+                what,
+                retry,
+                allowed,
+                wait,
+            )
+            sleep(wait)
         return send(request, timeout)
 
     return send_with_retries
+
+
+def _attempt(
+    send: Send, request: requests.PreparedRequest, timeout: Timeout, policy: RetryPolicy
+) -> requests.Response | None:
+    """One try: its answer, or None when none came and another try may get one."""
+    try:
+        return send(request, timeout)
+    except requests.exceptions.SSLError:
+        raise
+    except requests.exceptions.ConnectionError:  # refused, reset, or a connect timeout
+        return None
+    except requests.exceptions.Timeout:
+        if policy.timeouts:
+            return None
+        raise

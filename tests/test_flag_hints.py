@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +16,17 @@ import pytest
 
 from generator.commands.validate import _options, validate_command
 from generator.errors import MeshdashError
+from generator.grafana.client import GrafanaClient
+from generator.grafana.settings import GRAFANA_RETRY, settings_from
+from generator.grafana.source import from_files
+from generator.http import read_token_file
 from generator.loader import definition_names
 from generator.outputs.files import prepare_output_dir
 from generator.validate import Connection, PrometheusClient, connection_from
 from generator.validate.connection import parse_header
 from generator.validate.diagnose import SettingNames
+
+NO_RETRY = replace(GRAFANA_RETRY, retries=0)
 
 
 @pytest.fixture
@@ -103,3 +109,62 @@ def test_validate_findings_name_the_settings_by_the_commands_own_flags() -> None
     flags = {opt for param in validate_command.params for opt in param.opts}
     assert set(asdict(options.names).values()) <= flags
     assert not [name for name in asdict(SettingNames()).values() if "--" in name]
+
+
+@pytest.fixture
+def grafana_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Grafana token in the environment, so only the setting under test is wrong."""
+    for name in ("GRAFANA_URL", "GRAFANA_USER", "GRAFANA_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GRAFANA_TOKEN", "tok-flag-hints")
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _grafana_cases(tmp_path: Path) -> list[tuple[list[str], Callable[[], Any], str]]:
+    empty, afile = tmp_path / "token", tmp_path / "x.json"
+    empty.write_text("\n")
+    afile.write_text("{}")
+    url = f"http://127.0.0.1:{_closed_port()}"
+    env = {"GRAFANA_URL": url, "GRAFANA_TOKEN": "t"}
+    return [
+        (["--token-file", str(empty)], lambda: read_token_file(empty), "--token-file"),
+        (["--ca-cert", str(tmp_path / "no.pem")],
+         lambda: settings_from(env, ca_cert=tmp_path / "no.pem"), "--ca-cert"),
+        (["--ca-cert", str(afile), "--insecure"],
+         lambda: settings_from(env, ca_cert=afile, insecure=True), "--ca-cert, or --insecure"),
+        (["--api", "apis", "--from", str(afile)], lambda: from_files(afile), "--from"),
+        (["--url", "ftp://grafana.example"], lambda: settings_from({"GRAFANA_URL": "ftp://grafana.example"}),
+         "--url"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", range(5), ids=["token", "ca", "tls", "from", "url"])
+@pytest.mark.parametrize("command", ["push", "diff"])
+def test_a_bad_grafana_setting(
+    run_cli: Any, tmp_path: Path, grafana_env: None, command: str, case: int
+) -> None:
+    args, call, flag = _grafana_cases(tmp_path)[case]
+    error = _library_error(call)
+    url = ["--url", f"http://127.0.0.1:{_closed_port()}"] if "--url" not in args else []
+    result = run_cli(command, *url, "--retries", "0", *args)
+    assert result.exit_code == 2
+    assert result.err == f"meshdash: error: {error} ({flag})\n"
+
+
+def test_a_grafana_that_refuses_the_connection(
+    run_cli: Any, tmp_path: Path, grafana_env: None
+) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    settings = replace(settings_from({"GRAFANA_URL": url, "GRAFANA_TOKEN": "t"}), retry=NO_RETRY)
+    with GrafanaClient(settings) as client:
+        error = _library_error(client.health)
+    (tmp_path / "x.json").write_text('{"uid": "x", "title": "X"}')
+    args = ["--url", url, "--api", "legacy", "--retries", "0", "--folder", "General"]
+    result = run_cli("push", *args, "--from", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.err == f"meshdash: error: {error} (--url)\n"

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import ast
 import base64
+import email.utils
 import json
+import logging
 import re
 import ssl
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,13 +25,14 @@ from generator import http
 from generator.errors import (
     ConfigError,
     GrafanaConflict,
+    GrafanaError,
     GrafanaUnreachable,
     PrometheusAuthError,
     PrometheusError,
     PrometheusUnreachable,
 )
 from generator.grafana.client import GrafanaClient
-from generator.grafana.settings import Credentials, GrafanaSettings
+from generator.grafana.settings import GRAFANA_RETRY, Credentials, GrafanaSettings
 from generator.validate import Connection, PrometheusClient, connection_from
 from generator.validate.client import RETRY
 
@@ -67,12 +71,17 @@ def basic_header(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
+#: Grafana's retry rules with no waiting, so a scripted retry costs no time
+GRAFANA_NO_WAIT = replace(GRAFANA_RETRY, backoff_factor=0.0, backoff_jitter=0.0)
+
+
 def grafana(send: Callable[..., requests.Response], **overrides: object) -> GrafanaClient:
     values: dict[str, object] = {
         "url": "https://grafana.example",
         "credentials": Credentials(token=http.Secret("tok-grafana")),
         "org_id": 3,
         "read_timeout": 7.0,
+        "retry": GRAFANA_NO_WAIT,
     }
     values.update(overrides)
     return GrafanaClient(GrafanaSettings(**values), send=send)  # type: ignore[arg-type]
@@ -121,39 +130,41 @@ def test_grafana_412_version_mismatch_is_a_conflict_with_the_rerun_hint() -> Non
 
 def test_grafana_whole_run_read_gets_more_rounds_after_a_5xx() -> None:
     script = Script(answer(502, {"message": "bad gateway"}), answer(200, {"database": "ok"}))
-    with grafana(script) as client:
+    with grafana(script, retry=replace(GRAFANA_NO_WAIT, retries=0)) as client:
         assert client.health() == {"database": "ok"}
     assert [r.url for r in script.sent] == ["https://grafana.example/api/health"] * 2
 
 
-def test_grafana_certificate_failure_names_the_flags_as_command_line_hints() -> None:
-    failure = requests.exceptions.SSLError(ssl.SSLCertVerificationError(1, "self-signed"))
-    with grafana(Script(failure)) as client, pytest.raises(GrafanaUnreachable) as caught:
+def test_grafana_certificate_failure_is_not_retried_and_names_the_tls_setting() -> None:
+    script = Script(requests.exceptions.SSLError(ssl.SSLCertVerificationError(1, "self-signed")))
+    with grafana(script) as client, pytest.raises(GrafanaUnreachable) as caught:
         client.health()
-    message = str(caught.value)
-    assert "(--ca-cert on the command line)" in message
-    assert "(--insecure on the command line)" in message
+    assert str(caught.value) == (
+        "TLS verification failed for https://grafana.example/api/health: give your private "
+        "CA bundle, or skip verification for a throwaway test instance"
+    )
+    assert caught.value.setting == "tls" and len(script.sent) == 1
 
 
 def test_grafana_connect_timeout_says_how_long_and_how_often() -> None:
-    script = Script(requests.exceptions.ConnectTimeout("slow"))
+    script = Script(*(requests.exceptions.ConnectTimeout("slow") for _ in range(5)))
     with grafana(script) as client, pytest.raises(GrafanaUnreachable) as caught:
         client.get_folder("f")
     assert str(caught.value) == (
         "could not connect to https://grafana.example within 5s (after 4 retries); "
-        "check GRAFANA_URL (or --url on the command line) and the network"
+        "check GRAFANA_URL and the network"
     )
+    assert caught.value.setting == "url" and len(script.sent) == 5
 
 
-def test_grafana_refused_connection_names_the_url_setting_and_the_flag() -> None:
-    script = Script(requests.exceptions.ConnectionError("refused"))
+def test_grafana_refused_connection_names_the_url_setting() -> None:
+    script = Script(*(requests.exceptions.ConnectionError("refused") for _ in range(5)))
     with grafana(script) as client, pytest.raises(GrafanaUnreachable) as caught:
         client.get_folder("f")
     message = str(caught.value)
     assert message.startswith("cannot reach Grafana for GET https://grafana.example/")
-    assert message.endswith(
-        "check GRAFANA_URL (or --url on the command line) and that Grafana is running"
-    )
+    assert message.endswith("check GRAFANA_URL and that Grafana is running")
+    assert caught.value.setting == "url" and len(script.sent) == 5
 
 
 def test_prometheus_falls_back_to_get_after_405_and_stays_there() -> None:
@@ -180,11 +191,14 @@ def test_prometheus_refusal_and_timeout_never_show_the_credentials() -> None:
     assert caught.value.setting == "timeout"
 
 
-def test_token_file_errors_name_the_file_and_the_flag_as_a_hint(tmp_path: Path) -> None:
+def test_token_file_errors_name_the_file_and_the_setting(tmp_path: Path) -> None:
     empty = tmp_path / "token"
     empty.write_text("  \n")
-    with pytest.raises(ConfigError, match=r"^the token file .*token \(--token-file on the "):
+    with pytest.raises(
+        ConfigError, match=r"^the token file .*token is empty; put the token in it$"
+    ) as caught:
         http.read_token_file(empty)
+    assert caught.value.setting == "token_file"
     empty.write_text(" tok-file\n")
     token = http.read_token_file(empty)
     assert token.reveal() == "tok-file" and repr(token) == "Secret('********')"
@@ -319,3 +333,105 @@ def test_a_url_that_is_not_http_is_refused_without_its_password() -> None:
     ) as caught:
         connection_from("ftp://me:pw-in-url@prom.example/", environ={})
     assert "pw-in-url" not in str(caught.value)
+
+
+def with_header(response: requests.Response, name: str, value: str) -> requests.Response:
+    response.headers[name] = value
+    return response
+
+
+HEALTHY = {"database": "ok"}
+# what the transport does on each attempt of a GET; how many attempts; the error raised
+GRAFANA_READS = {
+    "503 then 200": ([answer(503, {}), answer(200, HEALTHY)], 2, None),
+    "429 then 200": ([answer(429, {}), answer(200, HEALTHY)], 2, None),
+    "reset then 200": ([requests.exceptions.ConnectionError("reset"), answer(200, HEALTHY)], 2, None),
+    "read timeout then 200": ([requests.exceptions.ReadTimeout("slow"), answer(200, HEALTHY)], 2, None),
+    "500 five times": ([answer(500, {}) for _ in range(5)], 5, GrafanaError),
+    **{f"{code} is not retried": ([answer(code, {"message": "no"})], 1, GrafanaError)
+       for code in (400, 401, 403, 404, 409, 412)},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answers", "attempts", "error"), GRAFANA_READS.values(), ids=GRAFANA_READS
+)
+def test_grafana_retries_what_may_pass_next_time_and_no_refusal(
+    answers: list[Answer], attempts: int, error: type[Exception] | None
+) -> None:
+    script = Script(*answers)
+    with grafana(script) as client:
+        if error is None:
+            assert client.send("GET", "/api/folders/f", what="folder 'f'").json() == HEALTHY
+        else:
+            with pytest.raises(error, match=r"folder 'f'"):
+                client.send("GET", "/api/folders/f", what="folder 'f'")
+    assert [r.method for r in script.sent] == ["GET"] * attempts
+
+
+# A write that may have been applied is sent again: its guard (version, resourceVersion,
+# fixed folder uid) turns a replay of an applied write into a 412/409 the publisher reads
+# back (tests/grafana/test_grafana_faults.py); a refusal is final.
+GRAFANA_WRITES = {
+    "POST reset, 503, then 200": ("POST", [requests.exceptions.ConnectionError("reset"), answer(503, {}), answer(200, {"version": 1})], 3),
+    "POST timed out, then 412": ("POST", [requests.exceptions.ReadTimeout("slow"), answer(412, {"status": "version-mismatch"})], 2),
+    "POST 400": ("POST", [answer(400, {"message": "bad"})], 1),
+    "PUT 409": ("PUT", [answer(409, {"kind": "Status", "reason": "Conflict"})], 1),
+    "DELETE 502 then 200": ("DELETE", [answer(502, {}), answer(200, {})], 2),
+    "POST 503 on every try": ("POST", [answer(503, {}) for _ in range(5)], 5),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "answers", "attempts"), GRAFANA_WRITES.values(), ids=GRAFANA_WRITES
+)
+def test_grafana_retries_writes_by_the_same_rules(
+    method: str, answers: list[Answer], attempts: int
+) -> None:
+    script = Script(*answers)
+    last = answers[-1]
+    with grafana(script) as client:
+        if isinstance(last, requests.Response) and last.status_code < 400:
+            assert client.send(method, "/api/x", what="dashboard 'x'").status_code == 200
+        else:
+            with pytest.raises(GrafanaError, match=r"dashboard 'x'"):
+                client.send(method, "/api/x", what="dashboard 'x'")
+    assert [r.method for r in script.sent] == [method] * attempts
+
+
+def test_grafana_waits_what_retry_after_asks_up_to_its_cap() -> None:
+    waits: list[float] = []
+    policy = replace(GRAFANA_RETRY, backoff_factor=0.1, backoff_jitter=0.0)
+    later = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
+    script = Script(
+        with_header(answer(429, {}), "Retry-After", "3"),
+        with_header(answer(429, {}), "Retry-After", later),
+        with_header(answer(503, {}), "Retry-After", "soon"),
+        answer(200, {}),
+    )
+    send = http.retrying(script, policy, sleep=waits.append)
+    request = requests.Request("POST", "https://grafana.example/api/dashboards/db").prepare()
+
+    assert send(request, (1.0, 2.0)).status_code == 200
+    assert waits == [3.0, policy.retry_after_max, 0.4]  # asked; capped; unreadable: backoff
+    assert policy.retry_after_max < 90 and len(script.sent) == 4
+
+
+def test_grafana_token_never_shows_in_an_error_or_a_log_line_after_retries(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    failures: list[Answer] = [
+        answer(503, {"message": "down"}),
+        requests.exceptions.ConnectionError("Authorization: Bearer tok-grafana"),
+        requests.exceptions.ReadTimeout("slow"),
+    ]
+    for last in (answer(503, {"message": "down"}), requests.exceptions.ConnectionError("reset")):
+        script = Script(*failures, requests.exceptions.ConnectionError("reset"), last)
+        with grafana(script) as client, pytest.raises(GrafanaError) as caught:
+            client.get_folder("f")
+        text = f"{caught.value} {client!r} {caplog.text}"
+        assert "tok-grafana" not in text and "grafana.example" in text
+        assert len(script.sent) == 5  # 1 try + 4 retries
+    assert caplog.text.count("retry 4 of 4") == 2
+    assert {r.headers["Authorization"] for r in script.sent} == {"Bearer tok-grafana"}

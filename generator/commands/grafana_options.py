@@ -12,17 +12,18 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from generator.commands.definitions import build_from_options
+from generator.commands.params import flag_hints
 from generator.grafana.backends import Backend, start_listing
 from generator.grafana.client import GrafanaClient
 from generator.grafana.plan import Plan, check_uids, compute_plan
-from generator.grafana.settings import GrafanaSettings, RetryPolicy, settings_from
+from generator.grafana.settings import GRAFANA_RETRY, GrafanaSettings, settings_from
 from generator.grafana.source import from_built, from_files
 from generator.outputs.built import BuiltDashboard
 
@@ -61,7 +62,8 @@ class GrafanaOptions:
             ca_cert=self.ca_cert,
             insecure=self.insecure,
             timeout=self.timeout,
-            retry=RetryPolicy(
+            retry=replace(
+                GRAFANA_RETRY,
                 retries=self.retries,
                 backoff_factor=self.backoff,
                 backoff_jitter=self.backoff / 2,  # jitter scales with the backoff it spreads
@@ -70,6 +72,18 @@ class GrafanaOptions:
 
 
 _FIELDS = frozenset(field.name for field in fields(GrafanaOptions))
+#: the flag behind each setting the Grafana library's errors name (``MeshdashError.setting``)
+FLAG_NAMES = {
+    "url": "--url",
+    "token_file": "--token-file",
+    "ca_cert": "--ca-cert",
+    "tls": "--ca-cert, or --insecure",
+    "timeout": "--timeout",
+    "api": "--api",
+    "legacy_api": "--api legacy",
+    "from_dir": "--from",
+    "folder": "--folder",
+}
 
 _PATH = click.Path(path_type=Path)
 _OPTIONS = [
@@ -165,6 +179,7 @@ def grafana_options(command: F) -> F:
         values = {name: kwargs.pop(name) for name in list(kwargs) if name in _FIELDS}
         return command(*args, grafana=GrafanaOptions(**values), **kwargs)
 
+    typed = flag_hints(**FLAG_NAMES)(typed)
     for option in reversed(_OPTIONS):
         typed = option(typed)
     return typed  # type: ignore[return-value]
@@ -231,7 +246,7 @@ def desired_from_options(opts: GrafanaOptions) -> list[BuiltDashboard]:
 
 @contextmanager
 def verbose_logging(enabled: bool) -> Iterator[None]:
-    """Send the client's request log (and urllib3's retry warnings) to stderr."""
+    """Send the client's request log (and each retry, from generator.http) to stderr."""
     if not enabled:
         yield
         return
@@ -239,7 +254,7 @@ def verbose_logging(enabled: bool) -> Iterator[None]:
     handler.setFormatter(logging.Formatter("meshdash: %(message)s"))
     loggers = [
         (logging.getLogger("generator.grafana"), logging.DEBUG),
-        (logging.getLogger("urllib3"), logging.WARNING),
+        (logging.getLogger("generator.http"), logging.DEBUG),
     ]
     saved = [(logger, logger.level) for logger, _ in loggers]
     for logger, level in loggers:

@@ -22,6 +22,7 @@ def prometheus_options(command: F) -> F:
     command = flag_hints(
         prometheus_url="--prometheus URL",
         credentials="--token-file FILE, --header",
+        token_file="--token-file FILE",
         headers="--header",
     )(command)
     command = click.option(

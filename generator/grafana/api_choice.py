@@ -64,7 +64,7 @@ def detect(client: GrafanaClient, requested: str, namespace: str) -> ApiChoice:
     """
     if requested not in API_CHOICES:
         raise ConfigError(
-            f"API {requested!r} (--api on the command line): choose one of {', '.join(API_CHOICES)}"
+            f"API {requested!r}: choose one of {', '.join(API_CHOICES)}", setting="api"
         )
     if requested == "legacy":
         client.health()
@@ -76,10 +76,10 @@ def detect(client: GrafanaClient, requested: str, namespace: str) -> ApiChoice:
     if requested == "apis":
         found = ", ".join(served) or "none"
         raise ConfigError(
-            f"the resource API (--api on the command line): Grafana at {client.settings.url} "
-            "serves no classic version of "
+            f"the resource API: Grafana at {client.settings.url} serves no classic version of "
             f"{DASHBOARD_GROUP} (v1 or v1beta1; it serves: {found}); Grafana 12 or later "
-            "is needed, or use the legacy API (--api legacy on the command line)"
+            "is needed, or use the legacy API",
+            setting="legacy_api",
         )
     client.health()
     return ApiChoice("legacy")

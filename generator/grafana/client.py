@@ -5,13 +5,16 @@ Endpoints: ``GET /api/health``, ``GET/POST /api/folders``, ``GET /api/folders/:u
 ``GET /api/search``.
 
 The session comes from :mod:`generator.http`. Every request carries a (connect, read)
-timeout. Retries are urllib3's ``Retry`` mounted on the session: connection errors, read
-errors (resets, timeouts), 429 and 5xx are retried with exponential backoff and jitter.
-Requests go out through the transport seam (``send``), which a test may replace. Low-level
-errors become :mod:`generator.errors` classes at one boundary, :meth:`GrafanaClient._send`;
-their messages are built from the method, the URL (which never carries credentials, see
+timeout. Requests go out through the transport seam (``send``), which a test may replace,
+wrapped in :func:`generator.http.retrying` with the settings' policy
+(:data:`~generator.grafana.settings.GRAFANA_RETRY`): no answer (refused, reset, timed out),
+429 (its ``Retry-After`` honoured up to a cap) and 5xx are retried with exponential backoff
+and jitter, so a test through the seam sees every attempt. Low-level errors become
+:mod:`generator.errors` classes at one boundary, :meth:`GrafanaClient._send`; their
+messages are built from the method, the URL (which never carries credentials, see
 ``settings``) and the status, never from headers or the text of a requests exception. A
-message names a flag only as "(--flag on the command line)": the client is a library too.
+message names the setting it is about (``setting="url"``), never a flag: the client is a
+library too, and the command adds its flag.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from typing import Any
 import requests
 import urllib3
 from requests.auth import AuthBase
-from urllib3.util.retry import Retry
 
 from generator import http
 from generator.errors import (
@@ -43,17 +45,6 @@ log = logging.getLogger(__name__)
 
 SEARCH_PAGE_SIZE = 1000
 WHOLE_RUN_ROUNDS = 3
-
-# POST is retried on purpose. Every write meshdash sends is guarded, never a blind
-# overwrite: a dashboard save carries the version it was planned against (a create
-# carries none) with overwrite=false, and a folder is created under a fixed uid. If a
-# write was applied but its answer was lost, the replay cannot clobber anything: Grafana
-# answers 412 (version-mismatch / name-exists) or 409 (folder exists), and the publisher
-# then reads the dashboard back and accepts it when it holds exactly what was sent.
-# DELETE is idempotent: a replay after success gets a 404, which delete treats as done.
-# PUT (the resource API's update) always carries the resourceVersion it was planned
-# against, so a replay of an applied PUT gets 409 Conflict and is read back the same way.
-RETRIED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE"})
 
 
 @dataclass(frozen=True)
@@ -87,24 +78,6 @@ class RemoteDashboard:
         return self.recorded_hash is not None or state.is_managed(self.dashboard)
 
 
-def build_retry(settings: GrafanaSettings) -> Retry:
-    policy = settings.retry
-    return Retry(
-        total=policy.retries,
-        connect=policy.retries,
-        read=policy.retries,
-        status=policy.retries,
-        other=0,
-        allowed_methods=RETRIED_METHODS,
-        status_forcelist=policy.status_forcelist,
-        backoff_factor=policy.backoff_factor,
-        backoff_max=policy.backoff_max,
-        backoff_jitter=policy.backoff_jitter,
-        raise_on_status=False,
-        respect_retry_after_header=True,
-    )
-
-
 def _auth(credentials: Credentials) -> AuthBase:
     if credentials.token is not None:
         return http.BearerAuth(credentials.token)
@@ -118,7 +91,6 @@ def new_session(settings: GrafanaSettings, pool_size: int = 10) -> requests.Sess
         settings.url,
         auth=_auth(settings.credentials),
         verify=str(settings.ca_cert) if settings.ca_cert else not settings.insecure,
-        retry=build_retry(settings),
         pool_size=pool_size,
         headers=headers,
     )
@@ -135,7 +107,7 @@ class GrafanaClient:
     ) -> None:
         self.settings = settings
         self._session = new_session(settings, pool_size)
-        self._transport = send or http.session_send(self._session)
+        self._transport = http.retrying(send or http.session_send(self._session), settings.retry)
 
     def __enter__(self) -> GrafanaClient:
         return self
@@ -184,7 +156,7 @@ class GrafanaClient:
         self, dashboard: dict[str, Any], *, folder_uid: str, message: str, overwrite: bool = False
     ) -> dict[str, Any]:
         """POST /api/dashboards/db; ``dashboard['version']`` guards it unless ``overwrite``
-        (only for --force over a schema-v2 dashboard, whose version the legacy API hides)."""
+        (only to force over a schema-v2 dashboard, whose version the legacy API hides)."""
         body = {
             "dashboard": dashboard,
             "folderUid": folder_uid,
@@ -276,7 +248,8 @@ class GrafanaClient:
         if any(getattr(cause, "reason", None) in _NOT_TLS_REASONS for cause in causes):
             return GrafanaUnreachable(
                 f"the server at {self.settings.url} does not speak TLS (plain HTTP?): use "
-                "http:// in GRAFANA_URL (or --url on the command line)"
+                "http:// in GRAFANA_URL",
+                setting="url",
             )
         if self.settings.insecure or not any(
             isinstance(cause, ssl.SSLCertVerificationError) for cause in causes
@@ -286,9 +259,9 @@ class GrafanaClient:
                 "URL's port serves HTTPS"
             )
         return GrafanaUnreachable(
-            f"TLS verification failed for {url}: give your private CA bundle (--ca-cert on "
-            "the command line), or skip verification for a throwaway test instance (--insecure "
-            "on the command line)"
+            f"TLS verification failed for {url}: give your private CA bundle, or skip "
+            "verification for a throwaway test instance",
+            setting="tls",
         )
 
     def _unreachable(self, exc: requests.RequestException, method: str, url: str) -> GrafanaError:
@@ -302,7 +275,8 @@ class GrafanaClient:
         ):
             return GrafanaUnreachable(
                 f"Grafana did not answer {method} {url} within {self.settings.read_timeout:g}s "
-                f"({tries}); check the server or raise the timeout (--timeout on the command line)"
+                f"({tries}); check the server or raise the timeout",
+                setting="timeout",
             )
         refused = isinstance(cause, urllib3.exceptions.NewConnectionError)  # a ConnectTimeout
         if not refused and (
@@ -311,19 +285,20 @@ class GrafanaClient:
         ):
             return GrafanaUnreachable(
                 f"could not connect to {self.settings.url} within "
-                f"{self.settings.connect_timeout:g}s ({tries}); check GRAFANA_URL (or --url on the "
-                "command line) and the network"
+                f"{self.settings.connect_timeout:g}s ({tries}); check GRAFANA_URL and the network",
+                setting="url",
             )
         if isinstance(exc, requests.exceptions.ConnectionError):
             return GrafanaUnreachable(
                 f"cannot reach Grafana for {method} {url} ({_reason(exc)}, {tries}); "
-                "check GRAFANA_URL (or --url on the command line) and that Grafana is running"
+                "check GRAFANA_URL and that Grafana is running",
+                setting="url",
             )
         return GrafanaError(f"{method} {url} failed ({type(exc).__name__}, {tries})")
 
 
 # OpenSSL's reasons when the peer answers a ClientHello with something that is not TLS
-# (a plain-HTTP server answers "HTTP/1.1 400 ..."): no CA bundle or --insecure can help.
+# (a plain-HTTP server answers "HTTP/1.1 400 ..."): no CA bundle or skipped check can help.
 _NOT_TLS_REASONS = frozenset(
     {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG"}
 )
@@ -405,8 +380,8 @@ def error_for(response: requests.Response, *, method: str, url: str, what: str) 
     if code == 401:
         return GrafanaAuthError(
             f"Grafana rejected the credentials for {what} ({where}: 401); check GRAFANA_TOKEN "
-            "or the token file (--token-file on the command line), or GRAFANA_USER/"
-            "GRAFANA_PASSWORD, and that it is not expired"
+            "or the token file, or GRAFANA_USER/GRAFANA_PASSWORD, and that it is not expired",
+            setting="token_file",
         )
     if code == 403:
         doing = "reading" if method == "GET" else "writing"

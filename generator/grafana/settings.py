@@ -1,5 +1,8 @@
 """Where Grafana is and how to talk to it: URL, credentials, TLS, timeouts, retries.
 
+Errors name the setting they are about (``setting="url"``, ``"token_file"``, ``"ca_cert"``,
+``"tls"``), not a flag: the command that took the setting from a flag adds it.
+
 Secrets are held in :class:`Secret`, whose ``repr`` and ``str`` are masked, so a
 settings object can be logged or end up in a traceback without leaking the token.
 A URL with ``user:password@`` in it is split: the credentials become basic auth and
@@ -10,12 +13,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from generator.errors import ConfigError
-from generator.http import Secret, read_token_file, scrub_url
+from generator.http import RetryPolicy, Secret, read_token_file, scrub_url, url_credentials
 
 
 @dataclass(frozen=True)
@@ -31,15 +34,25 @@ class Credentials:
         return "token" if self.token is not None else "basic"
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How failed requests are retried: urllib3's Retry is built from this."""
-
-    retries: int = 4
-    backoff_factor: float = 0.5
-    backoff_max: float = 10.0
-    backoff_jitter: float = 0.25
-    status_forcelist: frozenset[int] = frozenset({429, 500, 502, 503, 504})
+# POST and PUT are retried on purpose. Every write meshdash sends is guarded, never a
+# blind overwrite: a dashboard save carries the version it was planned against (a create
+# carries none) with overwrite=false, a folder is created under a fixed uid, and a PUT (the
+# resource API's update) carries the resourceVersion it was planned against. If a write
+# was applied but its answer was lost (a reset, a timeout), the replay cannot clobber
+# anything: Grafana answers 412 (version-mismatch / name-exists) or 409, and the publisher
+# reads the dashboard back and accepts it when it holds exactly what was sent (its content
+# hash). DELETE is idempotent: a replay after success gets a 404, which counts as done.
+#: How Grafana requests are retried (``--retries`` and ``--backoff`` change the first two).
+GRAFANA_RETRY = RetryPolicy(
+    retries=4,
+    backoff_factor=0.5,
+    backoff_max=10.0,
+    backoff_jitter=0.25,
+    status_forcelist=frozenset({429, 500, 502, 503, 504}),
+    methods=frozenset({"GET", "HEAD", "POST", "PUT", "DELETE"}),
+    timeouts=True,
+    retry_after_max=30.0,
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +66,7 @@ class GrafanaSettings:
     insecure: bool = False
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry: RetryPolicy = GRAFANA_RETRY
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -65,16 +78,15 @@ def split_url_credentials(url: str) -> tuple[str, str | None, Secret | None]:
     parts = urlsplit(url.strip())
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigError(
-            f"Grafana URL {scrub_url(url)!r} is not an http(s) URL; set GRAFANA_URL (or --url on the command line) "
-            "to e.g. https://grafana.example.com"
+            f"Grafana URL {scrub_url(url)!r} is not an http(s) URL; set GRAFANA_URL to e.g. "
+            "https://grafana.example.com",
+            setting="url",
         )
-    user = unquote(parts.username) if parts.username else None
-    password = Secret(unquote(parts.password)) if parts.password else None
-    return scrub_url(url), user, password
+    return url_credentials(url)
 
 
 def load_credentials(env: Mapping[str, str], token_file: Path | None) -> Credentials | None:
-    """Token from --token-file or GRAFANA_TOKEN, else GRAFANA_USER/GRAFANA_PASSWORD."""
+    """Token from ``token_file`` or GRAFANA_TOKEN, else GRAFANA_USER/GRAFANA_PASSWORD."""
     if token_file is not None:
         return Credentials(token=read_token_file(token_file))
     if env.get("GRAFANA_TOKEN", "").strip():
@@ -102,26 +114,25 @@ def settings_from(
     env = os.environ if env is None else env
     raw_url = url or env.get("GRAFANA_URL", "")
     if not raw_url:
-        raise ConfigError("no Grafana URL: set GRAFANA_URL (or --url on the command line)")
+        raise ConfigError("no Grafana URL: set GRAFANA_URL", setting="url")
     clean_url, url_user, url_password = split_url_credentials(raw_url)
     credentials = load_credentials(env, token_file)
     if credentials is None and url_user and url_password:
         credentials = Credentials(user=url_user, password=url_password)
     if credentials is None:
         raise ConfigError(
-            "no Grafana credentials: set GRAFANA_TOKEN (a service-account token), "
-            "give a token file (--token-file on the command line), or set GRAFANA_USER and "
-            "GRAFANA_PASSWORD"
+            "no Grafana credentials: set GRAFANA_TOKEN (a service-account token), give a "
+            "token file, or set GRAFANA_USER and GRAFANA_PASSWORD",
+            setting="token_file",
         )
     if ca_cert is not None and not ca_cert.is_file():
         raise ConfigError(
-            f"the CA certificate {ca_cert} does not exist; check its path (--ca-cert on the "
-            "command line)"
+            f"the CA certificate {ca_cert} does not exist; check its path", setting="ca_cert"
         )
     if ca_cert is not None and insecure:
         raise ConfigError(
-            "a CA bundle (--ca-cert on the command line) and skipping TLS verification "
-            "(--insecure on the command line) contradict each other; give one"
+            "a CA bundle and skipping TLS verification contradict each other; give one",
+            setting="tls",
         )
     read_timeout = 30.0 if timeout is None else timeout
     return GrafanaSettings(
@@ -132,5 +143,5 @@ def settings_from(
         insecure=insecure,
         connect_timeout=min(5.0, read_timeout),
         read_timeout=read_timeout,
-        retry=retry or RetryPolicy(),
+        retry=retry or GRAFANA_RETRY,
     )

@@ -28,12 +28,13 @@ def from_files(directory: Path, folder: str | None = None) -> list[BuiltDashboar
     """Read every ``*.json`` under ``directory`` into the value a build makes."""
     if directory.is_file():
         raise ConfigError(
-            f"{directory} (--from on the command line) is a file; give the folder it is in "
-            f"({directory.parent}): push reads a build's folder with its manifest"
+            f"{directory} is a file; give the folder it is in ({directory.parent}): push "
+            "reads a build's folder with its manifest",
+            setting="from_dir",
         )
     if not directory.is_dir():
         raise ConfigError(
-            f"{directory} (--from on the command line) is not a folder; run `meshdash build` first"
+            f"{directory} is not a folder; run `meshdash build` first", setting="from_dir"
         )
     found: dict[str, BuiltDashboard] = {}
     manifests = _Manifests(directory)
@@ -47,7 +48,7 @@ def from_files(directory: Path, folder: str | None = None) -> list[BuiltDashboar
             )
         found[want.uid] = want
     if not found:
-        raise ConfigError(f"{directory} (--from on the command line) holds no *.json dashboards")
+        raise ConfigError(f"{directory} holds no *.json dashboards", setting="from_dir")
     return list(found.values())
 
 
@@ -73,7 +74,8 @@ class _Manifests:
             f"{path}: no folder known for this dashboard ({self.root / MANIFEST_NAME} does not "
             "list it and its JSON cannot say); write it with `meshdash build --out "
             f"{self.root}`, put it in a subfolder named after its folder, or name the folder "
-            "(--folder on the command line; 'General' for the top level)"
+            "for all of them ('General' for the top level)",
+            setting="folder",
         )
 
     def _entries(self, directory: Path) -> dict[str, Entry] | None:

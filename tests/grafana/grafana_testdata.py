@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from generator.grafana import state
-from generator.grafana.settings import Credentials, GrafanaSettings, RetryPolicy
+from generator.grafana.settings import GRAFANA_RETRY, Credentials, GrafanaSettings
 from generator.http import Secret
 from generator.outputs.manifest import MANIFEST_NAME, entry, manifest_text
 
@@ -78,7 +78,7 @@ def fast_settings(url: str, token: str = ADMIN_TOKEN, **overrides: Any) -> Grafa
         "credentials": Credentials(token=Secret(token)),
         "connect_timeout": 0.3,
         "read_timeout": 0.3,
-        "retry": RetryPolicy(retries=3, backoff_factor=0.001),
+        "retry": replace(GRAFANA_RETRY, retries=3, backoff_factor=0.001, backoff_jitter=0.0),
     }
     values.update(overrides)
     return GrafanaSettings(**values)

@@ -9,7 +9,7 @@ from grafana_testdata import BUILD, VIEWER_TOKEN, fast_settings
 
 from generator.errors import GrafanaAuthError, GrafanaConflict, GrafanaNotFound
 from generator.grafana import state
-from generator.grafana.client import GrafanaClient, build_retry, new_session
+from generator.grafana.client import GrafanaClient, new_session
 from generator.grafana.plan import compute_plan
 from generator.grafana.publish import Result, publish
 from generator.outputs.built import BuiltDashboard
@@ -106,15 +106,14 @@ def test_unknown_token_is_401(grafana):
         stranger.get_dashboard("x")
 
 
-def test_retry_is_urllib3_retry_with_post_and_backoff_from_settings(grafana):
-    settings = fast_settings(grafana.url)
-    retry = build_retry(settings)
+def test_the_session_itself_never_retries_so_the_seam_sees_every_attempt(grafana):
+    session = new_session(fast_settings(grafana.url))
+    assert session.get_adapter(grafana.url).max_retries.total == 0
+    grafana.inject("503", 2, method="GET", path="/api/health")
 
-    assert {"GET", "POST", "DELETE"} <= set(retry.allowed_methods)
-    assert {429, 500, 502, 503, 504} <= set(retry.status_forcelist)
-    assert retry.total == settings.retry.retries
-    assert retry.backoff_factor == settings.retry.backoff_factor
-    assert retry.raise_on_status is False
+    with GrafanaClient(fast_settings(grafana.url)) as client:
+        assert client.health()["database"] == "ok"
+    assert grafana.fired == {"503": 2} and grafana.count("GET", "/api/health") == 3
 
 
 def test_tls_verification_is_on_unless_asked(grafana, tmp_path: Path, monkeypatch):

@@ -119,8 +119,9 @@ def test_from_a_built_file_names_the_folder_to_give_instead(tmp_path):
         from_files(built / "x.json")
 
     assert str(caught.value) == (
-        f"{built / 'x.json'} (--from on the command line) is a file; give the folder it is in "
-        f"({built}): push reads a build's folder with its manifest"
+        f"{built / 'x.json'} is a file; give the folder it is in ({built}): push reads a "
+        "build's folder with its manifest"
     )
+    assert caught.value.setting == "from_dir"  # `meshdash push` adds "(--from)"
     with pytest.raises(ConfigError, match="is not a folder; run `meshdash build` first"):
         from_files(tmp_path / "nothing-built")

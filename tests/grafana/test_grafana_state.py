@@ -148,7 +148,7 @@ def test_credentials_precedence(tmp_path: Path):
         (
             {"GRAFANA_URL": "http://x", "GRAFANA_TOKEN": "t"},
             {"ca_cert": Path("/nope.pem")},
-            "--ca-cert",
+            "CA certificate /nope.pem does not exist",
         ),
     ],
 )
