@@ -35,6 +35,7 @@ from bench import synthetic_mesh
 from bench.measure import BenchError, Target, median, run_child, timed
 from generator.flavors import FLAVORS
 from generator.outputs.build import BuiltDashboard, build_dashboards
+from generator.promql.dashboard import iter_panels
 from generator.promql.interpolate import TimeRange
 from generator.validate import PrometheusClient, ValidateOptions, connection_from
 from generator.validate.plan import Job
@@ -84,8 +85,7 @@ def run(work: Path, dashboards_dir: Path, *, services: int, repeats: int) -> dic
 
 
 def _dashboard_queries(item: BuiltDashboard) -> list[str]:
-    panels = [*item.data["panels"], *(p for r in item.data["panels"] for p in r.get("panels", []))]
-    exprs = [t.get("expr", "") for p in panels for t in p.get("targets", [])]
+    exprs = [t.get("expr", "") for p in iter_panels(item.data) for t in p.get("targets", [])]
     return exprs + [str(v.get("query", "")) for v in item.data["templating"]["list"]]
 
 

@@ -16,7 +16,6 @@ import click
 
 from generator.errors import ConfigError, InterpolationError, MeshdashError
 from generator.promql.durations import to_ms
-from generator.promql.lint.problems import Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,6 +56,9 @@ def flag_hints(**flags: str) -> Callable[[F], F]:
 
 def fail_on_option(*, default: str) -> Callable[[F], F]:
     """``--fail-on SEVERITY`` of lint and validate: the lowest severity that exits 1."""
+    # Imported here: push and diff, which share this module, need no finding types.
+    from generator.promql.lint.problems import Severity
+
     return click.option(
         "--fail-on",
         type=click.Choice([s.name.lower() for s in Severity]),
