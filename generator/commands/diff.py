@@ -10,6 +10,7 @@ import click
 
 from generator.commands.definitions import definitions_options
 from generator.commands.grafana_options import (
+    FLAG_NAMES,
     GrafanaOptions,
     grafana_options,
     plan_from_options,
@@ -29,7 +30,7 @@ def diff_command(grafana: GrafanaOptions, exit_code: bool) -> int:
     settings = grafana.settings()
     with verbose_logging(grafana.verbose), GrafanaClient(settings, grafana.parallel) as client:
         _backend, plan = plan_from_options(client, grafana)
-    diffs = [text for text in (change_diff(change) for change in plan.changes) if text]
+    diffs = [text for text in (change_diff(change, FLAG_NAMES) for change in plan.changes) if text]
     for ref in plan.folders:
         click.echo(f"=== folder {ref.path!r} would be created (uid {ref.uid})")
     for text in diffs:

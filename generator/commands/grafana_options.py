@@ -72,7 +72,8 @@ class GrafanaOptions:
 
 
 _FIELDS = frozenset(field.name for field in fields(GrafanaOptions))
-#: the flag behind each setting the Grafana library's errors name (``MeshdashError.setting``)
+#: the flag behind each setting the Grafana library names, in its errors
+#: (``MeshdashError.setting``) and in a plan's reasons (``Change.setting``)
 FLAG_NAMES = {
     "url": "--url",
     "token_file": "--token-file",
@@ -81,8 +82,13 @@ FLAG_NAMES = {
     "timeout": "--timeout",
     "api": "--api",
     "legacy_api": "--api legacy",
+    "legacy_api_forced": "--api legacy, with --force once",
     "from_dir": "--from",
     "folder": "--folder",
+    "force": "--force",
+    "adopt": "--adopt",
+    "prune": "--prune",
+    "refresh": "--no-refresh",
 }
 
 _PATH = click.Path(path_type=Path)

@@ -17,6 +17,7 @@ import click
 
 from generator.commands.definitions import definitions_options
 from generator.commands.grafana_options import (
+    FLAG_NAMES,
     GrafanaOptions,
     grafana_options,
     plan_from_options,
@@ -78,13 +79,15 @@ def push_command(
     with verbose_logging(grafana.verbose), GrafanaClient(settings, grafana.parallel) as client:
         backend, plan = plan_from_options(client, grafana, refresh=not no_refresh)
         if dry_run:
-            click.echo(plan_json(plan) if as_json else format_plan(plan))
+            click.echo(plan_json(plan, FLAG_NAMES) if as_json else format_plan(plan, FLAG_NAMES))
             return _check_plan(plan)
         if not as_json:
-            click.echo(format_plan(plan))
+            click.echo(format_plan(plan, FLAG_NAMES))
         outcomes = publish(backend, plan, message=message, parallel=grafana.parallel)
     click.echo(
-        summary_json(outcomes, api=plan.api) if as_json else format_summary(outcomes, plan.api)
+        summary_json(outcomes, api=plan.api, flags=FLAG_NAMES)
+        if as_json
+        else format_summary(outcomes, plan.api, FLAG_NAMES)
     )
     return _check_outcomes(outcomes)
 

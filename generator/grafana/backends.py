@@ -118,7 +118,7 @@ class LegacyBackend:
     def write(self, write: Write) -> None:
         body = dict(write.stamped)
         remote = write.remote
-        # A schema-v2 dashboard hides its version from /api: only --force gets here.
+        # A schema-v2 dashboard hides its version from /api: only a forced plan gets here.
         overwrite = remote is not None and remote.schema_v2
         if remote is not None and not overwrite:
             body["version"] = remote.version
@@ -189,8 +189,8 @@ class ResourceBackend:
                 f"dashboard {write.uid!r} was written, but Grafana at {self.client.settings.url} "
                 f"dropped meshdash's {HASH_ANNOTATION} annotation (custom annotations are "
                 "not kept on this instance), so the next run would see it as drifted; "
-                "publish with the legacy API (--api legacy on the command line), forcing once "
-                "to take these over (--force on the command line)"
+                "publish through the legacy API, forcing it once to take these over",
+                setting="legacy_api_forced",
             )
 
     def delete(self, uid: str) -> bool:

@@ -19,7 +19,7 @@ so ``--no-refresh`` changes nothing there and every drift is reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -43,21 +43,24 @@ class Action(StrEnum):
 
 
 NO_REFRESH_CONFLICT = (
-    "a plan without refresh (--no-refresh on the command line) cannot force or adopt "
-    "(--force, --adopt on the command line): they need every dashboard read from Grafana"
+    "a plan without refresh cannot force or adopt: they need every dashboard read from Grafana"
 )
 WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.DELETE})
 # Grafana's legacy limit (the resource API allows longer names; keep to the stricter one).
 UID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
 SCHEMA_V2_REASON = (
     "stored as schema v2 (saved from Grafana 13's UI), which cannot be compared with the "
-    "classic build; port the edit to the definition, or replace it (--force on the command line)"
+    "classic build; port the edit to the definition, or force it to be replaced"
 )
 
 
 @dataclass(frozen=True)
 class Change:
-    """The planned action for one dashboard; ``desired`` is the stamped JSON to write."""
+    """The planned action for one dashboard; ``desired`` is the stamped JSON to write.
+
+    ``setting`` names the plan setting behind ``reason`` (``force``, ``adopt``, ``prune``,
+    ``refresh``), in the library's words: a command adds its flag when it shows the reason.
+    """
 
     uid: str
     title: str
@@ -68,6 +71,7 @@ class Change:
     remote: RemoteDashboard | None = None
     reason: str = ""
     fingerprint: str = ""
+    setting: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,35 +121,28 @@ def classify(
         return base
     if remote.schema_v2:
         if not force:
-            return _with(base, Action.DRIFTED, SCHEMA_V2_REASON)
-        return _with(
-            base, Action.UPDATE, "replaces a schema-v2 dashboard (--force on the command line)"
-        )
+            return _with(base, Action.DRIFTED, SCHEMA_V2_REASON, "force")
+        return _with(base, Action.UPDATE, "replaces a schema-v2 dashboard, as forced", "force")
     same_content = remote.fingerprint == want.fingerprint
     if not remote.managed:
         if not adopt:
             return _with(
                 base,
                 Action.UNMANAGED,
-                "exists in Grafana but meshdash did not create it; adopt it to take it over "
-                "(--adopt on the command line)",
+                "exists in Grafana but meshdash did not create it; adopt it to take it over",
+                "adopt",
             )
-        return _with(
-            base,
-            Action.UPDATE,
-            "adopted (--adopt on the command line): meshdash manages it from now on",
-        )
+        return _with(base, Action.UPDATE, "adopted: meshdash manages it from now on", "adopt")
     if drifted(remote):
         if not force:
             return _with(
                 base,
                 Action.DRIFTED,
                 "edited in Grafana since meshdash wrote it; port the edit to the definition, "
-                "or overwrite it (--force on the command line)",
+                "or force it to be overwritten",
+                "force",
             )
-        return _with(
-            base, Action.UPDATE, "overwrites edits made in Grafana (--force on the command line)"
-        )
+        return _with(base, Action.UPDATE, "overwrites edits made in Grafana, as forced", "force")
     if same_content:
         return _with(base, Action.UPDATE, f"moves to folder {want.folder or 'General'!r}")
     return _with(base, Action.UPDATE, "content changed")
@@ -171,18 +168,26 @@ def classify_removed(remote: RemoteDashboard, *, force: bool = False) -> Change:
             action=Action.DRIFTED,
             remote=remote,
             reason=f"no longer defined, but {edited} since meshdash wrote it; "
-            "force to delete it anyway (--force on the command line)",
+            "force to delete it anyway",
+            setting="force",
         )
     return Change(
         uid=remote.uid,
         title=title,
         action=Action.DELETE,
         remote=remote,
-        reason="no longer defined in the build (--prune on the command line)",
+        reason="no longer defined in the build, and pruned",
+        setting="prune",
     )
 
 
-def _with(change: Change, action: Action, reason: str = "") -> Change:
+def with_flag(text: str, setting: str | None, flags: Mapping[str, str]) -> str:
+    """``text``, then the flag ``flags`` gives for ``setting`` in parentheses, if it gives one."""
+    flag = flags.get(setting or "")
+    return f"{text} ({flag})" if flag and text else text
+
+
+def _with(change: Change, action: Action, reason: str = "", setting: str | None = None) -> Change:
     return Change(
         uid=change.uid,
         title=change.title,
@@ -193,6 +198,7 @@ def _with(change: Change, action: Action, reason: str = "") -> Change:
         remote=change.remote,
         reason=reason,
         fingerprint=change.fingerprint,
+        setting=setting,
     )
 
 
@@ -203,8 +209,9 @@ def unchanged_by_tag(want: BuiltDashboard, hit: dict[str, Any] | None) -> Change
     folder = uid_for(want.folder)
     if (hit.get("folderUid") or "") != folder:
         return None
-    reason = "not read (--no-refresh on the command line): hash tag matches the build"
-    return _unchanged(want, folder, reason=reason)
+    return _unchanged(
+        want, folder, reason="not read: hash tag matches the build", setting="refresh"
+    )
 
 
 def _unchanged(
@@ -213,6 +220,7 @@ def _unchanged(
     *,
     remote: RemoteDashboard | None = None,
     reason: str = "",
+    setting: str | None = None,
 ) -> Change:
     """Nothing to write: no ``desired`` JSON, so nothing is stamped or hashed for it."""
     return Change(
@@ -223,6 +231,7 @@ def _unchanged(
         folder_uid=folder_uid,
         remote=remote,
         reason=reason,
+        setting=setting,
     )
 
 
@@ -257,7 +266,7 @@ def compute_plan(
     dashboard read.
     """
     if not refresh and (adopt or force):
-        raise ConfigError(NO_REFRESH_CONFLICT)
+        raise ConfigError(NO_REFRESH_CONFLICT, setting="refresh")
     check_uids(desired)
     if isinstance(backend, GrafanaClient):
         backend = LegacyBackend(backend)

@@ -10,6 +10,7 @@ lost), that is success, recognised by the content hash.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,7 +21,7 @@ from generator.grafana import state
 from generator.grafana.backends import Backend, LegacyBackend, Write
 from generator.grafana.client import GrafanaClient
 from generator.grafana.folders import create_folders
-from generator.grafana.plan import WRITES, Action, Change, Plan
+from generator.grafana.plan import WRITES, Action, Change, Plan, with_flag
 
 
 class Result(StrEnum):
@@ -38,18 +39,25 @@ BAD_RESULTS = frozenset({Result.DRIFTED, Result.FAILED})
 
 @dataclass(frozen=True)
 class PushOutcome:
+    """What became of one change; ``setting`` is the one its ``message`` is about, if any."""
+
     uid: str
     title: str
     result: Result
     message: str = ""
     url: str = ""
+    setting: str | None = None
 
-    def to_json(self) -> dict[str, str]:
+    def shown(self, flags: Mapping[str, str]) -> str:
+        """``message``, with the flag behind ``setting`` where ``flags`` names one."""
+        return with_flag(self.message, self.setting, flags)
+
+    def to_json(self, flags: Mapping[str, str] | None = None) -> dict[str, str]:
         return {
             "uid": self.uid,
             "title": self.title,
             "result": str(self.result),
-            "message": self.message,
+            "message": self.shown(flags or {}),
             "url": self.url,
         }
 
@@ -103,18 +111,18 @@ def apply_change(backend: Backend, change: Change, *, message: str) -> PushOutco
     if change.action is Action.UNCHANGED:
         return _outcome(change, Result.UNCHANGED, url=backend.dashboard_url(change.uid))
     if change.action is Action.DRIFTED:
-        return _outcome(change, Result.DRIFTED, change.reason)
+        return _outcome(change, Result.DRIFTED, change.reason, setting=change.setting)
     if change.action in (Action.UNMANAGED, Action.FAILED):
-        return _outcome(change, Result.FAILED, change.reason)
+        return _outcome(change, Result.FAILED, change.reason, setting=change.setting)
     try:
         if change.action is Action.DELETE:
             backend.delete(change.uid)
-            return _outcome(change, Result.DELETED, change.reason)
+            return _outcome(change, Result.DELETED, change.reason, setting=change.setting)
         return _write(backend, change, message)
     except GrafanaAuthError:
         raise
     except GrafanaError as exc:
-        return _outcome(change, Result.FAILED, str(exc))
+        return _outcome(change, Result.FAILED, str(exc), setting=exc.setting)
 
 
 def _write(backend: Backend, change: Change, message: str) -> PushOutcome:
@@ -133,7 +141,8 @@ def _write(backend: Backend, change: Change, message: str) -> PushOutcome:
         )
     except GrafanaConflict as exc:
         return _after_conflict(backend, change, done, exc)
-    return _outcome(change, done, change.reason, backend.dashboard_url(change.uid))
+    url = backend.dashboard_url(change.uid)
+    return _outcome(change, done, change.reason, url, setting=change.setting)
 
 
 def _after_conflict(
@@ -147,7 +156,7 @@ def _after_conflict(
         and state.same_content(now.dashboard, change.desired or {})
         and now.folder_uid == change.folder_uid
     ):
-        return _outcome(change, done, change.reason, url)
+        return _outcome(change, done, change.reason, url, setting=change.setting)
     planned = change.remote.version if change.remote else None
     current = now.version if now else None
     moved = bool(now and change.remote and now.resource_version != change.remote.resource_version)
@@ -159,8 +168,10 @@ def _after_conflict(
             "nothing was overwritten; rerun `meshdash push` to see it",
             url,
         )
-    return _outcome(change, Result.FAILED, str(exc))
+    return _outcome(change, Result.FAILED, str(exc), setting=exc.setting)
 
 
-def _outcome(change: Change, result: Result, message: str = "", url: str = "") -> PushOutcome:
-    return PushOutcome(uid=change.uid, title=change.title, result=result, message=message, url=url)
+def _outcome(
+    change: Change, result: Result, message: str = "", url: str = "", *, setting: str | None = None
+) -> PushOutcome:
+    return PushOutcome(change.uid, change.title, result, message, url, setting)

@@ -84,7 +84,7 @@ def test_no_change_push_reads_no_dashboard_and_writes_nothing(meshdash, grafana,
     assert run.code == 0, run.err
     assert since(grafana, before) == ({}, 1, 0)  # one search page, no GET, no write
     assert summary_counts(run.out)["unchanged"] == 3
-    assert "not read (--no-refresh on the command line)" in run.out
+    assert "(not read: hash tag matches the build (--no-refresh))" in run.out
 
 
 def test_build_change_reads_and_writes_only_the_changed_dashboard(meshdash, grafana, build_dir):
