@@ -33,6 +33,7 @@ def test_verbose_push_logs_requests_but_no_secret(meshdash, grafana, paths, buil
 
     assert run.code == 0
     assert grafana.fired == {"reset": 1}  # the retry the log shows really happened
+    assert f"meshdash: {method} {path}" in run.err and ": no answer; retry 1 of 3 in " in run.err
     assert f"{method} {path} -> {200 if paths.legacy else 201}" in run.err
     assert_no_secret(run.out, run.err)
 
