@@ -169,7 +169,10 @@ _OPTIONS = [
         help="Requests in flight at once.",
     ),
     click.option(
-        "-v", "--verbose", is_flag=True, help="Log every request (method, path, status) to stderr."
+        "-v",
+        "--verbose",
+        is_flag=True,
+        help="Log every request (method, path, status) and each retry to stderr.",
     ),
 ]
 
