@@ -162,6 +162,10 @@ def session_send(session: requests.Session) -> Send:
     return send
 
 
+#: the answers whose ``Retry-After`` says when to try again (RFC 9110 and RFC 6585)
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """When a request is sent again: no answer at all, or a status in ``status_forcelist``.
@@ -173,7 +177,8 @@ class RetryPolicy:
     the request and only be slow to say so. Retry ``n`` waits
     ``min(backoff_max, backoff_factor * 2 ** (n - 1))`` seconds plus up to
     ``backoff_jitter`` at random, or what the answer's ``Retry-After`` asks when that is
-    longer, up to ``retry_after_max`` seconds (0: the header is not read).
+    longer (on a 429 or 503, where HTTP gives it that meaning), up to ``retry_after_max``
+    seconds (0: the header is not read).
     """
 
     retries: int = 2
@@ -191,7 +196,9 @@ class RetryPolicy:
 
     def wait(self, retry: int, response: requests.Response | None) -> float:
         """Seconds before retry ``retry``, after ``response`` (None: no answer came)."""
-        asked = retry_after(response, self.retry_after_max) if response is not None else 0.0
+        asked = 0.0
+        if response is not None and response.status_code in RETRY_AFTER_STATUSES:
+            asked = retry_after(response, self.retry_after_max)
         return max(self.delay(retry), asked)
 
 

@@ -396,14 +396,16 @@ def test_grafana_waits_what_retry_after_asks_up_to_its_cap() -> None:
         with_header(answer(429, {}), "Retry-After", "3"),
         with_header(answer(429, {}), "Retry-After", later),
         with_header(answer(503, {}), "Retry-After", "soon"),
+        with_header(answer(502, {}), "Retry-After", "5"),
         answer(200, {}),
     )
     send = http.retrying(script, policy, sleep=waits.append)
     request = requests.Request("POST", "https://grafana.example/api/dashboards/db").prepare()
 
     assert send(request, (1.0, 2.0)).status_code == 200
-    assert waits == [3.0, policy.retry_after_max, 0.4]  # asked; capped; unreadable: backoff
-    assert policy.retry_after_max < 90 and len(script.sent) == 4
+    # asked; capped; unreadable, and a 502's (not meant to say when): the backoff
+    assert waits == [3.0, policy.retry_after_max, 0.4, 0.8]
+    assert policy.retry_after_max < 90 and len(script.sent) == 5
 
 
 def test_grafana_token_never_shows_in_an_error_or_a_log_line_after_retries(
