@@ -4,7 +4,8 @@ Dashboards arrive one at a time (generator.outputs.build.iter_built) and are not
 memory. "Nothing written on error" still holds: each file whose text changed is
 written into a private staging folder inside the output folder
 (`.meshdash-staging/`, names ending `.staged`, so nothing that reads `*.json` picks
-them up), and only when every definition has loaded, passed the checks and
+them up) by a thread of its own (generator.outputs.writer) while the next dashboard
+renders, and only when every definition has loaded, passed the checks and
 rendered are the staged files renamed over the outputs. A build that fails on
 file N removes the staging folder and leaves the outputs exactly as they were.
 Each rename replaces a whole file, so a reader never sees half a file; the folder's
@@ -26,6 +27,7 @@ from generator.errors import OutputError
 from generator.outputs.built import BuiltDashboard, is_built_dashboard
 from generator.outputs.files import prepare_output_dir
 from generator.outputs.manifest import MANIFEST_NAME, Entry, ManagedFolder, manifest_text
+from generator.outputs.writer import FileWriter
 
 STAGING_NAME = ".meshdash-staging"
 STAGED_SUFFIX = ".staged"
@@ -71,13 +73,14 @@ class StagedOutputs:
             raise OutputError(f"cannot create {self._staging}: {exc.strerror}") from None
         self.outputs: list[Output] = []
         self.committed = False
+        self._writer = FileWriter()
 
     def add(self, item: BuiltDashboard) -> None:
         data = item.text().encode("utf-8")
         path = os.path.join(self._out, item.filename)
         changed = _read_bytes(path) != data
         if changed:
-            _write_new(self._staged(item.filename), data, path)
+            self._writer.write(self._staged(item.filename), data, path)
         digest = hashlib.sha256(data).hexdigest()
         self.outputs.append(Output(item.uid, item.folder, str(item.source), digest, changed))
 
@@ -87,6 +90,7 @@ class StagedOutputs:
 
     def dashboards(self) -> Sequence[BuiltDashboard]:
         """The staged dashboards, each read back from its file when asked for."""
+        self._writer.drain()
         return _ReadBack(self.outputs, self._where)
 
     def _staged(self, filename: str) -> str:
@@ -99,6 +103,7 @@ class StagedOutputs:
 
     def commit(self, report: Report = lambda path, state: None) -> None:
         """Put every changed file in place, remove meshdash's stale files, write the manifest."""
+        self._writer.finish()
         folder = ManagedFolder(self.out_dir, is_built_dashboard)
         folder.refuse_foreign(out.filename for out in self.outputs)
         for out in self.outputs:
@@ -113,6 +118,7 @@ class StagedOutputs:
 
     def discard(self) -> None:
         """Remove the staging folder, and the output folder if this build made it for nothing."""
+        self._writer.close()
         shutil.rmtree(self._staging, ignore_errors=True)
         if self._created and not self.committed:
             shutil.rmtree(self.out_dir, ignore_errors=True)
@@ -171,19 +177,6 @@ class _ReadBack(Sequence[BuiltDashboard]):
 
     def __iter__(self) -> Iterator[BuiltDashboard]:
         return (self[i] for i in range(len(self)))
-
-
-def _write_new(staged: str, data: bytes, path: str) -> None:
-    """`path`'s new text, into a new file of the private staging folder.
-
-    `open()` gives it the mode `cp` would (0666 less the umask), which the rename keeps:
-    Grafana often runs as another user and must read it.
-    """
-    try:
-        with open(staged, "xb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _rename(staged: str, path: str) -> None:
