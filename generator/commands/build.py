@@ -158,10 +158,10 @@ def _report_cached(out_dir: Path, key: str) -> bool:
     cached = cache.cached_outputs(out_dir, key)
     if cached is None:
         return False
-    for path in cached:
-        if path.name != MANIFEST_NAME:
-            click.echo(f"unchanged {path}")
-    click.echo("no input changed since the last build; nothing rebuilt (--no-cache to force)")
+    # One write: click flushes after each echo, a system call per line.
+    lines = [f"unchanged {path}" for path in cached if path.name != MANIFEST_NAME]
+    lines.append("no input changed since the last build; nothing rebuilt (--no-cache to force)")
+    click.echo("\n".join(lines))
     return True
 
 

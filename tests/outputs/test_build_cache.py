@@ -171,3 +171,42 @@ def test_a_lost_manifest_rebuilds_and_files_meshdash_did_not_write_stay(run_cli,
         "cached.json",
         "copied.json",
     ]
+
+
+def test_every_meshdash_source_is_an_input() -> None:
+    from generator.outputs import cache
+
+    files = cache._files(str(cache.PACKAGE_DIR))
+
+    assert {"render/jsontext.py", "outputs/cache.py", "panels/common.py", "loader.py"} <= set(files)
+
+
+def test_the_input_walk_skips_caches_dotfiles_and_linked_folders(tmp_path: Path) -> None:
+    from generator.outputs import cache
+
+    for name in ("b.py", "a/z.py", "a-c.py", ".hidden.py", ".d/x.py", "__pycache__/b.pyc"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / "linked").symlink_to(tmp_path / "a")
+    (tmp_path / "link.py").symlink_to(tmp_path / "b.py")
+    (tmp_path / "broken.py").symlink_to(tmp_path / "gone.py")
+
+    files = cache._files(str(tmp_path))
+
+    assert files == [".d/x.py", "a/z.py", "a-c.py", "b.py", "link.py"]  # ordered by parts
+    expected = sorted(
+        p for p in tmp_path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    )
+    assert files == [str(p.relative_to(tmp_path)) for p in expected if p.name[0] != "."]
+
+
+def test_library_versions_are_the_installed_ones() -> None:
+    from importlib.metadata import version
+
+    from generator.outputs import cache
+
+    names = (*cache._LIBRARIES, "no-such-library-at-all")
+    assert cache._versions(names) == {
+        **{name: version(name) for name in cache._LIBRARIES},
+        "no-such-library-at-all": "?",
+    }
