@@ -54,6 +54,8 @@ class _StrictUndefined(jinja2.StrictUndefined):
 
 _search_path: list[Path] = [BUILTIN_QUERIES]
 _environment: jinja2.Environment | None = None
+#: (name, flavor name) -> (template name, template), for the current environment
+_templates: dict[tuple[str, str | None], tuple[str, jinja2.Template]] = {}
 
 
 def _make_environment(search_path: Sequence[Path]) -> jinja2.Environment:
@@ -70,13 +72,17 @@ def _make_environment(search_path: Sequence[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         autoescape=False,
+        # A template is read once per environment, which each build makes afresh: checking
+        # its file's mtime on every render was a stat per query.
+        auto_reload=False,
     )
 
 
 def environment() -> jinja2.Environment:
-    global _environment
+    global _environment, _templates
     if _environment is None:
         _environment = _make_environment(_search_path)
+        _templates = {}
     return _environment
 
 
@@ -90,13 +96,14 @@ def search_path(extra: Sequence[Path]) -> Iterator[None]:
             raise QueryTemplateError(
                 f"query templates folder {folder} does not exist; create it or fix the name"
             )
-    saved = (_search_path, _environment)
+    global _templates
+    saved = (_search_path, _environment, _templates)
     _search_path = _unique([*(Path(p) for p in extra), BUILTIN_QUERIES])
     _environment = None
     try:
         yield
     finally:
-        _search_path, _environment = saved
+        _search_path, _environment, _templates = saved
 
 
 def _unique(folders: Sequence[Path]) -> list[Path]:
@@ -119,8 +126,7 @@ def render_query(name: str, **params: Any) -> str:
     """
     if "flavor" in params:
         params["flavor"] = as_flavor(params["flavor"])
-    template_name = _template_name(name, params.get("flavor"))
-    template = _load(template_name)
+    template_name, template = _template(name, params.get("flavor"))
     try:
         text = template.render(**params)
     except _UnknownAttribute as exc:
@@ -137,6 +143,22 @@ def render_query(name: str, **params: Any) -> str:
     return _join_lines(text)
 
 
+def _template(name: str, flavor: Flavor | None) -> tuple[str, jinja2.Template]:
+    """The template `name` for `flavor`, looked up once per environment (every query of
+    every panel asks)."""
+    environment()  # a new environment starts with no templates
+    key = (name, None if flavor is None else flavor.name)
+    found = _templates.get(key)
+    if found is None:
+        template_name = _template_name(name, flavor)
+        template = _load(template_name)
+        # Jinja copies a template's globals (a ChainMap over the environment's) into each
+        # render's context; a plain dict of the same names copies several times faster.
+        template.globals = dict(template.globals)
+        found = _templates[key] = (template_name, template)
+    return found
+
+
 def _template_name(name: str, flavor: Flavor | None) -> str:
     if flavor is not None:
         flavored = f"{flavor.name}/{name}{TEMPLATE_SUFFIX}"
@@ -145,10 +167,9 @@ def _template_name(name: str, flavor: Flavor | None) -> str:
     return f"{name}{TEMPLATE_SUFFIX}"
 
 
-@functools.cache
 def _exists_on(folders: tuple[Path, ...], template_name: str) -> bool:
-    # Asked once per query of every panel; the disk answers once per process and
-    # search path (the build cache is what spans runs).
+    # Asked once per template and environment (see _template): a build asks the disk
+    # once, and the next build sees a template added in between.
     return any((folder / template_name).is_file() for folder in folders)
 
 

@@ -204,3 +204,17 @@ def test_the_cached_answer_belongs_to_its_search_path(tmp_path: Path) -> None:
         assert render_query("http/downstream_request_rate", flavor=CONSUL, service="a") == (
             "sum(own{a=~'a'})"
         )
+
+
+def test_each_search_path_reads_its_templates_afresh(tmp_path: Path) -> None:
+    """A template is read once per build (search path), so a second build in one process
+    (the tests, the bench) sees an edit made between them."""
+    _template(tmp_path, "team/q", b"up{a=~'<< service >>'}")
+    with search_path([tmp_path]):
+        assert render_query("team/q", service="a") == "up{a=~'a'}"
+        assert render_query("team/q", flavor=CONSUL, service="b") == "up{a=~'b'}"
+    _template(tmp_path, "team/q", b"down{a=~'<< service >>'}")
+    _template(tmp_path / "consul", "team/q", b"consul{a=~'<< service >>'}")
+    with search_path([tmp_path]):
+        assert render_query("team/q", service="a") == "down{a=~'a'}"
+        assert render_query("team/q", flavor=CONSUL, service="b") == "consul{a=~'b'}"
