@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from generator.render import jsontext
 from generator.render.jsontext import to_json_text
 
 CASES = [
@@ -31,3 +32,35 @@ def test_same_bytes_as_json_dumps(value) -> None:
 @pytest.mark.parametrize("odd", [{"n": math.nan}, {"i": math.inf}, {1: "int key"}, {"t": (1, 2)}])
 def test_values_outside_plain_json_fall_back_to_json(odd) -> None:
     assert to_json_text(odd) == json.dumps(odd, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+class _Code(int):
+    pass
+
+
+class _Name(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"flag": True, "off": False, "none": None, "n": 3, "f": 0.5, "s": "x", "d": {}, "l": []},
+        {"code": _Code(404), "name": _Name('quoted " name'), "list": [_Code(1), _Name("a")]},
+        {"rows": [{"panels": [{"gridPos": {"h": 8, "w": 12}, "targets": [{"expr": "up"}]}]}]},
+        [{"a": 1}, {}, [], "s", 2, None, [{"b": [True]}]],
+        {_Name("key"): 1, "Z": 2, "a": 3},
+    ],
+)
+def test_inline_values_and_subclasses_give_json_dumps_bytes(value) -> None:
+    expected = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert to_json_text(value) == expected
+
+
+def test_more_key_names_than_are_remembered_still_come_out_right() -> None:
+    many = {f"label_{i}": {f"value \u00e9 {i}": i} for i in range(jsontext._KEYS_LIMIT + 50)}
+
+    assert (
+        to_json_text(many) == json.dumps(many, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    )
+    assert len(jsontext._KEYS) <= jsontext._KEYS_LIMIT
