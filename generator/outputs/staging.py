@@ -74,11 +74,14 @@ class StagedOutputs:
         self.outputs: list[Output] = []
         self.committed = False
         self._writer = FileWriter()
+        # What the folder held: a file not in it is new without asking the disk (a failed
+        # open per dashboard). One that appears meanwhile is met by commit's foreign check.
+        self._present = frozenset(os.listdir(self._out))
 
     def add(self, item: BuiltDashboard) -> None:
         data = item.text().encode("utf-8")
         path = os.path.join(self._out, item.filename)
-        changed = _read_bytes(path) != data
+        changed = item.filename not in self._present or _read_bytes(path) != data
         if changed:
             self._writer.write(self._staged(item.filename), data, path)
         digest = hashlib.sha256(data).hexdigest()

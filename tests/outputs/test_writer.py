@@ -9,6 +9,8 @@ import pytest
 
 from generator.errors import OutputError
 from generator.outputs import writer as writer_module
+from generator.outputs.built import BuiltDashboard
+from generator.outputs.staging import StagedOutputs
 from generator.outputs.writer import FileWriter
 
 
@@ -134,3 +136,20 @@ from generator.variables import datasource, service
 BOARD = Dashboard(uid="{stem}", title="{title}", variables=[datasource(), service()],
                   rows=[Row("r", [http.downstream_request_rate()])])
 """
+
+
+def test_a_foreign_file_appearing_during_a_build_is_refused_and_kept(tmp_path: Path) -> None:
+    """The build lists its folder once; a file put there afterwards is still never overwritten."""
+    out = tmp_path / "out"
+    out.mkdir()
+    staged = StagedOutputs(out)
+    try:
+        (out / "late.json").write_text("{}\n")  # after the listing, before the dashboard
+        data = {"uid": "late", "title": "Late", "tags": ["meshdash"], "panels": []}
+        staged.add(BuiltDashboard("late", "Late", None, tmp_path / "late.py", data))
+        with pytest.raises(OutputError, match="meshdash did not write it"):
+            staged.commit()
+    finally:
+        staged.discard()
+    assert (out / "late.json").read_text() == "{}\n"
+    assert sorted(p.name for p in out.iterdir()) == ["late.json"]
