@@ -38,25 +38,54 @@ def _walk(value: Any) -> Any:
     kind = type(value)
     if kind in _LEAVES or value is None:
         return value
-    if kind is dict or isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if type(key) is not str and not isinstance(key, str):
-                raise _NotPlain
-            # Leaves stay inline: a call per leaf was most of the walk's time.
-            if type(item) not in _LEAVES:
-                item = _walk(item)
-            if item is not None:
-                out[key] = item
-        return out
+    if kind is dict:
+        return _walk_dict(value)
+    if kind is list:
+        return _walk_list(value)
+    if isinstance(value, dict):
+        return _walk_dict(value)
     if isinstance(value, str | int | float):
         return value
     if isinstance(value, list | tuple):
-        return [item for item in map(_walk, value) if item is not None]
+        return _walk_list(value)
     to_json_data = getattr(value, "to_json_data", None)
     if to_json_data is None:
         raise _NotPlain
     return _walk(to_json_data())
+
+
+def _walk_dict(value: dict[Any, Any]) -> dict[str, Any]:
+    out = {}
+    for key, item in value.items():
+        if type(key) is not str and not isinstance(key, str):
+            raise _NotPlain
+        # Leaves stay inline and containers go straight to their walk: a call per
+        # value through _walk was most of the walk's time.
+        kind = type(item)
+        if kind is dict:
+            out[key] = _walk_dict(item)
+        elif kind is list:
+            out[key] = _walk_list(item)
+        else:
+            if kind not in _LEAVES:
+                item = _walk(item)
+            if item is not None:
+                out[key] = item
+    return out
+
+
+def _walk_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    out = []
+    for item in value:
+        kind = type(item)
+        if kind is dict:
+            out.append(_walk_dict(item))
+        else:
+            if kind not in _LEAVES:
+                item = _walk(item)
+            if item is not None:
+                out.append(item)
+    return out
 
 
 def _drop_nulls(value: Any) -> Any:
