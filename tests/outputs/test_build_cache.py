@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 
 import pytest
+
+from generator.outputs.cache import output_check
 
 DEFINITION = """
 import os
@@ -146,7 +147,7 @@ def test_check_never_trusts_the_cache(run_cli, project) -> None:
     output.write_text("{}")
     cache = project["out"] / ".meshdash-build-cache"
     record = json.loads(cache.read_text())
-    record["outputs"]["cached.json"] = hashlib.sha256(b"{}").hexdigest()
+    record["outputs"]["cached.json"] = output_check(b"{}")
     cache.write_text(json.dumps(record))  # a cache that vouches for a wrong output
     assert "nothing rebuilt" in _build(run_cli, project).out
 
@@ -210,3 +211,22 @@ def test_library_versions_are_the_installed_ones() -> None:
         **{name: version(name) for name in cache._LIBRARIES},
         "no-such-library-at-all": "?",
     }
+
+
+@pytest.mark.parametrize("edit", ["same size", "truncated", "appended"])
+def test_an_output_edited_in_any_way_rebuilds(run_cli, project, edit) -> None:
+    _build(run_cli, project)
+    output = project["out"] / "cached.json"
+    text = output.read_text()
+    edited = {
+        "same size": text.replace('"Cached"', '"Cachet"'),
+        "truncated": text[:-2],
+        "appended": text + " ",
+    }[edit]
+    assert edited != text
+    output.write_text(edited)
+
+    result = _build(run_cli, project)
+
+    assert "nothing rebuilt" not in result.out
+    assert output.read_text() == text
