@@ -14,7 +14,7 @@ from generator.commands.definitions import definitions_options, resolve_sources
 from generator.commands.params import EXIT_OK, flag_hints, problems_found
 from generator.flavors import current_flavor
 from generator.outputs import cache
-from generator.outputs.manifest import MANIFEST_NAME
+from generator.outputs.manifest import MANIFEST_NAME, file_hash
 
 if TYPE_CHECKING:
     from generator.outputs.built import BuiltDashboard
@@ -173,10 +173,7 @@ def _report(path: str, state: str) -> None:
 
 
 def _hashes(staged: StagedOutputs) -> dict[str, str]:
-    """The check (size and CRC-32) of each file the cache must find intact."""
-    hashes = {out.filename: out.check for out in staged.outputs}
-    try:
-        hashes[MANIFEST_NAME] = cache.output_check((staged.out_dir / MANIFEST_NAME).read_bytes())
-    except OSError:
-        hashes[MANIFEST_NAME] = ""  # the cache then never matches: the next build rebuilds
+    """The hash of each file the cache must find intact."""
+    hashes = {out.filename: out.sha256 for out in staged.outputs}
+    hashes[MANIFEST_NAME] = file_hash(staged.out_dir / MANIFEST_NAME) or ""
     return hashes

@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import sys
-import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from pathlib import Path
 from generator.config import BUILTIN_QUERIES
 from generator.flavors import current_flavor
 from generator.outputs.files import write_atomic
+from generator.outputs.manifest import file_hash
 
 CACHE_NAME = ".meshdash-build-cache"
 _LIBRARIES = ("meshdash", "grafanalib", "jinja2", "attrs")
@@ -73,30 +73,16 @@ def cached_outputs(out_dir: Path, key: str) -> list[Path] | None:
     outputs = record.get("outputs", {})
     paths = [out_dir / name for name in sorted(outputs)]
     for path in paths:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return None
-        if output_check(data) != outputs[path.name]:
+        if file_hash(path) != outputs[path.name]:
             return None
     return paths
-
-
-def output_check(data: bytes) -> str:
-    """What the cache keeps of an output to know it intact: its size and CRC-32.
-
-    It guards against edits, not forgery (the manifest keeps the sha256), and checking
-    10,000 files costs a tenth of hashing them: most of a no-change build was sha256.
-    """
-    return f"{len(data)}:{zlib.crc32(data):08x}"
 
 
 def remember(out_dir: Path, key: str, outputs: Mapping[str, str], reads: EnvironmentReads) -> None:
     """Record the fingerprint, the environment read and the outputs' hashes after a build.
 
-    `outputs` maps each output file's name to the `output_check` of what the build
-    wrote there (known already: the build does not read its 10,000 files back).
+    `outputs` maps each output file's name to the sha256 of what the build wrote
+    there (known already: the build does not read its 10,000 files back).
     """
     if reads.everything:
         forget(out_dir)

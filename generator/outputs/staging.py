@@ -25,7 +25,6 @@ from typing import overload
 
 from generator.errors import OutputError
 from generator.outputs.built import BuiltDashboard, is_built_dashboard
-from generator.outputs.cache import output_check
 from generator.outputs.files import prepare_output_dir
 from generator.outputs.manifest import MANIFEST_NAME, Entry, ManagedFolder, manifest_text
 from generator.outputs.writer import FileWriter
@@ -46,8 +45,6 @@ class Output:
     source: str
     sha256: str
     changed: bool
-    #: generator.outputs.cache.output_check of the file
-    check: str
 
     @property
     def filename(self) -> str:
@@ -88,8 +85,7 @@ class StagedOutputs:
         if changed:
             self._writer.write(self._staged(item.filename), data, path)
         digest = hashlib.sha256(data).hexdigest()
-        check = output_check(data)
-        self.outputs.append(Output(item.uid, item.folder, str(item.source), digest, changed, check))
+        self.outputs.append(Output(item.uid, item.folder, str(item.source), digest, changed))
 
     def entries(self) -> dict[str, Entry]:
         """The manifest of the output folder: each file with its dashboard's folder."""
