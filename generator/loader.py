@@ -9,7 +9,6 @@ load). A file that fails to import is reported as one line naming the file and t
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import traceback
@@ -84,13 +83,19 @@ def _dashboards_of(module: ModuleType) -> list[Dashboard]:
 
 
 def _import(path: Path, directory: Path) -> ModuleType:
-    name = f"{MODULE_PREFIX}.{path.stem}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise DashboardLoadError(f"{path}: cannot be imported as a Python file")
-    module = importlib.util.module_from_spec(spec)
+    """Run a definition file as a module of its own (not kept in `sys.modules`).
+
+    Compiled from its source every time, without importlib's bytecode cache: looking for
+    a `__pycache__` file cost more than compiling a definition, and writing one per
+    definition into the user's folder cost a file creation each. Unchanged inputs are
+    the build cache's to skip (generator.outputs.cache).
+    """
+    module = ModuleType(f"{MODULE_PREFIX}.{path.stem}")
+    module.__file__ = str(path)
     try:
-        spec.loader.exec_module(module)
+        with open(path, "rb") as handle:
+            code = compile(handle.read(), str(path), "exec", dont_inherit=True)
+        exec(code, vars(module))
     except SyntaxError as exc:
         where = str(_shown(Path(exc.filename), directory) if exc.filename else path)
         where += f":{exc.lineno}" if exc.lineno else ""

@@ -1,0 +1,33 @@
+"""Definition files run as plain modules, compiled from source, leaving nothing behind."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.loader import MODULE_PREFIX, load_dashboards
+
+DEFINITION = '''# -*- coding: latin-1 -*-
+"""Seen."""
+from generator.dashboard import Dashboard
+
+D = Dashboard(uid="seen", title="Caf\xe9", rows=[],
+              description=f"{__file__}|{__name__}|{__doc__}")
+'''
+
+
+def test_a_definition_runs_as_a_module_of_its_own_and_writes_no_bytecode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    path = tmp_path / "seen.py"
+    path.write_bytes(DEFINITION.encode("latin-1"))
+
+    (dashboard,) = load_dashboards(tmp_path)
+
+    assert dashboard.title == "Caf\xe9"  # its coding line is honoured
+    assert dashboard.description == f"{path}|{MODULE_PREFIX}.seen|Seen."
+    assert not (tmp_path / "__pycache__").exists()
+    assert f"{MODULE_PREFIX}.seen" not in sys.modules
