@@ -9,7 +9,6 @@ build stages. The first error is raised by the next `write`, or by `finish`.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -60,12 +59,7 @@ def write_new(staged: str, data: bytes, shown: str) -> None:
     Grafana often runs as another user and must read it.
     """
     try:
-        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
+        with open(staged, "xb") as handle:
+            handle.write(data)
     except OSError as exc:
         raise OutputError(f"cannot write {shown}: {exc.strerror}") from None
