@@ -95,7 +95,13 @@ def _import(path: Path, directory: Path) -> ModuleType:
     try:
         with open(path, "rb") as handle:
             code = compile(handle.read(), str(path), "exec", dont_inherit=True)
-        exec(code, vars(module))
+        # Registered while it runs, as importlib does: dataclasses, typing and enum
+        # look a class's module up in sys.modules while the class is being made.
+        sys.modules[module.__name__] = module
+        try:
+            exec(code, vars(module))
+        finally:
+            sys.modules.pop(module.__name__, None)
     except SyntaxError as exc:
         where = str(_shown(Path(exc.filename), directory) if exc.filename else path)
         where += f":{exc.lineno}" if exc.lineno else ""

@@ -31,3 +31,36 @@ def test_a_definition_runs_as_a_module_of_its_own_and_writes_no_bytecode(
     assert dashboard.description == f"{path}|{MODULE_PREFIX}.seen|Seen."
     assert not (tmp_path / "__pycache__").exists()
     assert f"{MODULE_PREFIX}.seen" not in sys.modules
+
+
+DATACLASS_DEFINITION = """from __future__ import annotations
+
+import dataclasses
+import enum
+
+from generator.dashboard import Dashboard
+
+
+class Tier(enum.Enum):
+    GOLD = "gold"
+
+
+@dataclasses.dataclass(frozen=True)
+class Team:
+    name: str
+    tier: Tier
+
+
+TEAM = Team("payments", Tier.GOLD)
+D = Dashboard(uid="team", title=f"{TEAM.name} ({TEAM.tier.value})", rows=[])
+"""
+
+
+def test_a_definition_may_declare_dataclasses_with_postponed_annotations(tmp_path: Path) -> None:
+    # dataclasses resolves string annotations through sys.modules[cls.__module__]
+    (tmp_path / "team.py").write_text(DATACLASS_DEFINITION)
+
+    (dashboard,) = load_dashboards(tmp_path)
+
+    assert dashboard.title == "payments (gold)"
+    assert f"{MODULE_PREFIX}.team" not in sys.modules
